@@ -1,0 +1,138 @@
+"""Shared fixtures: the app on a migrated database, a client, factories, and a page checker.
+
+The schema comes from the Alembic migrations (as in production). Tests commit for real (services own their
+transactions, browser tests use a second thread), so isolation is by emptying the tables after each test.
+"""
+import os
+import tempfile
+from pathlib import Path
+
+# Before webapp is imported: its config reads these at import time.
+_INSTANCE = Path(tempfile.mkdtemp(prefix="gigsmith-test-"))
+os.environ["GIGSMITH_INSTANCE_PATH"] = str(_INSTANCE)
+os.environ.setdefault("SECRET_KEY", "test-secret-key")
+
+import pytest  # noqa: E402
+import redis  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from webapp import create_app, redis_conn  # noqa: E402
+from webapp.config import TestConfig  # noqa: E402
+from webapp.domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.models import Category, User  # noqa: E402
+from webapp.services import accounts, kworks  # noqa: E402
+
+from .pages import check_page  # noqa: E402,F401  (re-exported for tests)
+
+# Reference rows the migrations insert; every other table is emptied between tests.
+KEEP_TABLES = {"categories", "alembic_version"}
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """Real Redis: REDIS_URL when given (CI points it at the machine's server), else the embedded one."""
+    return os.environ.get("REDIS_URL") or redis_conn.embedded_url(_INSTANCE)
+
+
+@pytest.fixture(scope="session")
+def app(redis_url):
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{_INSTANCE / 'test.sqlite3'}"
+    config.REDIS_URL = redis_url
+    application = create_app(config)
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, redis_url):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        with db.engine.begin() as connection:
+            for table in tables:
+                connection.execute(table.delete())
+    # Rate-limit counters live in Redis; each test starts with none.
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(ctx):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, *, email: str | None = None, admin: bool = False, role: str = "buyer") -> User:
+        number = next(counter)
+        user = accounts.register(email or f"user{number}@example.com", name or f"User {number}", PASSWORD)
+        user.is_admin = admin
+        user.active_role = role
+        db.session.commit()
+        return user
+
+    return make
+
+
+def category_id(slug: str = "programming") -> int:
+    return db.session.query(Category.id).filter_by(slug=slug).scalar()
+
+
+def full_draft(title: str = "I will set up a VPS server", *, packaged: bool = True, options=None) -> KworkDraft:
+    """A draft with every required field filled and valid."""
+    tiers = {
+        "economy": TierDraft("economy", 1000, 1, 1, "Basic"),
+        "standard": TierDraft("standard", 2000, 2, 2, "Better"),
+        "business": TierDraft("business", 4000, 3, 3, "Best"),
+    }
+    if not packaged:
+        tiers = {level: (tiers[level] if level == "economy" else TierDraft(level)) for level in TIER_LEVELS}
+    return KworkDraft(
+        title=title,
+        category_id=category_id(),
+        description="Server setup from scratch, with a report.",
+        buyer_instructions="Hosting access and the domain name.",
+        is_packaged=packaged,
+        tiers=tiers,
+        options=options if options is not None else [OptionDraft("Server setup", frozenset({"economy", "standard", "business"}))],
+    )
+
+
+@pytest.fixture
+def make_kwork(ctx):
+    def make(seller: User, *, status: str = "active", title: str = "I will set up a VPS server", **draft_options):
+        kwork = kworks.save_kwork(seller, full_draft(title, **draft_options), submit=status != "draft")
+        if status in ("active", "paused"):
+            kworks.approve(kwork)
+        if status == "paused":
+            kworks.set_paused(seller, kwork, True)
+        return kwork
+
+    return make
+
+
+@pytest.fixture
+def login_as(client):
+    def login(user: User):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+
+    return login

@@ -1,0 +1,45 @@
+"""Gigsmith: a freelance-services marketplace. `create_app` builds the Flask application."""
+from flask import Flask, redirect, url_for
+
+from . import redis_conn
+from .config import PROJECT_ROOT, Config, load
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Configure extensions, blueprints, error pages and CLI commands. No database writes happen here."""
+    config = config or load()
+    app = Flask(
+        __name__,
+        instance_path=str(config.INSTANCE_PATH),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(config)
+    app.config["REDIS_URL"] = redis_conn.resolve_url(app.config["REDIS_URL"], config.INSTANCE_PATH)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_conn.limiter_storage_uri(app.config["REDIS_URL"]))
+
+    db.init_app(app)
+    # Batch mode lets Alembic alter tables on SQLite, which can't ALTER most things in place.
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from . import models  # noqa: F401  (registers the tables with the metadata)
+    from .account import bp as account_bp
+    from .auth import bp as auth_bp
+    from .catalog import bp as catalog_bp
+    from .kworks import bp as kworks_bp
+    from .moderation import bp as moderation_bp
+
+    for blueprint in (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp):
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))
+
+    from . import cli, errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app

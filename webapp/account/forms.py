@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from ..models.accounts import ROLES
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        validators=[DataRequired("Enter your display name"), Length(max=60, message="Display name must be 60 characters or fewer")],
+    )
+    about = TextAreaField(
+        "About you",
+        validators=[Length(max=2000, message="About you must be 2,000 characters or fewer")],
+        description="What you do and how you work. You can enter up to 2,000 characters.",
+    )
+    working_hours = StringField(
+        "Working hours",
+        validators=[Length(max=120, message="Working hours must be 120 characters or fewer")],
+        description="For example: Monday to Friday, 10:00–19:00 Moscow time",
+    )
+    not_accepting = BooleanField(
+        "Not taking new orders today",
+        description="Buyers still see your kworks, with a note that you are not taking orders right now.",
+    )
+
+
+class RoleForm(FlaskForm):
+    role = HiddenField(validators=[AnyOf(ROLES)])

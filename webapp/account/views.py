@@ -1,0 +1,44 @@
+from flask import flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..htmx import render
+from ..services import accounts, kworks
+from . import bp
+from .forms import ProfileForm, RoleForm
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    if current_user.is_selling:
+        return render("account/seller_dashboard.html", kworks=kworks.seller_kworks(current_user))
+    return render("account/buyer_dashboard.html")
+
+
+@bp.post("/role")
+@login_required
+def switch_role():
+    form = RoleForm()
+    if form.validate_on_submit():
+        accounts.switch_role(current_user, form.role.data)
+        flash("You are now selling." if current_user.is_selling else "You are now buying.", "success")
+    return redirect(url_for("account.dashboard"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.not_accepting.data = not current_user.accepting_orders
+    if form.validate_on_submit():
+        accounts.update_profile(
+            current_user,
+            display_name=form.display_name.data,
+            about=form.about.data,
+            working_hours=form.working_hours.data,
+            accepting_orders=not form.not_accepting.data,
+        )
+        flash("Your profile has been saved.", "success")
+        return redirect(url_for("account.profile"))
+    return render("account/profile.html", form=form, status=422 if form.errors else 200)

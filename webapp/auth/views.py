@@ -1,0 +1,71 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..domain.errors import ValidationFailed
+from ..extensions import db, limiter, login_manager
+from ..forms import EmptyForm, apply_issues
+from ..htmx import render
+from ..models import User
+from ..services import accounts
+from . import bp
+from .forms import LoginForm, RegisterForm
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in to continue."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an absolute or protocol-relative `next` would be an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("account.dashboard")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("account.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.display_name.data, form.password.data)
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        else:
+            login_user(user)
+            flash("Your account is ready. Browse the catalog, or switch to selling to publish a kwork.", "success")
+            return redirect(url_for("account.dashboard"))
+    return render("auth/register.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("account.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        # One message for both cases, so the form does not reveal which e-mails have accounts.
+        form.email.errors = ["Enter a correct email address and password"]
+    return render("auth/login.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash("You have logged out.", "success")
+    return redirect(url_for("catalog.index"))

@@ -1,0 +1,49 @@
+from flask import abort, current_app, request, send_from_directory
+from flask_login import current_user
+
+from ..htmx import render
+from ..services import catalog, kworks
+from . import bp
+from .forms import CatalogFilterForm
+
+
+@bp.get("/")
+def index():
+    form = CatalogFilterForm(request.args)
+    form.category.choices = [("", "All categories")] + [(c.slug, c.name) for c in kworks.categories()]
+    valid = form.validate()
+    query = catalog.CatalogQuery(
+        text=form.q.data or "",
+        category=form.category.data or "",
+        price_min=form.price_min.data if valid else None,
+        price_max=form.price_max.data if valid else None,
+        sort=form.sort.data if form.sort.data in catalog.SORTS else "newest",
+        page=request.args.get("page", 1, type=int),
+    )
+    results = catalog.search(query, per_page=current_app.config["CATALOG_PAGE_SIZE"])
+    return render("catalog/index.html", block="catalog", form=form, results=results, status=200 if valid else 422)
+
+
+@bp.get("/kworks/<int:kwork_id>")
+def kwork(kwork_id: int):
+    found = catalog.visible_kwork(kwork_id, current_user)
+    if found is None:
+        abort(404)
+    return render("catalog/kwork.html", kwork=found)
+
+
+@bp.get("/sellers/<int:user_id>")
+def seller(user_id: int):
+    profile = catalog.seller_profile(user_id)
+    if profile is None:
+        abort(404)
+    seller, seller_kworks, portfolio = profile
+    return render("catalog/seller.html", seller=seller, kworks=seller_kworks, portfolio=portfolio)
+
+
+@bp.get("/images/<name>")
+def image(name: str):
+    """Portfolio images. Names are random and `send_from_directory` refuses paths outside the folder."""
+    response = send_from_directory(current_app.config["UPLOAD_DIR"], name, max_age=31536000)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

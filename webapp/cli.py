@@ -1,0 +1,83 @@
+"""flask CLI commands: demo, seed, assets, create-admin."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from . import assets, seed
+from .config import PROJECT_ROOT
+from .extensions import db
+from .models import User
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("assets")
+    def assets_command():
+        """Copy the pinned htmx from its npm package into static/vendor/."""
+        _install_assets()
+
+    @app.cli.command("seed")
+    def seed_command():
+        """Add demo users and kworks (idempotent)."""
+        created = seed.run()
+        click.echo(f"Seeded {created['users']} users and {created['kworks']} kworks.")
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", default="Administrator", help="Display name for a new account.")
+    @click.password_option(help="Password for a new account (ignored when the account exists).")
+    def create_admin(email, name, password):
+        """Make EMAIL an admin, creating the account when it does not exist."""
+        from .services import accounts
+
+        user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
+        if user is None:
+            user = accounts.register(email, name, password)
+        user.is_admin = True
+        db.session.commit()
+        click.echo(f"{user.email} is an admin.")
+
+    @app.cli.command("demo")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True)
+    def demo(host, port):
+        """Install assets, migrate, seed, then serve the site with an RQ worker (with scheduler) beside it."""
+        _install_assets()
+        upgrade()
+        created = seed.run()
+        click.echo(f"Seeded {created['users']} new users and {created['kworks']} new kworks.")
+        worker = _start_worker(current_app.config["REDIS_URL"])
+        click.echo(
+            f"\nGigsmith demo: http://{host}:{port}/\n"
+            f"Log in as anna@example.com (seller), carla@example.com (buyer) or admin@example.com, "
+            f"password “{seed.DEMO_PASSWORD}”.\n"
+        )
+        try:
+            current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def _install_assets() -> None:
+    try:
+        copied = assets.install()
+    except assets.AssetsError as error:
+        raise click.ClickException(str(error)) from None
+    for line in copied:
+        click.echo(f"Installed {line}")
+
+
+def _start_worker(redis_url: str) -> subprocess.Popen:
+    """An `rq worker --with-scheduler` on the same Redis, as a child process that ends with the demo."""
+    rq = Path(sys.executable).with_name("rq")
+    command = [str(rq) if rq.exists() else shutil.which("rq") or "rq"]
+    return subprocess.Popen(
+        [*command, "worker", "--with-scheduler", "--url", redis_url, "--name", "gigsmith-demo-worker"],
+        cwd=PROJECT_ROOT,
+    )

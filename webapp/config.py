@@ -1,0 +1,80 @@
+"""Configuration classes. Everything that differs between machines comes from the environment."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = Path(os.environ.get("GIGSMITH_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/ so sessions survive restarts."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = INSTANCE_PATH / "secret_key"
+    if not key_file.exists():
+        INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'gigsmith.sqlite3'}"
+
+
+class Config:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # None means "start the embedded Redis under instance/" (see webapp/redis_conn.py).
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    INSTANCE_PATH = INSTANCE_PATH
+    UPLOAD_DIR = INSTANCE_PATH / "uploads"
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_IMAGE_BYTES = 5 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # a long-open editor must not lose its work to an expired token
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    RATELIMIT_HEADERS_ENABLED = True
+    CURRENCY = os.environ.get("GIGSMITH_CURRENCY", "RUB")
+    CATALOG_PAGE_SIZE = 12
+    DEMO_MODE = False
+
+    def __init__(self):
+        # Read at instantiation, not import, so tests and CLI commands can set the environment first.
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+
+
+class DevelopmentConfig(Config):
+    DEMO_MODE = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self):
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(f"Production needs these environment variables: {', '.join(missing)}")
+        super().__init__()
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SERVER_NAME = None
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}
+
+
+def load(name: str | None = None) -> Config:
+    name = name or os.environ.get("GIGSMITH_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"GIGSMITH_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,94 @@
+"""Form pieces every blueprint uses: the CSRF-only form, whole-number fields, and mapping rule errors to fields."""
+from flask_wtf import FlaskForm
+from wtforms import Field, FieldList, FormField, IntegerField
+from wtforms.validators import StopValidation
+
+from .domain.errors import FieldIssue
+from .domain.tiers import TIER_NAMES
+
+
+class EmptyForm(FlaskForm):
+    """For button-only POSTs (pause, delete, log out), so they still carry a CSRF token."""
+
+
+class WholeNumberField(IntegerField):
+    """An integer typed as text: accepts "1 500" and "1,500"; says which field was wrong in its own words.
+
+    The check runs at validation, not while parsing, so the message uses the label as finally set
+    (the kwork editor names tier fields after the form is built) and the typed text is shown again.
+    """
+
+    def __init__(self, label=None, validators=None, example="10", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.example = example
+        self.unparsed = False
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        self.unparsed = False
+        if not valuelist or not valuelist[0].strip():
+            return
+        text = valuelist[0].replace(" ", "").replace("\u00a0", "").replace(",", "")
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.unparsed = True
+
+    def pre_validate(self, form):
+        if self.unparsed:
+            first, _, rest = self.label.text.partition(" ")
+            # Tier names stay capitalised ("the Economy price"); ordinary words do not ("the minimum price").
+            first = first if first in TIER_NAMES.values() else first.lower()
+            raise StopValidation(f"Enter the {first} {rest} as a whole number, like {self.example}".replace("  ", " "))
+
+
+def leaf_fields(form):
+    """Every input-level field of a form, in order, looking inside FormField and FieldList."""
+    for field in form:
+        if isinstance(field, FormField):
+            yield from leaf_fields(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from leaf_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        else:
+            yield field
+
+
+def _find(form, key: str) -> Field | None:
+    """Resolve a rule's field key ("title", "standard-price", "options-2-name") to the bound field."""
+    head, _, rest = key.partition("-")
+    if head not in form:
+        return None
+    field = form[head]
+    if not rest:
+        return field if not isinstance(field, (FormField, FieldList)) else None
+    if isinstance(field, FormField):
+        return _find(field.form, rest)
+    if isinstance(field, FieldList):
+        index, _, sub = rest.partition("-")
+        if index.isdigit() and int(index) < len(field.entries):
+            entry = field.entries[int(index)]
+            return _find(entry.form, sub) if isinstance(entry, FormField) else entry
+    return None
+
+
+def apply_issues(form, issues: list[FieldIssue]) -> None:
+    """Attach each rule's message to its field; a message for an unknown field becomes a form-level error.
+
+    A field that already failed to parse keeps just that message: "Enter the price" would contradict what was typed.
+    """
+    already_wrong = {field.id for field in leaf_fields(form) if field.errors}
+    for issue in issues:
+        field = _find(form, issue.field)
+        if field is None:
+            form.form_errors.append(issue.message)
+        elif field.id not in already_wrong:
+            field.errors = [*field.errors, issue.message]
+
+
+def error_items(form) -> list[tuple[str, str]]:
+    """(field id, message) pairs for the error summary, in the order the fields appear."""
+    items = [("", message) for message in form.form_errors]
+    for field in leaf_fields(form):
+        items.extend((field.id, message) for message in field.errors)
+    return items

@@ -1,0 +1,176 @@
+"""The seller's side of kworks: editor, list, pause/activate, delete, portfolio."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..clock import now
+from ..domain.errors import DomainError, ValidationFailed
+from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, missing_fields
+from ..forms import EmptyForm, apply_issues
+from ..htmx import render
+from ..services import kworks as service
+from . import bp
+from .forms import DeleteKworkForm, KworkForm, PortfolioItemForm
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page here belongs to a logged-in seller; any account may sell."""
+
+
+def _own_kwork_or_404(kwork_id: int):
+    try:
+        return service.get_own_kwork(current_user, kwork_id)
+    except service.KworkNotFound:
+        abort(404)
+
+
+@bp.get("/")
+def index():
+    return render("kworks/index.html", kworks=service.seller_kworks(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    return _editor(kwork=None)
+
+
+@bp.route("/<int:kwork_id>/edit", methods=["GET", "POST"])
+def edit(kwork_id: int):
+    return _editor(kwork=_own_kwork_or_404(kwork_id))
+
+
+def _editor(kwork):
+    categories = service.categories()
+    if request.method == "GET":
+        draft = service.draft_from_kwork(kwork) if kwork else KworkDraft(options=[OptionDraft("")])
+        form = KworkForm(data=KworkForm.data_from_draft(draft), categories=categories)
+        return _render_editor(form, kwork)
+
+    form = KworkForm(categories=categories)
+    action = request.form.get("action", "save")
+    if action == "add_option" or action.startswith("remove_option-"):
+        return _change_option_rows(form, kwork, action)
+
+    submit = action == "submit"
+    # validate() here only parses (whole numbers, CSRF); the rules live in the service. When parsing fails,
+    # the rules still run so the seller sees every problem at once, not one round trip per mistake.
+    if not form.validate():
+        apply_issues(form, service.problems(form.to_draft(), kwork=kwork, submit=submit))
+    else:
+        try:
+            kwork = service.save_kwork(current_user, form.to_draft(), kwork=kwork, submit=submit)
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        else:
+            if kwork.status == "pending":
+                flash("Your kwork was sent to moderation. It appears in the catalog once approved.", "success")
+                return redirect(url_for("kworks.index"))
+            flash("Draft saved.", "success")
+            return redirect(url_for("kworks.edit", kwork_id=kwork.id))
+    return _render_editor(form, kwork, status=422)
+
+
+def _change_option_rows(form: KworkForm, kwork, action: str):
+    """Add or remove an option row without saving: the page (or, with htmx, the grid) comes back with the change.
+
+    The bound form is re-rendered as it is, so whatever the seller typed elsewhere stays in place.
+    """
+    if action == "add_option":
+        form.options.append_entry()
+        focus = form.options.entries[-1].form.name.id
+        message = f"Option {len(form.options.entries)} added"
+    else:
+        index = int(action.removeprefix("remove_option-"))
+        if not 0 <= index < len(form.options.entries):
+            abort(400)
+        form.options.entries.pop(index)
+        focus = "add-option"
+        message = f"Option {index + 1} removed"
+    return _render_editor(form, kwork, block="options_grid", focus=focus, announce=message)
+
+
+def _render_editor(form: KworkForm, kwork, status: int = 200, block: str | None = None, focus=None, announce=None):
+    return render(
+        "kworks/edit.html",
+        block=block,
+        status=status,
+        form=form,
+        kwork=kwork,
+        form_action=url_for("kworks.edit", kwork_id=kwork.id) if kwork else url_for("kworks.new"),
+        submitted=kwork is not None and kwork.status in service.SUBMITTED_STATUSES,
+        levels=TIER_LEVELS if form.packaged else ("economy",),
+        missing=[] if form.errors else missing_fields(form.to_draft()),
+        focus=focus,
+        announce=announce,
+    )
+
+
+@bp.post("/<int:kwork_id>/pause")
+def pause(kwork_id: int):
+    return _set_paused(kwork_id, paused=True)
+
+
+@bp.post("/<int:kwork_id>/activate")
+def activate(kwork_id: int):
+    return _set_paused(kwork_id, paused=False)
+
+
+def _set_paused(kwork_id: int, paused: bool):
+    kwork = _own_kwork_or_404(kwork_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            service.set_paused(current_user, kwork, paused)
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"“{kwork.title}” is {'paused' if paused else 'active again'}.", "success")
+    return redirect(url_for("kworks.index"))
+
+
+@bp.route("/<int:kwork_id>/delete", methods=["GET", "POST"])
+def delete(kwork_id: int):
+    kwork = _own_kwork_or_404(kwork_id)
+    form = DeleteKworkForm()
+    if form.validate_on_submit():
+        service.delete_kwork(current_user, kwork, keep_portfolio=form.portfolio.data == "keep", now=now())
+        flash(f"“{kwork.title or 'Untitled kwork'}” has been deleted.", "success")
+        return redirect(url_for("kworks.index"))
+    return render("kworks/delete.html", kwork=kwork, form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/portfolio", methods=["GET", "POST"])
+def portfolio():
+    kworks = service.seller_kworks(current_user)
+    form = PortfolioItemForm()
+    form.kwork_id.choices = [("", "No particular kwork")] + [(k.id, k.title or "Untitled kwork") for k in kworks]
+    if form.validate_on_submit():
+        kwork = _own_kwork_or_404(form.kwork_id.data) if form.kwork_id.data else None
+        upload = form.image.data
+        image = upload.read() if upload and upload.filename else None
+        try:
+            service.add_portfolio_item(
+                current_user, title=form.title.data, kwork=kwork, image=image, link_url=form.link_url.data or None
+            )
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        else:
+            flash("Portfolio item added.", "success")
+            return redirect(url_for("kworks.portfolio"))
+    return render(
+        "kworks/portfolio.html",
+        form=form,
+        items=service.seller_portfolio(current_user),
+        status=422 if form.errors else 200,
+    )
+
+
+@bp.post("/portfolio/<int:item_id>/delete")
+def delete_portfolio_item(item_id: int):
+    if EmptyForm().validate_on_submit():
+        try:
+            service.delete_portfolio_item(current_user, item_id)
+        except DomainError:
+            abort(404)
+        flash("Portfolio item deleted.", "success")
+    return redirect(url_for("kworks.portfolio"))

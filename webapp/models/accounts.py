@@ -1,0 +1,33 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+ROLES = ("buyer", "seller")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(60))
+    about: Mapped[str] = mapped_column(Text, default="")
+    working_hours: Mapped[str] = mapped_column(String(120), default="")
+    # "Not taking new orders today": sellers switch this off without pausing each kwork.
+    accepting_orders: Mapped[bool] = mapped_column(default=True)
+    active_role: Mapped[str] = mapped_column(String(10), default="buyer")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+
+    @property
+    def is_selling(self) -> bool:
+        return self.active_role == "seller"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

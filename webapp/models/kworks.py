@@ -1,0 +1,124 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.tiers import TIER_LEVELS
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+KWORK_STATUSES = ("draft", "pending", "active", "paused", "rejected")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+tier_options = Table(
+    "tier_options",
+    db.metadata,
+    Column("tier_id", ForeignKey("tiers.id", ondelete="CASCADE"), primary_key=True),
+    Column("option_id", ForeignKey("kwork_options.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Kwork(db.Model):
+    __tablename__ = "kworks"
+    __table_args__ = (
+        CheckConstraint(f"status IN {KWORK_STATUSES!r}", name="status"),
+        # The catalog lists active kworks newest first and filters by category.
+        Index("ix_kworks_status_created", "status", "created_at"),
+        Index("ix_kworks_category_status", "category_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    title: Mapped[str] = mapped_column(String(80), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    buyer_instructions: Mapped[str] = mapped_column(Text, default="")
+    is_packaged: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    # Filled by the reviews service (orders issue); None means "no finished orders yet".
+    rating: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Soft delete: orders (a later issue) keep pointing at the kwork they bought.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    seller = relationship("User", lazy="joined", innerjoin=True)
+    category = relationship("Category", lazy="joined")
+    tiers: Mapped[list["Tier"]] = relationship(
+        back_populates="kwork", cascade="all, delete-orphan", order_by="Tier.position"
+    )
+    options: Mapped[list["KworkOption"]] = relationship(
+        back_populates="kwork", cascade="all, delete-orphan", order_by="KworkOption.position"
+    )
+    portfolio_items: Mapped[list["PortfolioItem"]] = relationship(back_populates="kwork")
+
+    def tier(self, level: str) -> "Tier | None":
+        return next((t for t in self.tiers if t.level == level), None)
+
+    @property
+    def offered_tiers(self) -> list["Tier"]:
+        """The tiers a buyer can order: all three when packaged, else only the single (economy) one."""
+        return list(self.tiers) if self.is_packaged else [t for t in self.tiers if t.level == "economy"]
+
+
+class Tier(db.Model):
+    __tablename__ = "tiers"
+    __table_args__ = (
+        UniqueConstraint("kwork_id", "level", name="uq_tiers_kwork_level"),
+        CheckConstraint(f"level IN {TIER_LEVELS!r}", name="level"),
+        Index("ix_tiers_level_price", "level", "price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kwork_id: Mapped[int] = mapped_column(ForeignKey("kworks.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(default=0)
+    # Nullable while the kwork is a draft: the editor hints at what is still empty.
+    price: Mapped[int | None] = mapped_column()  # whole currency units
+    delivery_days: Mapped[int | None] = mapped_column()
+    revisions: Mapped[int | None] = mapped_column()
+    description: Mapped[str] = mapped_column(String(200), default="")
+
+    kwork: Mapped[Kwork] = relationship(back_populates="tiers")
+    options: Mapped[list["KworkOption"]] = relationship(secondary=tier_options, back_populates="tiers")
+
+
+class KworkOption(db.Model):
+    """A row of the tier grid ("Server setup"), ticked per tier."""
+
+    __tablename__ = "kwork_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kwork_id: Mapped[int] = mapped_column(ForeignKey("kworks.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(60))
+
+    kwork: Mapped[Kwork] = relationship(back_populates="options")
+    tiers: Mapped[list[Tier]] = relationship(secondary=tier_options, back_populates="options")
+
+
+class PortfolioItem(db.Model):
+    """A piece of past work: an uploaded image or a link. Kept in the seller's portfolio when its kwork goes."""
+
+    __tablename__ = "portfolio_items"
+    __table_args__ = (CheckConstraint("(image_name IS NULL) <> (link_url IS NULL)", name="image_xor_link"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kwork_id: Mapped[int | None] = mapped_column(ForeignKey("kworks.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    image_name: Mapped[str | None] = mapped_column(String(80))
+    link_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+
+    kwork: Mapped[Kwork | None] = relationship(back_populates="portfolio_items")

@@ -1,0 +1,142 @@
+"""Demo data: a few sellers with approved kworks, a buyer and an admin. Safe to run again: it adds only what is missing."""
+from sqlalchemy import select
+
+from .domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft
+from .extensions import db
+from .models import Category, Kwork, User
+from .services import accounts, kworks
+
+DEMO_PASSWORD = "demo-password"
+
+USERS = [
+    # email, display name, about, working hours, role the account starts in, admin
+    ("anna@example.com", "Anna Petrova", "Full-stack developer, 9 years of Linux servers and Python.", "Mon–Fri, 10:00–19:00 MSK", "seller", False),
+    ("boris@example.com", "Boris Design", "Brand identity and landing pages for small businesses.", "Every day, 12:00–22:00 MSK", "seller", False),
+    ("carla@example.com", "Carla Buyer", "I run an online shop and order design and dev work.", "", "buyer", False),
+    ("admin@example.com", "Gigsmith Moderator", "", "", "buyer", True),
+]
+
+
+def _tiers(*rows):
+    """Tier drafts for the given rows, Economy first; levels without a row stay empty."""
+    tiers = {level: TierDraft(level) for level in TIER_LEVELS}
+    for level, (price, days, revisions, description) in zip(TIER_LEVELS, rows):
+        tiers[level] = TierDraft(level, price, days, revisions, description)
+    return tiers
+
+
+KWORKS = [
+    (
+        "anna@example.com",
+        "programming",
+        KworkDraft(
+            title="I will set up a secure VPS server for your website",
+            description="Ubuntu or Debian server set up from scratch: updates, firewall, SSH keys, web server, "
+            "HTTPS certificates and automatic backups. You get a short report of everything done.",
+            buyer_instructions="Server provider and access details (IP, root password or SSH key), the domain name, "
+            "and what will run on the server (site engine, database).",
+            tiers=_tiers(
+                (1500, 1, 1, "Basic setup for one site"),
+                (3500, 2, 2, "Setup plus database and backups"),
+                (7000, 3, 3, "Production-ready with monitoring"),
+            ),
+            options=[
+                OptionDraft("Server setup", frozenset({"economy", "standard", "business"})),
+                OptionDraft("HTTPS certificate", frozenset({"economy", "standard", "business"})),
+                OptionDraft("Database install", frozenset({"standard", "business"})),
+                OptionDraft("Daily backups", frozenset({"standard", "business"})),
+                OptionDraft("Uptime monitoring", frozenset({"business"})),
+            ],
+        ),
+    ),
+    (
+        "anna@example.com",
+        "programming",
+        KworkDraft(
+            title="I will fix a bug in your Python or Django project",
+            description="One clearly described bug fixed in a Python 3 or Django project, with a test that proves it.",
+            buyer_instructions="A description of the bug, how to reproduce it, and access to the repository.",
+            is_packaged=False,
+            tiers=_tiers((2000, 2, 2, "")),
+        ),
+    ),
+    (
+        "boris@example.com",
+        "design",
+        KworkDraft(
+            title="I will design a logo with three concepts",
+            description="Three original logo concepts, then revisions on the one you pick. Vector files included.",
+            buyer_instructions="Your company name, what you do, colours you like or dislike, and logos you admire.",
+            tiers=_tiers(
+                (2500, 3, 1, "One concept, PNG files"),
+                (5000, 4, 3, "Three concepts, vector files"),
+                (9000, 5, 5, "Three concepts plus a mini brand book"),
+            ),
+            options=[
+                OptionDraft("Vector source files", frozenset({"standard", "business"})),
+                OptionDraft("Favicon", frozenset({"economy", "standard", "business"})),
+                OptionDraft("Brand colour palette", frozenset({"business"})),
+            ],
+        ),
+    ),
+    (
+        "boris@example.com",
+        "design",
+        KworkDraft(
+            title="I will design a one-page landing page in Figma",
+            description="A responsive landing page design for desktop and mobile, ready for a developer.",
+            buyer_instructions="Texts for the page (or a brief), your logo, and two or three sites you like.",
+            tiers=_tiers(
+                (4000, 3, 1, "Desktop design"),
+                (7000, 5, 2, "Desktop and mobile"),
+                (12000, 7, 3, "Desktop, mobile and UI kit"),
+            ),
+            options=[
+                OptionDraft("Mobile version", frozenset({"standard", "business"})),
+                OptionDraft("UI kit", frozenset({"business"})),
+            ],
+        ),
+    ),
+    (
+        "anna@example.com",
+        "writing",
+        KworkDraft(
+            title="I will write technical documentation for your API",
+            description="Clear reference and getting-started docs for a REST API, in Markdown.",
+            buyer_instructions="The API specification or access to a test instance, and who will read the docs.",
+            tiers=_tiers(
+                (3000, 3, 1, "Up to 10 endpoints"),
+                (6000, 5, 2, "Up to 30 endpoints"),
+                (10000, 8, 3, "Up to 60 endpoints plus a tutorial"),
+            ),
+            options=[OptionDraft("Getting-started tutorial", frozenset({"business"}))],
+        ),
+    ),
+]
+
+
+def run() -> dict[str, int]:
+    """Add the demo users and kworks that are not there yet; returns how many of each were created."""
+    created = {"users": 0, "kworks": 0}
+    users = {}
+    for email, name, about, hours, role, is_admin in USERS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = accounts.register(email, name, DEMO_PASSWORD)
+            accounts.update_profile(user, display_name=name, about=about, working_hours=hours, accepting_orders=True)
+            user.is_admin = is_admin
+            user.active_role = role
+            db.session.commit()
+            created["users"] += 1
+        users[email] = user
+
+    for email, category_slug, draft in KWORKS:
+        seller = users[email]
+        exists = db.session.scalar(select(Kwork.id).where(Kwork.seller_id == seller.id, Kwork.title == draft.title))
+        if exists:
+            continue
+        draft.category_id = db.session.scalar(select(Category.id).where(Category.slug == category_slug))
+        kwork = kworks.save_kwork(seller, draft, submit=True)
+        kworks.approve(kwork)
+        created["kworks"] += 1
+    return created

@@ -1,0 +1,115 @@
+"""What buyers browse: the catalog of active kworks, a kwork's page and a seller's public profile."""
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
+from .kworks import seller_portfolio
+
+SORTS = {
+    "newest": "Newest first",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+    "rating": "Best rated",
+}
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    text: str = ""
+    category: str = ""  # category slug, empty for all
+    price_min: int | None = None
+    price_max: int | None = None
+    sort: str = "newest"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class CatalogCard:
+    kwork: Kwork
+    price_from: int  # the Economy tier is always the cheapest and fastest
+    delivery_days: int
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    cards: list[CatalogCard]
+    total: int
+    page: int
+    pages: int
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(query: CatalogQuery, per_page: int) -> CatalogPage:
+    """Active kworks matching the query, one page of them, with the total for pagination."""
+    entry = Tier.__table__.alias("entry_tier")
+    conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None)]
+    if query.text.strip():
+        pattern = _like_pattern(query.text.strip())
+        conditions.append(or_(Kwork.title.ilike(pattern, escape="\\"), Kwork.description.ilike(pattern, escape="\\")))
+    if query.category:
+        conditions.append(Kwork.category_id == select(Category.id).where(Category.slug == query.category).scalar_subquery())
+    if query.price_min is not None:
+        conditions.append(entry.c.price >= query.price_min)
+    if query.price_max is not None:
+        conditions.append(entry.c.price <= query.price_max)
+
+    joined = select(Kwork).join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy")).where(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
+    order = {
+        "newest": [Kwork.created_at.desc()],
+        "price_asc": [entry.c.price.asc()],
+        "price_desc": [entry.c.price.desc()],
+        "rating": [Kwork.rating.desc().nulls_last()],
+    }.get(query.sort, [Kwork.created_at.desc()])
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, query.page), pages)
+    rows = db.session.execute(
+        joined.add_columns(entry.c.price, entry.c.delivery_days)
+        .order_by(*order, Kwork.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    cards = [CatalogCard(kwork, price, days) for kwork, price, days in rows]
+    return CatalogPage(cards=cards, total=total, page=page, pages=pages)
+
+
+def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
+    """A kwork's page: anyone sees an active kwork; its seller and admins also see it in any other state."""
+    kwork = db.session.scalar(
+        select(Kwork)
+        .where(Kwork.id == kwork_id, Kwork.deleted_at.is_(None))
+        .options(
+            selectinload(Kwork.tiers).selectinload(Tier.options),
+            selectinload(Kwork.options).selectinload(KworkOption.tiers),
+        )
+    )
+    if kwork is None:
+        return None
+    if kwork.status == "active":
+        return kwork
+    if viewer is not None and viewer.is_authenticated and (viewer.id == kwork.seller_id or viewer.is_admin):
+        return kwork
+    return None
+
+
+def seller_profile(user_id: int) -> tuple[User, list[Kwork], list[PortfolioItem]] | None:
+    seller = db.session.get(User, user_id)
+    if seller is None:
+        return None
+    kworks = list(
+        db.session.scalars(
+            select(Kwork)
+            .where(Kwork.seller_id == seller.id, Kwork.status == "active", Kwork.deleted_at.is_(None))
+            .options(selectinload(Kwork.tiers))
+            .order_by(Kwork.created_at.desc())
+        )
+    )
+    return seller, kworks, seller_portfolio(seller)

@@ -1,0 +1,202 @@
+"""A seller's kworks: editing with package tiers and options, moderation status, pausing and deletion."""
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
+from ..extensions import db
+from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
+from . import uploads
+
+# A kwork already live or in the queue is only ever saved by re-submitting it: it can't fall back to a draft.
+SUBMITTED_STATUSES = ("pending", "active", "paused")
+
+
+class KworkNotFound(DomainError):
+    """No such kwork for this seller (also raised for another seller's kwork, so its existence stays private)."""
+
+
+def get_own_kwork(seller: User, kwork_id: int) -> Kwork:
+    kwork = db.session.get(Kwork, kwork_id)
+    if kwork is None or kwork.seller_id != seller.id or kwork.deleted_at is not None:
+        raise KworkNotFound("Kwork not found")
+    return kwork
+
+
+def seller_kworks(seller: User) -> list[Kwork]:
+    return list(
+        db.session.scalars(
+            select(Kwork).where(Kwork.seller_id == seller.id, Kwork.deleted_at.is_(None)).order_by(Kwork.created_at.desc())
+        ).unique()
+    )
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def draft_from_kwork(kwork: Kwork) -> KworkDraft:
+    tiers = {level: TierDraft(level) for level in TIER_LEVELS}
+    for tier in kwork.tiers:
+        tiers[tier.level] = TierDraft(tier.level, tier.price, tier.delivery_days, tier.revisions, tier.description)
+    options = [
+        OptionDraft(option.name, frozenset(tier.level for tier in option.tiers)) for option in kwork.options
+    ]
+    return KworkDraft(
+        title=kwork.title,
+        category_id=kwork.category_id,
+        description=kwork.description,
+        buyer_instructions=kwork.buyer_instructions,
+        is_packaged=kwork.is_packaged,
+        tiers=tiers,
+        options=options,
+    )
+
+
+def problems(draft: KworkDraft, *, kwork: Kwork | None, submit: bool) -> list[FieldIssue]:
+    """What stops `save_kwork` from accepting this draft (see its guards)."""
+    submit = submit or (kwork is not None and kwork.status in SUBMITTED_STATUSES)
+    issues = problems_for_submission(draft) if submit else rule_violations(draft)
+    if draft.category_id is not None and db.session.get(Category, draft.category_id) is None:
+        issues.append(FieldIssue("category_id", "Select a category from the list"))
+    return issues
+
+
+def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, submit: bool) -> Kwork:
+    """Create or update a kwork from the editor.
+
+    Guards: every filled value follows the tier rules; submitting (and any save of a kwork already submitted)
+    also needs every required field. Raises ValidationFailed listing each problem by field.
+    Effects: a submitted kwork goes to "pending" (hidden from the catalog until a moderator approves it);
+    otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped.
+    """
+    if kwork is not None and kwork.seller_id != seller.id:
+        raise KworkNotFound("Kwork not found")
+    submit = submit or (kwork is not None and kwork.status in SUBMITTED_STATUSES)
+    if issues := problems(draft, kwork=kwork, submit=submit):
+        raise ValidationFailed(issues)
+
+    if kwork is None:
+        kwork = Kwork(seller=seller)
+        db.session.add(kwork)
+    kwork.title = draft.title.strip()
+    kwork.category_id = draft.category_id
+    kwork.description = draft.description.strip()
+    kwork.buyer_instructions = draft.buyer_instructions.strip()
+    kwork.is_packaged = draft.is_packaged
+    kwork.status = "pending" if submit else "draft"
+    kwork.rejection_reason = ""
+
+    tiers_by_level = {tier.level: tier for tier in kwork.tiers}
+    for position, level in enumerate(TIER_LEVELS):
+        tier = tiers_by_level.get(level)
+        if tier is None:
+            tier = Tier(level=level)
+            kwork.tiers.append(tier)
+        source = draft.tiers.get(level) or TierDraft(level)
+        tier.position = position
+        tier.price, tier.delivery_days, tier.revisions = source.price, source.delivery_days, source.revisions
+        tier.description = source.description.strip()
+        tiers_by_level[level] = tier
+
+    kwork.options.clear()
+    kept = [option for option in draft.options if option.name.strip()]
+    for position, option in enumerate(kept):
+        kwork.options.append(
+            KworkOption(
+                position=position,
+                name=option.name.strip(),
+                tiers=[tiers_by_level[level] for level in TIER_LEVELS if level in option.levels],
+            )
+        )
+    db.session.commit()
+    return kwork
+
+
+def set_paused(seller: User, kwork: Kwork, paused: bool) -> Kwork:
+    """Pause an active kwork (hidden from the catalog) or activate a paused one. No moderation involved."""
+    kwork = get_own_kwork(seller, kwork.id)
+    if paused and kwork.status != "active":
+        raise DomainError("Only an active kwork can be paused")
+    if not paused and kwork.status != "paused":
+        raise DomainError("Only a paused kwork can be activated")
+    kwork.status = "paused" if paused else "active"
+    db.session.commit()
+    return kwork
+
+
+def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datetime) -> None:
+    """Remove a kwork from the seller's list and the catalog.
+
+    The row is kept (soft delete) because orders refer to it. Its portfolio items either move to the seller's
+    general portfolio (keep_portfolio) or are deleted with their images.
+    """
+    kwork = get_own_kwork(seller, kwork.id)
+    kwork.deleted_at = now
+    for item in list(kwork.portfolio_items):
+        if keep_portfolio:
+            item.kwork_id = None
+        else:
+            _delete_portfolio_item_row(item)
+    db.session.commit()
+
+
+def approve(kwork: Kwork) -> Kwork:
+    if kwork.status != "pending":
+        raise DomainError("Only a kwork waiting for moderation can be approved")
+    kwork.status = "active"
+    db.session.commit()
+    return kwork
+
+
+def reject(kwork: Kwork, reason: str) -> Kwork:
+    if kwork.status != "pending":
+        raise DomainError("Only a kwork waiting for moderation can be rejected")
+    if not reason.strip():
+        raise ValidationFailed([FieldIssue("reason", "Enter the reason the seller will see")])
+    kwork.status = "rejected"
+    kwork.rejection_reason = reason.strip()
+    db.session.commit()
+    return kwork
+
+
+def add_portfolio_item(
+    seller: User, *, title: str, kwork: Kwork | None = None, image: bytes | None = None, link_url: str | None = None
+) -> PortfolioItem:
+    """Add a piece of past work: exactly one of an image (PNG, JPEG, GIF or WebP) or a link."""
+    if kwork is not None:
+        kwork = get_own_kwork(seller, kwork.id)
+    if image is None and link_url is None:
+        raise ValidationFailed([FieldIssue("image", "Upload an image or enter a link to the work")])
+    if image is not None and link_url is not None:
+        raise ValidationFailed([FieldIssue("image", "Upload an image or enter a link, not both")])
+    image_name = uploads.store_image(image) if image is not None else None
+    item = PortfolioItem(seller_id=seller.id, kwork=kwork, title=title.strip(), image_name=image_name, link_url=link_url)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def seller_portfolio(seller: User) -> list[PortfolioItem]:
+    return list(
+        db.session.scalars(
+            select(PortfolioItem)
+            .where(PortfolioItem.seller_id == seller.id)
+            .order_by(PortfolioItem.created_at.desc(), PortfolioItem.id.desc())
+        )
+    )
+
+
+def delete_portfolio_item(seller: User, item_id: int) -> None:
+    item = db.session.get(PortfolioItem, item_id)
+    if item is None or item.seller_id != seller.id:
+        raise DomainError("Portfolio item not found")
+    _delete_portfolio_item_row(item)
+    db.session.commit()
+
+
+def _delete_portfolio_item_row(item: PortfolioItem) -> None:
+    if item.image_name:
+        uploads.delete_image(item.image_name)
+    db.session.delete(item)
