@@ -10,7 +10,7 @@ def money(amount: int | None) -> str:
     """Whole currency units as a price: "RUB 1,500". Per-locale formatting arrives with translations."""
     if amount is None:
         return ""
-    return format_currency(amount, current_app.config["CURRENCY"], locale="en", format="¤\u00a0#,##0")
+    return format_currency(amount, current_app.config["CURRENCY"], locale="en", format="¤\u00a0#,##0", currency_digits=False)
 
 
 def days(count: int | None) -> str:
