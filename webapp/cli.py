@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from . import assets, seed
 from .config import PROJECT_ROOT
@@ -58,7 +59,8 @@ def register(app: Flask) -> None:
             f"password “{seed.DEMO_PASSWORD}”.\n"
         )
         try:
-            current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+            # run_simple, not app.run(): Flask ignores app.run() inside a CLI command.
+            run_simple(host, port, current_app._get_current_object(), threaded=True)
         finally:
             worker.terminate()
             worker.wait(timeout=10)
