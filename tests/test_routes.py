@@ -1,4 +1,6 @@
 """Meta-tests over the URL map: every private endpoint is guarded, and moderation hides itself from non-admins."""
+import re
+
 import pytest
 
 
@@ -8,7 +10,7 @@ PUBLIC = {"static", "home", "auth.login", "auth.register", "catalog.index", "cat
 def endpoints(app, prefix: str = ""):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(prefix):
-            url = rule.rule.replace("<int:kwork_id>", "1").replace("<int:item_id>", "1").replace("<int:user_id>", "1")
+            url = re.sub(r"<int:\w+>", "1", re.sub(r"<(string:)?\w+>", "x", rule.rule))
             yield rule.endpoint, url, sorted(rule.methods - {"HEAD", "OPTIONS"})
 
 

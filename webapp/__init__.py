@@ -32,8 +32,10 @@ def create_app(config: Config | None = None) -> Flask:
     from .catalog import bp as catalog_bp
     from .kworks import bp as kworks_bp
     from .moderation import bp as moderation_bp
+    from .orders import bp as orders_bp
+    from .wallet import bp as wallet_bp
 
-    for blueprint in (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp):
+    for blueprint in (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, orders_bp, wallet_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))
 

@@ -39,6 +39,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     CURRENCY = os.environ.get("GIGSMITH_CURRENCY", "RUB")
     CATALOG_PAGE_SIZE = 12
+    COMMISSION_PERCENT = int(os.environ.get("GIGSMITH_COMMISSION_PERCENT", "20"))
+    MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
     DEMO_MODE = False
 
     def __init__(self):

@@ -1,7 +1,13 @@
 """Template filters and globals shared by every page."""
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app
+from flask_login import current_user
+from markupsafe import Markup
 
+from .domain import orders
 from .domain.tiers import TIER_NAMES
 from .forms import error_items
 
@@ -11,6 +17,45 @@ def money(amount: int | None) -> str:
     if amount is None:
         return ""
     return format_currency(amount, current_app.config["CURRENCY"], locale="en", format="¤\u00a0#,##0", currency_digits=False)
+
+
+def money_minor(amount: int | None) -> str:
+    """Ledger amounts (minor units): "RUB 1,200", or "RUB 1,200.50" when there are kopecks."""
+    if amount is None:
+        return ""
+    pattern = "¤\u00a0#,##0" if amount % 100 == 0 else "¤\u00a0#,##0.00"
+    return format_currency(amount / 100, current_app.config["CURRENCY"], locale="en", format=pattern, currency_digits=False)
+
+
+def _zone() -> ZoneInfo:
+    name = current_user.timezone if current_user and current_user.is_authenticated else "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(moment) -> Markup:
+    """A moment in the viewer's time zone, in a <time> element carrying the exact UTC instant."""
+    if moment is None:
+        return Markup("")
+    zone = _zone()
+    shown = format_datetime(moment, "d MMM y, HH:mm", tzinfo=zone, locale="en")
+    label = moment.astimezone(zone).tzname()
+    return Markup('<time datetime="{}">{} {}</time>').format(moment.isoformat(), shown, label)
+
+
+def time_left(deadline, now) -> str:
+    """ "2 days 3 hours left" or "5 hours overdue", to the hour."""
+    if deadline is None:
+        return ""
+    seconds = (deadline - now).total_seconds()
+    hours = int(abs(seconds) // 3600)
+    d, h = divmod(hours, 24)
+    parts = ([f"{d} day{'s' if d != 1 else ''}"] if d else []) + ([f"{h} hour{'s' if h != 1 else ''}"] if h or not d else [])
+    if seconds >= 0 and hours == 0:
+        return "less than an hour left"
+    return " ".join(parts) + (" left" if seconds >= 0 else " overdue")
 
 
 def days(count: int | None) -> str:
@@ -45,8 +90,13 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.filters["dict_without"] = dict_without
     app.jinja_env.globals["KWORK_STATUS_LABELS"] = KWORK_STATUS_LABELS
+    app.jinja_env.globals["STATE_LABELS"] = orders.STATE_LABELS
+    app.jinja_env.globals["is_late"] = orders.is_late
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["days"] = days
+    app.jinja_env.filters["money_minor"] = money_minor
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["time_left"] = time_left
     app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.globals["TIER_NAMES"] = TIER_NAMES
     app.jinja_env.globals["CURRENCY"] = app.config["CURRENCY"]

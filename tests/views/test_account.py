@@ -9,16 +9,16 @@ def nav_links(response) -> list[str]:
 def test_role_switch_changes_navigation_and_dashboard(client, login_as, make_user):
     user = make_user("Anna")
     login_as(user)
-    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard"]
+    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard", "Orders", "Balance"]
     assert "Switch to selling" in client.get("/account/").get_data(as_text=True)
 
     client.post("/account/role", data={"role": "seller"})
     response = client.get("/account/")
-    assert nav_links(response) == ["Catalog", "Dashboard", "My kworks", "New kwork", "Portfolio"]
+    assert nav_links(response) == ["Catalog", "Dashboard", "Orders", "My kworks", "New kwork", "Portfolio", "Balance"]
     assert "Seller dashboard" in response.get_data(as_text=True)
 
     client.post("/account/role", data={"role": "buyer"})
-    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard"]
+    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard", "Orders", "Balance"]
 
 
 def test_role_switch_ignores_unknown_roles(client, login_as, make_user):
@@ -33,18 +33,22 @@ def test_profile_update_and_availability(client, login_as, make_user):
     login_as(user)
     response = client.post(
         "/account/profile",
-        data={"display_name": "Anna P.", "about": "Servers.", "working_hours": "10–19", "not_accepting": "y"},
-    )
+        data={
+            "display_name": "Anna P.", "about": "Servers.", "working_hours": "10–19", "not_accepting": "y",
+            "timezone": "America/Sao_Paulo",
+        },
+    )  # fmt: skip
     assert response.status_code == 302
-    assert (user.display_name, user.accepting_orders) == ("Anna P.", False)
+    assert (user.display_name, user.accepting_orders, user.timezone) == ("Anna P.", False, "America/Sao_Paulo")
     public = client.get(f"/catalog/sellers/{user.id}").get_data(as_text=True)
     assert "Not taking new orders today" in public and "10–19" in public
 
 
 def test_profile_errors_keep_input(client, login_as, make_user):
     login_as(make_user())
-    response = client.post("/account/profile", data={"display_name": "", "about": "Kept text"})
+    response = client.post("/account/profile", data={"display_name": "", "about": "Kept text", "timezone": "Mars/Base"})
     assert response.status_code == 422
     document = check_page(response)
     assert document.find(".//textarea[@id='about']").text.strip() == "Kept text"
-    assert "Enter your display name" in text_of(document.find(".//div[@class='error-summary']"))
+    summary = text_of(document.find(".//div[@class='error-summary']"))
+    assert "Enter your display name" in summary and "Select a time zone from the list" in summary

@@ -1,8 +1,13 @@
+from zoneinfo import available_timezones
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..models.accounts import ROLES
+
+
+TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
 
 
 class ProfileForm(FlaskForm):
@@ -19,6 +24,13 @@ class ProfileForm(FlaskForm):
         "Working hours",
         validators=[Length(max=120, message="Working hours must be 120 characters or fewer")],
         description="For example: Monday to Friday, 10:00–19:00 Moscow time",
+    )
+    timezone = SelectField(
+        "Time zone",
+        choices=[(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
+        validate_choice=False,
+        validators=[AnyOf(TIME_ZONES, message="Select a time zone from the list")],
+        description="Deadlines and dates are shown in this time zone.",
     )
     not_accepting = BooleanField(
         "Not taking new orders today",

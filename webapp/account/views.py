@@ -38,6 +38,7 @@ def profile():
             about=form.about.data,
             working_hours=form.working_hours.data,
             accepting_orders=not form.not_accepting.data,
+            timezone=form.timezone.data,
         )
         flash("Your profile has been saved.", "success")
         return redirect(url_for("account.profile"))

@@ -2,7 +2,7 @@ from flask import abort, current_app, request, send_from_directory
 from flask_login import current_user
 
 from ..htmx import render
-from ..services import catalog, kworks
+from ..services import catalog, kworks, reviews
 from . import bp
 from .forms import CatalogFilterForm
 
@@ -29,7 +29,7 @@ def kwork(kwork_id: int):
     found = catalog.visible_kwork(kwork_id, current_user)
     if found is None:
         abort(404)
-    return render("catalog/kwork.html", kwork=found)
+    return render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id))
 
 
 @bp.get("/sellers/<int:user_id>")
@@ -38,7 +38,9 @@ def seller(user_id: int):
     if profile is None:
         abort(404)
     seller, seller_kworks, portfolio = profile
-    return render("catalog/seller.html", seller=seller, kworks=seller_kworks, portfolio=portfolio)
+    return render(
+        "catalog/seller.html", seller=seller, kworks=seller_kworks, portfolio=portfolio, reviews=reviews.for_seller(seller.id)
+    )
 
 
 @bp.get("/images/<name>")

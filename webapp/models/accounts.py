@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     # "Not taking new orders today": sellers switch this off without pausing each kwork.
     accepting_orders: Mapped[bool] = mapped_column(default=True)
     active_role: Mapped[str] = mapped_column(String(10), default="buyer")
+    # IANA zone name: deadlines and dates are shown in the user's own time.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
 

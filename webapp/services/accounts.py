@@ -7,6 +7,7 @@ from ..domain.errors import FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
 from ..models.accounts import ROLES
+from . import ledger
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long whether or not the account exists.
@@ -31,6 +32,8 @@ def register(email: str, display_name: str, password: str) -> User:
         raise ValidationFailed(issues)
     user = User(email=email, display_name=display_name.strip(), password_hash=_hasher.hash(password))
     db.session.add(user)
+    db.session.flush()
+    ledger.account(ledger.wallet_code(user.id), user_id=user.id)
     db.session.commit()
     return user
 
@@ -50,8 +53,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def update_profile(user: User, *, display_name: str, about: str, working_hours: str, accepting_orders: bool) -> User:
+def update_profile(
+    user: User, *, display_name: str, about: str, working_hours: str, accepting_orders: bool, timezone: str | None = None
+) -> User:
     user.display_name = display_name.strip()
+    if timezone is not None:
+        user.timezone = timezone
     user.about = about.strip()
     user.working_hours = working_hours.strip()
     user.accepting_orders = accepting_orders

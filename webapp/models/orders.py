@@ -1,0 +1,151 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.orders import STATES
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Order(db.Model):
+    """A bought package. What was bought is copied in, so later edits to the kwork don't change the deal."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(f"state IN {STATES!r}", name="state"),
+        Index("ix_orders_buyer_state", "buyer_id", "state", "created_at"),
+        Index("ix_orders_seller_state", "seller_id", "state", "created_at"),
+        Index("ix_orders_kwork_completed", "kwork_id", "state", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kwork_id: Mapped[int] = mapped_column(ForeignKey("kworks.id"))
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    # One per checkout form: a double-submitted form finds the first order instead of paying twice.
+    checkout_token: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(25))
+
+    tier_level: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(80))
+    tier_description: Mapped[str] = mapped_column(String(200), default="")
+    included_options: Mapped[list] = mapped_column(JSON, default=list)
+    unit_price: Mapped[int] = mapped_column(BigInteger)  # minor units
+    quantity: Mapped[int] = mapped_column(default=1)
+    total: Mapped[int] = mapped_column(BigInteger)  # minor units, what the buyer paid into escrow
+    delivery_days: Mapped[int] = mapped_column()
+    revisions_included: Mapped[int] = mapped_column()
+    revisions_used: Mapped[int] = mapped_column(default=0)
+    buyer_instructions: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requirements_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    buyer = relationship("User", foreign_keys=[buyer_id], lazy="joined", innerjoin=True)
+    seller = relationship("User", foreign_keys=[seller_id], lazy="joined", innerjoin=True)
+    kwork = relationship("Kwork")
+    events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", order_by="OrderEvent.id")
+    messages: Mapped[list["OrderMessage"]] = relationship(back_populates="order", order_by="OrderMessage.id")
+    review: Mapped["Review | None"] = relationship(back_populates="order", uselist=False)
+
+    def role_of(self, user) -> str | None:
+        if user.id == self.buyer_id:
+            return "buyer"
+        if user.id == self.seller_id:
+            return "seller"
+        return None
+
+    @property
+    def revision_is_extra(self) -> bool:
+        """The current revision goes beyond what the package includes (the seller may decline it)."""
+        return self.revisions_used > self.revisions_included
+
+
+class OrderEvent(db.Model):
+    """One line of an order's history: who moved it from which state to which, when, and why."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system (a timer)
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(25))
+    to_state: Mapped[str] = mapped_column(String(25))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+MESSAGE_KINDS = ("message", "requirements", "delivery", "revision_request")
+
+
+class OrderMessage(db.Model):
+    __tablename__ = "order_messages"
+    __table_args__ = (CheckConstraint(f"kind IN {MESSAGE_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="message")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="messages")
+    author = relationship("User", lazy="joined", innerjoin=True)
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="message", lazy="selectin")
+
+
+class Attachment(db.Model):
+    __tablename__ = "order_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("order_messages.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    size: Mapped[int] = mapped_column()
+
+    message: Mapped[OrderMessage] = relationship(back_populates="attachments")
+
+
+class Review(db.Model):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("order_id", name="uq_reviews_order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    kwork_id: Mapped[int] = mapped_column(ForeignKey("kworks.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    positive: Mapped[bool] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(back_populates="review")
+    buyer = relationship("User", foreign_keys=[buyer_id], lazy="joined", innerjoin=True)
+
+
+class TopUp(db.Model):
+    """A balance top-up through a payment provider: pending until the provider confirms or declines it."""
+
+    __tablename__ = "topups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)  # minor units
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

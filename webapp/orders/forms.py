@@ -1,0 +1,53 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
+
+from ..forms import WholeNumberField
+
+
+class CheckoutForm(FlaskForm):
+    tier = RadioField("Package", validate_choice=False)
+    quantity = WholeNumberField("Quantity", example="1", default=1, description="How many times you want this package, 1 to 10.")
+    requirements = TextAreaField("Your requirements", description="Answer what the seller asks above. You can attach files.")
+    attachments = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
+    send_later = BooleanField(
+        "I’ll send the requirements later",
+        description="The seller can’t start until you send them.",
+    )
+    checkout_token = HiddenField()
+
+
+class RequirementsForm(FlaskForm):
+    requirements = TextAreaField("Your requirements", description="Answer what the seller asks. You can attach files.")
+    attachments = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
+
+
+class DeliveryForm(FlaskForm):
+    delivery = TextAreaField("Delivery message", description="Say what you have done and how to use it.")
+    attachments = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
+
+
+class RevisionForm(FlaskForm):
+    revision = TextAreaField("What needs to change?", description="Be specific: the seller works from this list.")
+
+
+class DeclineRevisionForm(FlaskForm):
+    decline = TextAreaField("Why are you declining this extra revision?")
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField("Message")
+    attachments = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
+
+
+class ReviewForm(FlaskForm):
+    positive = RadioField(
+        "How did it go?",
+        choices=[("yes", "Positive – I’m happy with the work"), ("no", "Negative – something went wrong")],
+        validate_choice=False,
+    )
+    text = TextAreaField("Your review", description="A negative review needs at least 30 characters.")
+
+
+class ReplyForm(FlaskForm):
+    reply = TextAreaField("Your reply", description="You can reply once; the reply can’t be changed later.")

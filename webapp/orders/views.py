@@ -1,0 +1,266 @@
+"""Checkout, the order page and its actions, and the buyer's and seller's order lists."""
+import secrets
+
+from flask import abort, current_app, flash, redirect, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+
+from ..clock import now
+from ..domain import orders as rules
+from ..domain.errors import DomainError, ValidationFailed
+from ..domain.tiers import TIER_NAMES
+from ..extensions import db
+from ..forms import EmptyForm, apply_issues
+from ..htmx import is_htmx, render
+from ..templating import days, money
+from ..models import Attachment, Kwork, OrderMessage
+from ..services import ledger, orders, reviews, wallet
+from . import bp
+from .forms import (
+    CheckoutForm,
+    DeclineRevisionForm,
+    DeliveryForm,
+    MessageForm,
+    ReplyForm,
+    RequirementsForm,
+    ReviewForm,
+    RevisionForm,
+)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Orders belong to their parties."""
+
+
+def _uploads(field) -> list[orders.Upload]:
+    return [orders.Upload(f.filename, f.read()) for f in (field.data or []) if f and f.filename]
+
+
+def _order_or_404(order_id: int):
+    try:
+        return orders.get_for(current_user, order_id)
+    except orders.OrderNotFound:
+        abort(404)
+
+
+def _tier_name(kwork, level: str) -> str:
+    return TIER_NAMES[level] if kwork.is_packaged else "Package"
+
+
+# Checkout ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/checkout/<int:kwork_id>", methods=["GET", "POST"])
+def checkout(kwork_id: int):
+    kwork = db.session.get(Kwork, kwork_id)
+    if kwork is None or kwork.deleted_at is not None or kwork.status != "active":
+        abort(404)
+    repeat_of = None
+    if request.args.get("repeat", type=int):
+        repeat_of = _order_or_404(request.args.get("repeat", type=int))
+    form = CheckoutForm()
+    form.tier.choices = [
+        (t.level, f"{_tier_name(kwork, t.level)} – {money(t.price)}, {days(t.delivery_days)}") for t in kwork.offered_tiers
+    ]
+    if request.method == "GET":
+        asked = kwork.tier(request.args.get("tier", ""))
+        form.tier.data = asked.level if asked in kwork.offered_tiers else kwork.offered_tiers[0].level
+        form.checkout_token.data = secrets.token_urlsafe(24)
+    problem = orders.checkout_problems(current_user, kwork, form.tier.data or "economy")
+    short_by = None
+    if form.validate_on_submit() and problem is None:
+        try:
+            order = orders.place_order(
+                current_user,
+                kwork,
+                form.tier.data,
+                quantity=form.quantity.data or 0,
+                requirements=None if form.send_later.data else (form.requirements.data or ""),
+                files=_uploads(form.attachments),
+                checkout_token=form.checkout_token.data or secrets.token_urlsafe(24),
+                now=now(),
+                repeat_of=repeat_of,
+            )
+        except ledger.InsufficientFunds:
+            tier = kwork.tier(form.tier.data)
+            short_by = tier.price * 100 * (form.quantity.data or 1) - wallet.balance(current_user)
+            form.form_errors.append("Your balance is too low for this order. Nothing has been charged.")
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash("Order placed. The payment is held safely until you accept the work.", "success")
+            return redirect(url_for("orders.show", order_id=order.id))
+    return render(
+        "orders/checkout.html",
+        form=form,
+        kwork=kwork,
+        problem=problem,
+        balance=wallet.balance(current_user),
+        short_by=short_by,
+        status=422 if form.errors or short_by or (problem and request.method == "POST") else 200,
+    )
+
+
+
+
+# Lists and the order page ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    role = request.args.get("role") if request.args.get("role") in ("buyer", "seller") else current_user.active_role
+    state = request.args.get("state") if request.args.get("state") in rules.STATES else None
+    found, counts = orders.list_for(current_user, role, state)
+    return render("orders/index.html", orders=found, counts=counts, role=role, state=state, now=now())
+
+
+def _page(order, status: int = 200, **forms):
+    role = order.role_of(current_user)
+    moment = now()
+    defaults = {
+        "requirements_form": RequirementsForm(formdata=None),
+        "delivery_form": DeliveryForm(formdata=None),
+        "revision_form": RevisionForm(formdata=None),
+        "decline_form": DeclineRevisionForm(formdata=None),
+        "message_form": MessageForm(formdata=None),
+        "review_form": _review_form(order),
+        "reply_form": ReplyForm(formdata=None),
+    }
+    defaults.update(forms)
+    return render(
+        "orders/show.html",
+        status=status,
+        order=order,
+        role=role,
+        actions=rules.available_actions(order.state, role, revision_is_extra=order.revision_is_extra) if role else [],
+        now=moment,
+        late=rules.is_late(order.state, order.deadline_at, moment),
+        can_review=role == "buyer" and reviews.can_review(order, moment),
+        review_deadline=reviews.review_deadline(order),
+        **defaults,
+    )
+
+
+def _review_form(order) -> ReviewForm:
+    form = ReviewForm(formdata=None)
+    if order.review is not None:
+        form.positive.data = "yes" if order.review.positive else "no"
+        form.text.data = order.review.text
+    return form
+
+
+@bp.get("/<int:order_id>")
+def show(order_id: int):
+    return _page(_order_or_404(order_id))
+
+
+def _act(order, form_name: str, form, action):
+    """Run one order action from a posted form: redirect on success, the page with the form's errors if not."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(url_for("orders.show", order_id=order.id))
+        else:
+            return redirect(url_for("orders.show", order_id=order.id))
+    return _page(order, status=422, **{form_name: form})
+
+
+@bp.post("/<int:order_id>/requirements")
+def send_requirements(order_id: int):
+    order = _order_or_404(order_id)
+    form = RequirementsForm()
+    return _act(order, "requirements_form", form,
+                lambda: orders.send_requirements(current_user, order, form.requirements.data, _uploads(form.attachments), now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/start")
+def start(order_id: int):
+    order = _order_or_404(order_id)
+    return _act(order, "start_form", EmptyForm(), lambda: orders.start_work(current_user, order, now()))
+
+
+@bp.post("/<int:order_id>/deliver")
+def deliver(order_id: int):
+    order = _order_or_404(order_id)
+    form = DeliveryForm()
+    return _act(order, "delivery_form", form,
+                lambda: orders.deliver(current_user, order, form.delivery.data, _uploads(form.attachments), now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/accept")
+def accept(order_id: int):
+    order = _order_or_404(order_id)
+    return _act(order, "accept_form", EmptyForm(), lambda: orders.accept(current_user, order, now()))
+
+
+@bp.post("/<int:order_id>/revision")
+def request_revision(order_id: int):
+    order = _order_or_404(order_id)
+    form = RevisionForm()
+    return _act(order, "revision_form", form, lambda: orders.request_revision(current_user, order, form.revision.data, now()))
+
+
+@bp.post("/<int:order_id>/decline-revision")
+def decline_revision(order_id: int):
+    order = _order_or_404(order_id)
+    form = DeclineRevisionForm()
+    return _act(order, "decline_form", form, lambda: orders.decline_revision(current_user, order, form.decline.data, now()))
+
+
+@bp.post("/<int:order_id>/review")
+def review(order_id: int):
+    order = _order_or_404(order_id)
+    form = ReviewForm()
+    positive = {"yes": True, "no": False}.get(form.positive.data)
+    return _act(order, "review_form", form,
+                lambda: reviews.save_review(current_user, order, positive=positive, text=form.text.data, now=now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/review/reply")
+def reply(order_id: int):
+    order = _order_or_404(order_id)
+    if order.review is None:
+        abort(404)
+    form = ReplyForm()
+    return _act(order, "reply_form", form, lambda: reviews.reply(current_user, order.review, form.reply.data, now()))
+
+
+@bp.post("/<int:order_id>/messages")
+def post_message(order_id: int):
+    """With htmx: the new message joins the log and the form comes back empty; without: the page again."""
+    order = _order_or_404(order_id)
+    form = MessageForm()
+    message = None
+    if form.validate_on_submit():
+        try:
+            message = orders.post_message(current_user, order, form.body.data, _uploads(form.attachments), now())
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+    if not is_htmx():
+        if message is not None:
+            return redirect(url_for("orders.show", order_id=order.id, _anchor=f"message-{message.id}"))
+        return _page(order, status=422, message_form=form)
+    fresh = MessageForm(formdata=None) if message is not None else form
+    return render("orders/show.html", block="message_form", status=200 if message else 422,
+                  order=order, message_form=fresh, new_message=message)  # fmt: skip
+
+
+@bp.get("/<int:order_id>/attachments/<int:attachment_id>")
+def attachment(order_id: int, attachment_id: int):
+    order = _order_or_404(order_id)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or db.session.get(OrderMessage, found.message_id).order_id != order.id:
+        abort(404)
+    response = send_from_directory(
+        current_app.config["UPLOAD_DIR"] / "attachments", found.stored_name, as_attachment=True, download_name=found.original_name
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

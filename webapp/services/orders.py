@@ -1,0 +1,282 @@
+"""Orders: checkout into escrow, the state machine's use cases, messages, and completion or refund.
+
+Every change of state goes through `_move`, which locks the order row, asks the domain table whether the
+action is allowed, and writes an OrderEvent. Money moves through the ledger in the same transaction.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..domain import orders as rules
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User
+from . import ledger, reviews, uploads
+
+MAX_QUANTITY = 10
+MAX_FILES = 5
+MAX_TEXT = 5000
+
+
+class OrderNotFound(DomainError):
+    """No such order for this user (also for orders they are not a party to, so they stay private)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def get_for(user: User, order_id: int) -> Order:
+    """An order its buyer, its seller or an admin may see."""
+    order = db.session.get(Order, order_id)
+    if order is None or not (user.is_admin or order.role_of(user)):
+        raise OrderNotFound("Order not found")
+    return order
+
+
+def _text(field: str, value: str | None, *, required: str | None, minimum: int = 1) -> str:
+    value = (value or "").strip()
+    if required and len(value) < minimum:
+        raise ValidationFailed([FieldIssue(field, required)])
+    if len(value) > MAX_TEXT:
+        raise ValidationFailed([FieldIssue(field, f"Enter {MAX_TEXT:,} characters or fewer")])
+    return value
+
+
+def _attach(message: OrderMessage, files: list[Upload]) -> None:
+    files = [f for f in files if f.filename]
+    if len(files) > MAX_FILES:
+        raise ValidationFailed([FieldIssue("attachments", f"Attach at most {MAX_FILES} files")])
+    for upload in files:
+        stored = uploads.store_file(upload.data)
+        message.attachments.append(Attachment(original_name=upload.filename[:200], stored_name=stored, size=len(upload.data)))
+
+
+def _message(order: Order, author: User, kind: str, body: str, files: list[Upload], now: datetime) -> OrderMessage:
+    message = OrderMessage(order=order, author_id=author.id, kind=kind, body=body, created_at=now)
+    db.session.add(message)
+    _attach(message, files)
+    return message
+
+
+def checkout_problems(buyer: User, kwork: Kwork, level: str) -> str | None:
+    """Why this buyer can't order this package now, or None."""
+    if kwork.status != "active" or kwork.deleted_at is not None:
+        return "This kwork is not available to order"
+    if kwork.seller_id == buyer.id:
+        return "You can’t order your own kwork"
+    if not kwork.seller.accepting_orders:
+        return "The seller is not taking new orders today"
+    tier = kwork.tier(level)
+    if tier is None or tier not in kwork.offered_tiers or tier.price is None:
+        return "Choose one of the kwork’s packages"
+    return None
+
+
+def place_order(
+    buyer: User,
+    kwork: Kwork,
+    level: str,
+    *,
+    quantity: int,
+    requirements: str | None,
+    files: list[Upload] = (),
+    checkout_token: str,
+    now: datetime,
+    repeat_of: Order | None = None,
+) -> Order:
+    """Buy a package: the total moves from the buyer's wallet into the order's escrow, in one transaction.
+
+    Guards: see `checkout_problems`; quantity 1–10; requirements, when not sent later, are not blank.
+    Raises InsufficientFunds (nothing charged, no order) when the wallet can't cover the total. The same
+    checkout_token returns the order it already made, so a double-submitted form pays once.
+    Effects: state `new` with requirements, else `awaiting_requirements`; a "placed" event.
+    """
+    existing = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
+    if existing is not None and existing.buyer_id == buyer.id:
+        return existing
+    if problem := checkout_problems(buyer, kwork, level):
+        raise DomainError(problem)
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationFailed([FieldIssue("quantity", f"Enter a quantity from 1 to {MAX_QUANTITY}")])
+    if requirements is not None:
+        requirements = _text("requirements", requirements, required="Enter what the seller needs, or choose to send it later")
+
+    tier = kwork.tier(level)
+    unit_price = tier.price * 100
+    order = Order(
+        buyer_id=buyer.id,
+        seller_id=kwork.seller_id,
+        kwork_id=kwork.id,
+        repeat_of_id=repeat_of.id if repeat_of else None,
+        checkout_token=checkout_token,
+        state=rules.NEW if requirements is not None else rules.AWAITING_REQUIREMENTS,
+        tier_level=level,
+        title=kwork.title,
+        tier_description=tier.description if kwork.is_packaged else "",
+        included_options=[option.name for option in kwork.options if tier in option.tiers],
+        unit_price=unit_price,
+        quantity=quantity,
+        total=unit_price * quantity,
+        delivery_days=tier.delivery_days,
+        revisions_included=tier.revisions,
+        buyer_instructions=kwork.buyer_instructions,
+        requirements=requirements,
+        requirements_sent_at=now if requirements is not None else None,
+        created_at=now,
+    )
+    db.session.add(order)
+    try:
+        db.session.flush()
+        ledger.account(ledger.escrow_code(order.id))
+        ledger.post(
+            f"order-{order.id}-payment",
+            "order_payment",
+            [ledger.Movement(ledger.wallet_code(buyer.id), -order.total), ledger.Movement(ledger.escrow_code(order.id), order.total)],
+            memo=f"Order #{order.id}: {order.title}",
+        )
+        if requirements is not None:
+            _message(order, buyer, "requirements", requirements, list(files), now)
+        _event(order, buyer, "place", None, order.state, "", now)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return order
+
+
+def _event(order: Order, actor: User | None, action: str, from_state: str | None, to_state: str, comment: str, now: datetime):
+    db.session.add(
+        OrderEvent(order=order, actor_id=actor.id if actor else None, action=action, from_state=from_state,
+                   to_state=to_state, comment=comment, created_at=now)
+    )  # fmt: skip
+
+
+def _move(order: Order, actor: User, action: str, now: datetime, comment: str = "") -> str:
+    """Lock the order, check the transition for the actor's role, record it; returns the previous state."""
+    db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
+    role = order.role_of(actor)
+    if role is None:
+        raise OrderNotFound("Order not found")
+    target = rules.target_state(action, order.state, role)
+    previous, order.state = order.state, target
+    _event(order, actor, action, previous, target, comment, now)
+    return previous
+
+
+def send_requirements(buyer: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:
+    """The buyer answers "what I need": the order becomes `new`, waiting for the seller to start."""
+    text = _text("requirements", text, required="Enter what the seller needs to start")
+    _move(order, buyer, "send_requirements", now)
+    order.requirements, order.requirements_sent_at = text, now
+    _message(order, buyer, "requirements", text, files, now)
+    db.session.commit()
+    return order
+
+
+def start_work(seller: User, order: Order, now: datetime) -> Order:
+    """The seller confirms the requirements are enough; the deadline runs from now."""
+    _move(order, seller, "start", now)
+    order.started_at = now
+    order.deadline_at = now + timedelta(days=order.delivery_days)
+    db.session.commit()
+    return order
+
+
+def deliver(seller: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:
+    text = _text("delivery", text, required="Describe what you are delivering")
+    _move(order, seller, "deliver", now)
+    order.delivered_at = now
+    _message(order, seller, "delivery", text, files, now)
+    db.session.commit()
+    return order
+
+
+def request_revision(buyer: User, order: Order, comment: str, now: datetime) -> Order:
+    """Send the delivery back. Counts against the package's revisions; the seller keeps at least 24 hours."""
+    comment = _text("revision", comment, required="Say what needs to change")
+    _move(order, buyer, "request_revision", now, comment)
+    order.revisions_used += 1
+    order.deadline_at = rules.deadline_after_revision(order.deadline_at or now, now)
+    _message(order, buyer, "revision_request", comment, [], now)
+    db.session.commit()
+    return order
+
+
+def decline_revision(seller: User, order: Order, comment: str, now: datetime) -> Order:
+    """Refuse a revision beyond those included; the previous delivery stands for the buyer to accept."""
+    comment = _text("decline", comment, required="Say why you are declining this revision")
+    if not order.revision_is_extra:
+        raise rules.IllegalTransition("This revision is included in the package and can’t be declined")
+    _move(order, seller, "decline_revision", now, comment)
+    order.delivered_at = now
+    _message(order, seller, "message", comment, [], now)
+    db.session.commit()
+    return order
+
+
+def accept(buyer: User, order: Order, now: datetime) -> Order:
+    """Accept the delivery: escrow goes to the seller, less the platform commission."""
+    _move(order, buyer, "accept", now)
+    _release(order, now)
+    db.session.commit()
+    return order
+
+
+def _release(order: Order, now: datetime) -> None:
+    fee = rules.commission(order.total, current_app.config["COMMISSION_PERCENT"])
+    movements = [
+        ledger.Movement(ledger.escrow_code(order.id), -order.total),
+        ledger.Movement(ledger.wallet_code(order.seller_id), order.total - fee),
+    ]
+    if fee:
+        movements.append(ledger.Movement(ledger.PLATFORM_COMMISSION, fee))
+    ledger.post(f"order-{order.id}-release", "release", movements, memo=f"Order #{order.id} completed")
+    order.completed_at = now
+    db.session.flush()
+    reviews.refresh_kwork_rating(order.kwork_id)
+
+
+def cancel_with_refund(order: Order, actor: User | None, comment: str, now: datetime) -> Order:
+    """Cancel an open order and return the whole escrow to the buyer.
+
+    The money half of cancelling: who may cancel, and with what consequences, is the cancellation service's
+    business (it calls this once a cancellation applies).
+    """
+    db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
+    if order.state not in rules.OPEN_STATES:
+        raise rules.IllegalTransition("Only an open order can be cancelled")
+    previous, order.state = order.state, rules.CANCELLED
+    order.cancelled_at = now
+    _event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
+    ledger.post(
+        f"order-{order.id}-refund",
+        "refund",
+        [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
+        memo=f"Order #{order.id} cancelled",
+    )
+    db.session.commit()
+    return order
+
+
+def post_message(author: User, order: Order, text: str, files: list[Upload], now: datetime) -> OrderMessage:
+    if order.role_of(author) is None:
+        raise OrderNotFound("Order not found")
+    text = _text("body", text, required="Enter a message")
+    message = _message(order, author, "message", text, files, now)
+    db.session.commit()
+    return message
+
+
+def list_for(user: User, role: str, state: str | None) -> tuple[list[Order], dict[str, int]]:
+    """The user's orders as buyer or seller (optionally in one state), newest first, and counts per state."""
+    party = Order.buyer_id if role == "buyer" else Order.seller_id
+    query = select(Order).where(party == user.id).order_by(Order.created_at.desc(), Order.id.desc())
+    if state:
+        query = query.where(Order.state == state)
+    counts = dict(db.session.execute(select(Order.state, func.count()).where(party == user.id).group_by(Order.state)).all())
+    return list(db.session.scalars(query)), counts

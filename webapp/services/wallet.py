@@ -1,0 +1,55 @@
+"""A user's wallet: top-ups through the payment provider, balance and history."""
+import secrets
+
+from sqlalchemy import select
+
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models import TopUp, User
+from . import ledger
+
+MIN_TOPUP, MAX_TOPUP = 100, 500_000  # whole currency units
+
+
+def start_topup(user: User, amount_units: int | None) -> TopUp:
+    """A pending top-up of `amount_units` whole units; the provider's page confirms or declines it."""
+    if amount_units is None or not MIN_TOPUP <= amount_units <= MAX_TOPUP:
+        raise ValidationFailed([FieldIssue("amount", f"Enter an amount between {MIN_TOPUP:,} and {MAX_TOPUP:,}")])
+    topup = TopUp(user_id=user.id, amount=amount_units * 100, reference=secrets.token_urlsafe(24), status="pending")
+    db.session.add(topup)
+    db.session.commit()
+    return topup
+
+
+def pending_topup(user: User, reference: str) -> TopUp:
+    topup = db.session.scalar(select(TopUp).where(TopUp.reference == reference, TopUp.user_id == user.id))
+    if topup is None:
+        raise DomainError("Payment not found")
+    return topup
+
+
+def confirm_topup(topup: TopUp) -> TopUp:
+    """The provider says the money arrived: credit the wallet once, however often this is called."""
+    if topup.status == "declined":
+        raise DomainError("This payment was declined")
+    ledger.post(
+        f"topup-{topup.reference}",
+        "topup",
+        [ledger.Movement(ledger.EXTERNAL_TOPUP, -topup.amount), ledger.Movement(ledger.wallet_code(topup.user_id), topup.amount)],
+        memo="Balance top-up",
+    )
+    topup.status = "paid"
+    db.session.commit()
+    return topup
+
+
+def decline_topup(topup: TopUp) -> TopUp:
+    if topup.status == "paid":
+        raise DomainError("This payment has already gone through")
+    topup.status = "declined"
+    db.session.commit()
+    return topup
+
+
+def balance(user: User) -> int:
+    return ledger.balance(ledger.wallet_code(user.id))
