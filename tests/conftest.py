@@ -137,3 +137,72 @@ def login_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def fund(ctx):
+    """Top up a user's wallet through the sandbox provider, as the wallet page does."""
+    from webapp.services import wallet
+
+    def top_up(user: User, units: int):
+        return wallet.confirm_topup(wallet.start_topup(user, units))
+
+    return top_up
+
+
+@pytest.fixture
+def make_order(ctx, make_user, make_kwork, fund):
+    """An order driven through the real services into the requested state."""
+    import secrets
+    from datetime import datetime, timezone
+
+    from webapp.services import orders
+
+    def make(state: str = "new", *, buyer: User | None = None, seller: User | None = None, kwork=None,
+             level: str = "standard", now: datetime | None = None):  # fmt: skip
+        now = now or datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+        seller = seller or (kwork.seller if kwork else make_user("Seller", role="seller"))
+        kwork = kwork or make_kwork(seller)
+        buyer = buyer or make_user("Buyer")
+        fund(buyer, kwork.tier(level).price)
+        order = orders.place_order(
+            buyer, kwork, level, quantity=1, checkout_token=secrets.token_hex(8), now=now,
+            requirements=None if state == "awaiting_requirements" else "Domain example.com, root access",
+        )  # fmt: skip
+        steps = {
+            "in_work": [lambda: orders.start_work(seller, order, now)],
+            "delivered": [lambda: orders.start_work(seller, order, now), lambda: orders.deliver(seller, order, "Done", [], now)],
+            "revision": [
+                lambda: orders.start_work(seller, order, now),
+                lambda: orders.deliver(seller, order, "Done", [], now),
+                lambda: orders.request_revision(buyer, order, "Fix the colours", now),
+            ],
+            "completed": [
+                lambda: orders.start_work(seller, order, now),
+                lambda: orders.deliver(seller, order, "Done", [], now),
+                lambda: orders.accept(buyer, order, now),
+            ],
+            "cancelled": [lambda: orders.cancel_with_refund(order, buyer, "Changed my mind", now)],
+        }
+        for step in steps.get(state, []):
+            step()
+        assert order.state == state
+        return order
+
+    return make
+
+
+def assert_ledger_consistent():
+    """Invariants 1–3: postings balance, cached balances equal their entries, no wallet or escrow below zero."""
+    from webapp.models import LedgerAccount, Posting
+    from webapp.services import ledger
+
+    sums = ledger.entry_sums()
+    accounts = db.session.query(LedgerAccount).all()
+    assert sum(a.balance for a in accounts) == 0
+    for account in accounts:
+        db.session.refresh(account)
+        assert account.balance == sums.get(account.id, 0), account.code
+        assert account.allow_negative or account.balance >= 0, account.code
+    for posting in db.session.query(Posting).all():
+        assert sum(e.amount for e in posting.entries) == 0, posting.idempotency_key

@@ -1,11 +1,13 @@
 """Extension objects, created unbound and attached to the app in create_app (the init_app pattern)."""
+import sqlite3
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 
 # Named constraints so Alembic can alter them later, on SQLite too (batch mode needs names).
 metadata = MetaData(
@@ -23,3 +25,27 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, _record):
+    """SQLite as the embedded default: foreign keys enforced, WAL so readers never block the writer."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # SQLAlchemy's "begin" event issues BEGIN itself (below) instead of pysqlite's lazy, implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode, without an fsync per commit
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    # A unit of work that will write asks for BEGIN IMMEDIATE (see services.begin_write): it then holds SQLite's
+    # single write lock from its first read, so two checkouts racing for one balance run one after the other
+    # instead of the second failing on a stale snapshot. PostgreSQL gets the same from row locks.
+    if connection.dialect.name == "sqlite":
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

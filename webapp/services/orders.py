@@ -13,7 +13,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User
-from . import ledger, reviews, uploads
+from . import begin_write, ledger, reviews, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -96,6 +96,7 @@ def place_order(
     checkout_token returns the order it already made, so a double-submitted form pays once.
     Effects: state `new` with requirements, else `awaiting_requirements`; a "placed" event.
     """
+    begin_write()
     existing = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
     if existing is not None and existing.buyer_id == buyer.id:
         return existing
@@ -158,6 +159,7 @@ def _event(order: Order, actor: User | None, action: str, from_state: str | None
 
 def _move(order: Order, actor: User, action: str, now: datetime, comment: str = "") -> str:
     """Lock the order, check the transition for the actor's role, record it; returns the previous state."""
+    begin_write()
     db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
     role = order.role_of(actor)
     if role is None:
@@ -247,6 +249,7 @@ def cancel_with_refund(order: Order, actor: User | None, comment: str, now: date
     The money half of cancelling: who may cancel, and with what consequences, is the cancellation service's
     business (it calls this once a cancellation applies).
     """
+    begin_write()
     db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
     if order.state not in rules.OPEN_STATES:
         raise rules.IllegalTransition("Only an open order can be cancelled")

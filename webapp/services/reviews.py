@@ -7,6 +7,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Kwork, Order, Review, User
+from . import begin_write
 
 MAX_REVIEW = 3000
 
@@ -37,6 +38,7 @@ def _checked_text(positive: bool, text: str) -> str:
 
 def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, now: datetime) -> Review:
     """Write or edit the buyer's review of a completed order, within the review window (30 or 60 days)."""
+    begin_write()  # the kwork's cached rating is recomputed from all its orders
     if order.buyer_id != buyer.id:
         raise DomainError("Only the buyer can review this order")
     if not can_review(order, now):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import TopUp, User
-from . import ledger
+from . import begin_write, ledger
 
 MIN_TOPUP, MAX_TOPUP = 100, 500_000  # whole currency units
 
@@ -30,6 +30,7 @@ def pending_topup(user: User, reference: str) -> TopUp:
 
 def confirm_topup(topup: TopUp) -> TopUp:
     """The provider says the money arrived: credit the wallet once, however often this is called."""
+    begin_write()
     if topup.status == "declined":
         raise DomainError("This payment was declined")
     ledger.post(
@@ -44,6 +45,7 @@ def confirm_topup(topup: TopUp) -> TopUp:
 
 
 def decline_topup(topup: TopUp) -> TopUp:
+    begin_write()
     if topup.status == "paid":
         raise DomainError("This payment has already gone through")
     topup.status = "declined"

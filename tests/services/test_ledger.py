@@ -1,0 +1,76 @@
+import pytest
+
+from webapp.extensions import db
+from webapp.models import Posting, TopUp
+from webapp.services import ledger, wallet
+
+from ..conftest import assert_ledger_consistent
+
+
+def test_topup_through_the_sandbox_credits_once(make_user):
+    user = make_user()
+    topup = wallet.start_topup(user, 1500)
+    assert topup.status == "pending" and wallet.balance(user) == 0
+    wallet.confirm_topup(topup)
+    wallet.confirm_topup(topup)  # the provider may call twice
+    assert wallet.balance(user) == 150000
+    assert ledger.balance(ledger.EXTERNAL_TOPUP) == -150000
+    assert_ledger_consistent()
+
+
+def test_declined_topup_credits_nothing(make_user):
+    user = make_user()
+    topup = wallet.decline_topup(wallet.start_topup(user, 1500))
+    assert topup.status == "declined" and wallet.balance(user) == 0
+    with pytest.raises(ledger.DomainError):
+        wallet.confirm_topup(topup)
+
+
+@pytest.mark.parametrize("amount", [None, 99, 500_001])
+def test_topup_amount_limits(make_user, amount):
+    with pytest.raises(ledger.DomainError):
+        wallet.start_topup(make_user(), amount)
+    assert db.session.query(TopUp).count() == 0
+
+
+def test_unbalanced_posting_is_refused(ctx):
+    with pytest.raises(ValueError):
+        ledger.post("bad", "test", [ledger.Movement(ledger.EXTERNAL_TOPUP, -100), ledger.Movement("wallet:1", 99)])
+
+
+def test_overdraft_is_refused_and_nothing_is_written(make_user, fund):
+    user = make_user()
+    fund(user, 100)
+    before = db.session.query(Posting).count()
+    with pytest.raises(ledger.InsufficientFunds):
+        ledger.post("too-much", "test", [ledger.Movement(ledger.wallet_code(user.id), -10001), ledger.Movement("escrow:1", 10001)])
+    db.session.rollback()
+    assert db.session.query(Posting).count() == before
+    assert wallet.balance(user) == 10000
+    assert_ledger_consistent()
+
+
+def test_idempotency_key_replays_and_refuses_a_different_payload(make_user, fund):
+    user = make_user()
+    fund(user, 100)
+    movements = [ledger.Movement(ledger.wallet_code(user.id), -500), ledger.Movement(ledger.PLATFORM_COMMISSION, 500)]
+    first = ledger.post("key-1", "test", movements)
+    db.session.commit()
+    assert ledger.post("key-1", "test", list(reversed(movements))).id == first.id
+    assert wallet.balance(user) == 9500
+    with pytest.raises(ledger.IdempotencyConflict):
+        ledger.post("key-1", "test", [ledger.Movement(ledger.wallet_code(user.id), -600), ledger.Movement(ledger.PLATFORM_COMMISSION, 600)])
+
+
+def test_check_constraint_backs_up_the_service(make_user):
+    """Even a write that bypasses the service can't overdraw a wallet."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.models import LedgerAccount
+
+    user = make_user()
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(LedgerAccount).where(LedgerAccount.code == ledger.wallet_code(user.id)).values(balance=-1))
+        db.session.flush()
+    db.session.rollback()

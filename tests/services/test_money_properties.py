@@ -1,0 +1,119 @@
+"""Money never appears or disappears: random sequences of top-ups, orders, completions and cancellations,
+checking the ledger invariants after every step; and two checkouts racing for one balance."""
+import secrets
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from webapp.domain import orders as rules
+from webapp.extensions import db
+from webapp.models import Order, Posting
+from webapp.services import ledger, orders, wallet
+
+from ..conftest import assert_ledger_consistent
+
+NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("topup"), st.integers(0, 2), st.integers(100, 6000)),
+        st.tuples(st.just("order"), st.integers(0, 2), st.sampled_from(["economy", "standard", "business"])),
+        st.tuples(st.just("complete"), st.integers(0, 50)),
+        st.tuples(st.just("cancel"), st.integers(0, 50)),
+    ),
+    max_size=25,
+)
+
+
+def assert_order_money(order: Order):
+    """Invariants 4 and 7: escrow holds what was paid while open, nothing after; the exit posting exists."""
+    escrow = ledger.balance(ledger.escrow_code(order.id))
+    keys = set(db.session.scalars(db.select(Posting.idempotency_key).where(Posting.idempotency_key.like(f"order-{order.id}-%"))))
+    if order.state in rules.OPEN_STATES:
+        assert escrow == order.total and keys == {f"order-{order.id}-payment"}
+    elif order.state == rules.COMPLETED:
+        assert escrow == 0 and keys == {f"order-{order.id}-payment", f"order-{order.id}-release"}
+    else:
+        assert escrow == 0 and keys == {f"order-{order.id}-payment", f"order-{order.id}-refund"}
+
+
+@pytest.fixture
+def market(make_user, make_kwork):
+    """One seller and three buyers shared by every example: balances carry over, the invariants must hold anyway."""
+    seller = make_user(role="seller")
+    return seller, make_kwork(seller), [make_user() for _ in range(3)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=operations)
+def test_random_money_sequences_keep_the_books_balanced(market, steps):
+    seller, kwork, buyers = market
+    placed: list[Order] = []
+    for step in steps:
+        kind = step[0]
+        if kind == "topup":
+            wallet.confirm_topup(wallet.start_topup(buyers[step[1]], step[2]))
+        elif kind == "order":
+            buyer = buyers[step[1]]
+            before = wallet.balance(buyer)
+            try:
+                placed.append(orders.place_order(buyer, kwork, step[2], quantity=1, requirements="Brief",
+                                                 checkout_token=secrets.token_hex(8), now=NOW))  # fmt: skip
+            except ledger.InsufficientFunds:
+                assert wallet.balance(buyer) == before < kwork.tier(step[2]).price * 100
+        elif placed:
+            order = placed[step[1] % len(placed)]
+            if order.state not in rules.OPEN_STATES:
+                continue
+            if kind == "complete":
+                orders.start_work(seller, order, NOW)
+                orders.deliver(seller, order, "Done", [], NOW)
+                orders.accept(order.buyer, order, NOW)
+            else:
+                orders.cancel_with_refund(order, order.buyer, "Changed my mind", NOW)
+        assert_ledger_consistent()
+        for order in placed:
+            assert_order_money(order)
+
+
+def test_two_simultaneous_orders_cannot_overdraw_one_balance(app, make_user, make_kwork, fund):
+    seller = make_user(role="seller")
+    kwork_id = make_kwork(seller).id
+    buyer = make_user()
+    buyer_id = buyer.id
+    fund(buyer, 3000)  # enough for one Standard order (2,000), not two
+    db.session.remove()
+
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes = []
+
+    def checkout():
+        barrier.wait()  # both start together; neither holds a transaction while waiting for the other
+        with app.app_context():
+            from webapp.models import Kwork, User
+
+            user, kwork = db.session.get(User, buyer_id), db.session.get(Kwork, kwork_id)
+            try:
+                orders.place_order(user, kwork, "standard", quantity=1, requirements="Brief",
+                                   checkout_token=secrets.token_hex(8), now=NOW)  # fmt: skip
+                outcomes.append("placed")
+            except ledger.InsufficientFunds:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=checkout) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["placed", "refused"]
+    with app.app_context():
+        from webapp.models import User
+
+        assert wallet.balance(db.session.get(User, buyer_id)) == 100000
+        assert db.session.query(Order).count() == 1
+        assert_ledger_consistent()

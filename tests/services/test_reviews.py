@@ -1,0 +1,82 @@
+from datetime import timedelta
+
+import pytest
+
+from webapp.domain.errors import DomainError, ValidationFailed
+from webapp.services import reviews
+
+from .test_orders import NOW
+
+NEGATIVE = "The server was left without a firewall and backups."
+
+
+def test_buyer_reviews_and_edits_within_30_days(make_order):
+    order = make_order("completed")
+    review = reviews.save_review(order.buyer, order, positive=True, text="Great work", now=NOW + timedelta(days=29))
+    assert order.kwork.rating == 100
+    reviews.save_review(order.buyer, order, positive=False, text=NEGATIVE, now=NOW + timedelta(days=30))
+    assert review.positive is False and order.kwork.rating == 0
+    with pytest.raises(DomainError, match="review window"):
+        reviews.save_review(order.buyer, order, positive=True, text="Changed my mind", now=NOW + timedelta(days=30, seconds=1))
+
+
+def test_long_orders_get_60_days(make_order, make_user, make_kwork):
+    from webapp.domain.tiers import TierDraft
+    from webapp.services import kworks
+
+    seller = make_user(role="seller")
+    kwork = make_kwork(seller)
+    draft = kworks.draft_from_kwork(kwork)
+    draft.tiers["business"] = TierDraft("business", 9000, 14, 3, "Long")
+    kworks.approve(kworks.save_kwork(seller, draft, kwork=kwork, submit=True))
+    order = make_order("completed", kwork=kwork, level="business")
+    reviews.save_review(order.buyer, order, positive=True, text="Worth the wait", now=NOW + timedelta(days=59))
+    assert reviews.review_deadline(order) == order.completed_at + timedelta(days=60)
+
+
+@pytest.mark.parametrize(
+    "positive, text, message",
+    [
+        (False, "Too short to be fair", "A negative review needs at least 30 characters: say what went wrong"),
+        (True, "   ", "Enter your review"),
+        (None, "Fine", "Select whether your review is positive or negative"),
+    ],
+)
+def test_review_text_rules(make_order, positive, text, message):
+    order = make_order("completed")
+    with pytest.raises(ValidationFailed) as refused:
+        reviews.save_review(order.buyer, order, positive=positive, text=text, now=NOW)
+    assert refused.value.issues[0].message == message
+
+
+def test_only_the_buyer_of_a_completed_order_reviews(make_order):
+    order = make_order("delivered")
+    with pytest.raises(DomainError):
+        reviews.save_review(order.buyer, order, positive=True, text="Early", now=NOW)
+    done = make_order("completed")
+    with pytest.raises(DomainError):
+        reviews.save_review(done.seller, done, positive=True, text="Self-praise", now=NOW)
+
+
+def test_seller_replies_once(make_order):
+    order = make_order("completed")
+    review = reviews.save_review(order.buyer, order, positive=False, text=NEGATIVE, now=NOW)
+    with pytest.raises(DomainError):
+        reviews.reply(order.buyer, review, "Not the seller", NOW)
+    with pytest.raises(ValidationFailed):
+        reviews.reply(order.seller, review, " ", NOW)
+    reviews.reply(order.seller, review, "Backups were outside the package.", NOW)
+    with pytest.raises(DomainError, match="already replied"):
+        reviews.reply(order.seller, review, "Second thoughts", NOW)
+    assert review.reply == "Backups were outside the package."
+
+
+def test_rating_breakdown_counts_unreviewed_orders_as_positive(make_order, make_user, make_kwork):
+    kwork = make_kwork(make_user(role="seller"))
+    orders_ = [make_order("completed", kwork=kwork) for _ in range(4)]
+    reviews.save_review(orders_[0].buyer, orders_[0], positive=True, text="Good", now=NOW)
+    reviews.save_review(orders_[1].buyer, orders_[1], positive=False, text=NEGATIVE, now=NOW)
+    make_order("in_work", kwork=kwork)  # unfinished orders don't count
+    breakdown = reviews.breakdown(kwork.id)
+    assert (breakdown.written_positive, breakdown.unreviewed_positive, breakdown.negative) == (1, 2, 1)
+    assert kwork.rating == 75
