@@ -134,6 +134,10 @@ def login_as(client):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # Requests reuse the test's app context (the `ctx` fixture), and Flask-Login caches the user on `g`.
+        from flask import g
+
+        g.pop("_login_user", None)
         return client
 
     return login

@@ -2,7 +2,9 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..htmx import render
-from ..services import accounts, kworks
+from ..clock import now
+from ..domain.orders import is_late
+from ..services import accounts, kworks, orders, wallet
 from . import bp
 from .forms import ProfileForm, RoleForm
 
@@ -10,9 +12,18 @@ from .forms import ProfileForm, RoleForm
 @bp.get("/")
 @login_required
 def dashboard():
+    role = "seller" if current_user.is_selling else "buyer"
+    recent, counts = orders.list_for(current_user, role, None)
+    moment = now()
+    context = {
+        "recent": recent[:5],
+        "counts": counts,
+        "late": sum(1 for o in recent if is_late(o.state, o.deadline_at, moment)),
+        "now": moment,
+    }
     if current_user.is_selling:
-        return render("account/seller_dashboard.html", kworks=kworks.seller_kworks(current_user))
-    return render("account/buyer_dashboard.html")
+        return render("account/seller_dashboard.html", kworks=kworks.seller_kworks(current_user), **context)
+    return render("account/buyer_dashboard.html", balance=wallet.balance(current_user), **context)
 
 
 @bp.post("/role")

@@ -8,6 +8,7 @@ from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, missing_fields
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..services import kworks as service
+from ..services import reviews
 from . import bp
 from .forms import DeleteKworkForm, KworkForm, PortfolioItemForm
 
@@ -27,7 +28,9 @@ def _own_kwork_or_404(kwork_id: int):
 
 @bp.get("/")
 def index():
-    return render("kworks/index.html", kworks=service.seller_kworks(current_user))
+    kworks = service.seller_kworks(current_user)
+    ratings = {kwork.id: reviews.breakdown(kwork.id) for kwork in kworks if kwork.status in ("active", "paused")}
+    return render("kworks/index.html", kworks=kworks, ratings=ratings)
 
 
 @bp.route("/new", methods=["GET", "POST"])

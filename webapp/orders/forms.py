@@ -17,14 +17,15 @@ class CheckoutForm(FlaskForm):
     checkout_token = HiddenField()
 
 
+# The order page shows several forms at once: each file field has its own name, so ids stay unique.
 class RequirementsForm(FlaskForm):
     requirements = TextAreaField("Your requirements", description="Answer what the seller asks. You can attach files.")
-    attachments = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
+    requirements_files = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
 
 
 class DeliveryForm(FlaskForm):
     delivery = TextAreaField("Delivery message", description="Say what you have done and how to use it.")
-    attachments = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
+    delivery_files = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
 
 
 class RevisionForm(FlaskForm):
@@ -37,7 +38,7 @@ class DeclineRevisionForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     body = TextAreaField("Message")
-    attachments = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
+    message_files = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
 
 
 class ReviewForm(FlaskForm):

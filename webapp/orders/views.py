@@ -177,7 +177,7 @@ def send_requirements(order_id: int):
     order = _order_or_404(order_id)
     form = RequirementsForm()
     return _act(order, "requirements_form", form,
-                lambda: orders.send_requirements(current_user, order, form.requirements.data, _uploads(form.attachments), now()))  # fmt: skip
+                lambda: orders.send_requirements(current_user, order, form.requirements.data, _uploads(form.requirements_files), now()))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/start")
@@ -191,7 +191,7 @@ def deliver(order_id: int):
     order = _order_or_404(order_id)
     form = DeliveryForm()
     return _act(order, "delivery_form", form,
-                lambda: orders.deliver(current_user, order, form.delivery.data, _uploads(form.attachments), now()))  # fmt: skip
+                lambda: orders.deliver(current_user, order, form.delivery.data, _uploads(form.delivery_files), now()))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/accept")
@@ -240,7 +240,7 @@ def post_message(order_id: int):
     message = None
     if form.validate_on_submit():
         try:
-            message = orders.post_message(current_user, order, form.body.data, _uploads(form.attachments), now())
+            message = orders.post_message(current_user, order, form.body.data, _uploads(form.message_files), now())
         except ValidationFailed as error:
             apply_issues(form, error.issues)
     if not is_htmx():
