@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
     def seed_command():
         """Add demo users and kworks (idempotent)."""
         created = seed.run()
-        click.echo(f"Seeded {created['users']} users and {created['kworks']} kworks.")
+        click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
 
     @app.cli.command("create-admin")
     @click.argument("email")
@@ -51,7 +51,7 @@ def register(app: Flask) -> None:
         _install_assets()
         upgrade()
         created = seed.run()
-        click.echo(f"Seeded {created['users']} new users and {created['kworks']} new kworks.")
+        click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
         worker = _start_worker(current_app.config["REDIS_URL"])
         click.echo(
             f"\nGigsmith demo: http://{host}:{port}/\n"

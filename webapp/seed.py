@@ -1,10 +1,13 @@
 """Demo data: a few sellers with approved kworks, a buyer and an admin. Safe to run again: it adds only what is missing."""
+from datetime import datetime
+
 from sqlalchemy import select
 
 from .domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft
 from .extensions import db
-from .models import Category, Kwork, User
-from .services import accounts, kworks
+from .clock import now
+from .models import Category, Kwork, Order, User
+from .services import accounts, kworks, ledger, orders, reviews
 
 DEMO_PASSWORD = "demo-password"
 
@@ -115,8 +118,33 @@ KWORKS = [
 ]
 
 
+def _demo_money_and_orders(users: dict[str, User], now: datetime) -> int:
+    """Give the demo buyer money to spend and one finished, reviewed order, so ratings and history show."""
+    buyer = users["carla@example.com"]
+    ledger.post(
+        "seed-topup-carla",
+        "topup",
+        [ledger.Movement(ledger.EXTERNAL_TOPUP, -2_000_000), ledger.Movement(ledger.wallet_code(buyer.id), 2_000_000)],
+        memo="Demo balance",
+    )
+    db.session.commit()
+    if db.session.scalar(select(Order.id).where(Order.buyer_id == buyer.id)):
+        return 0
+    kwork = db.session.scalar(select(Kwork).where(Kwork.title == KWORKS[2][2].title))
+    seller = kwork.seller
+    order = orders.place_order(
+        buyer, kwork, "standard", quantity=1, checkout_token="seed-order-1", now=now,
+        requirements="Shop name: Carla's Candles. Warm colours, something hand-made looking.",
+    )  # fmt: skip
+    orders.start_work(seller, order, now)
+    orders.deliver(seller, order, "Three concepts attached, vector files included.", [], now)
+    orders.accept(buyer, order, now)
+    reviews.save_review(buyer, order, positive=True, text="Lovely concepts, quick and friendly.", now=now)
+    return 1
+
+
 def run() -> dict[str, int]:
-    """Add the demo users and kworks that are not there yet; returns how many of each were created."""
+    """Add the demo users, kworks and orders that are not there yet; returns how many of each were created."""
     created = {"users": 0, "kworks": 0}
     users = {}
     for email, name, about, hours, role, is_admin in USERS:
@@ -139,4 +167,5 @@ def run() -> dict[str, int]:
         kwork = kworks.save_kwork(seller, draft, submit=True)
         kworks.approve(kwork)
         created["kworks"] += 1
+    created["orders"] = _demo_money_and_orders(users, now())
     return created
