@@ -154,20 +154,20 @@ def test_empty_delivery_is_a_field_error(client, login_as, make_order):
 def test_messages_with_and_without_htmx(client, login_as, make_order):
     order = make_order("in_work")
     login_as(order.buyer)
-    plain = client.post(f"/orders/{order.id}/messages", data={"body": "Any news?"})
+    plain = client.post(f"/orders/{order.id}/messages", data={"message": "Any news?"})
     assert plain.status_code == 302 and plain.headers["Location"].endswith("#message-%d" % order.messages[-1].id)
 
-    swapped = client.post(f"/orders/{order.id}/messages", data={"body": "Second"}, headers={"HX-Request": "true"})
+    swapped = client.post(f"/orders/{order.id}/messages", data={"message": "Second"}, headers={"HX-Request": "true"})
     body = swapped.get_data(as_text=True)
     assert swapped.status_code == 200 and "<html" not in body
     fragment = parse(swapped)
-    assert fragment.find(".//textarea[@id='body']").get("autofocus") is not None
-    assert (fragment.find(".//textarea[@id='body']").text or "").strip() == ""
+    assert fragment.find(".//textarea[@id='message']").get("autofocus") is not None
+    assert (fragment.find(".//textarea[@id='message']").text or "").strip() == ""
     appended = fragment.find(".//div[@hx-swap-oob='beforeend:#messages']/li")
     assert "Second" in text_of(appended)
     assert text_of(fragment.find(".//div[@hx-swap-oob='innerHTML:#sr-status']")) == "Message sent"
 
-    empty = client.post(f"/orders/{order.id}/messages", data={"body": ""}, headers={"HX-Request": "true"})
+    empty = client.post(f"/orders/{order.id}/messages", data={"message": ""}, headers={"HX-Request": "true"})
     assert empty.status_code == 422
     assert "Enter a message" in empty.get_data(as_text=True)
 

@@ -37,7 +37,7 @@ class DeclineRevisionForm(FlaskForm):
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField("Message")
+    message = TextAreaField("Message")
     message_files = MultipleFileField("Files", description="Up to 5 files, each smaller than 5 MB.")
 
 

@@ -240,7 +240,7 @@ def post_message(order_id: int):
     message = None
     if form.validate_on_submit():
         try:
-            message = orders.post_message(current_user, order, form.body.data, _uploads(form.message_files), now())
+            message = orders.post_message(current_user, order, form.message.data, _uploads(form.message_files), now())
         except ValidationFailed as error:
             apply_issues(form, error.issues)
     if not is_htmx():

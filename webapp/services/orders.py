@@ -269,7 +269,7 @@ def cancel_with_refund(order: Order, actor: User | None, comment: str, now: date
 def post_message(author: User, order: Order, text: str, files: list[Upload], now: datetime) -> OrderMessage:
     if order.role_of(author) is None:
         raise OrderNotFound("Order not found")
-    text = _text("body", text, required="Enter a message")
+    text = _text("message", text, required="Enter a message")
     message = _message(order, author, "message", text, files, now)
     db.session.commit()
     return message
