@@ -1,0 +1,66 @@
+"""Reflow (WCAG 1.4.10) at 320 CSS pixels: no page-level sideways scrolling; wide tables scroll in their wrapper."""
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import VPS, assert_no_axe_violations, log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def small_screen(new_context):
+    context = new_context(viewport={"width": 320, "height": 800})
+    return context.new_page()
+
+
+# Which elements make the page wider: hide each in turn and keep those whose absence narrows the page.
+_WIDENERS = """(limit) => {
+  const root = document.documentElement, wide = root.scrollWidth, found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const before = el.style.display;
+    el.style.display = 'none';
+    const narrower = root.scrollWidth < wide;
+    el.style.display = before;
+    if (narrower) found.push(el);
+  }
+  // Absolutely positioned ones (say, visually hidden text escaping a scrolling wrapper) are the usual cause;
+  // otherwise the innermost ones: their ancestors narrow the page only because they contain them.
+  const positioned = found.filter(el => ['absolute', 'fixed'].includes(getComputedStyle(el).position));
+  const innermost = found.filter(el => !found.some(other => other !== el && el.contains(other)));
+  return (positioned.length ? positioned : innermost).slice(0, limit).map(el => {
+    const style = getComputedStyle(el);
+    const classes = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${classes} (position: ${style.position}, ` +
+           `in .table-scroll: ${!!el.closest('.table-scroll')}, text: "${(el.textContent || '').trim().slice(0, 30)}")`;
+  });
+}"""
+
+
+def page_scroll_problem(page, what: str) -> str | None:
+    """None when the page fits 320 CSS pixels; else a description naming the elements that widen it."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width <= 320:
+        return None
+    culprits = page.evaluate(_WIDENERS, 6)
+    return f"{what} ({page.url}) scrolls sideways at 320px: scrollWidth={width}; widened by: {culprits}"
+
+
+def test_responsive_320(small_screen, catalog_kworks):
+    """Reflow (WCAG 1.4.10): no sideways page scroll at 320 CSS px; wide tables scroll inside .table-scroll."""
+    page = small_screen
+    problems = []
+
+    def check(path: str, what: str, heading: str):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        problem = page_scroll_problem(page, what)
+        if problem:
+            problems.append(problem)
+        assert_no_axe_violations(page, f"{what} at 320px")
+
+    check("/catalog/", "the catalog", "Find a service")
+    check(f"/catalog/kworks/{catalog_kworks['vps_id']}", "the kwork page", VPS)
+    log_in(page, catalog_kworks["seller_email"])
+    check("/kworks/new", "the new kwork editor", "Create a kwork")
+    check(f"/kworks/{catalog_kworks['vps_id']}/edit", "the kwork editor", "Edit kwork")
+    assert not problems, "\n".join(problems)
