@@ -73,6 +73,12 @@ KWORK_STATUS_LABELS = {
 }
 
 
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as escaped <p> paragraphs, one per non-empty line."""
+    lines = [line for line in (text or "").split("\n") if line.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(line) for line in lines)
+
+
 def dict_without(args, *keys) -> dict:
     """Query arguments minus some keys, for links that change one of them (pagination)."""
     return {key: value for key, value in args.items() if key not in keys}
@@ -89,6 +95,7 @@ def field_attrs(field, hint, **attrs) -> dict:
 def register(app: Flask) -> None:
     app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.filters["dict_without"] = dict_without
+    app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.globals["KWORK_STATUS_LABELS"] = KWORK_STATUS_LABELS
     app.jinja_env.globals["STATE_LABELS"] = orders.STATE_LABELS
     app.jinja_env.globals["is_late"] = orders.is_late

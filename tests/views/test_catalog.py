@@ -48,9 +48,15 @@ def test_unapproved_kwork_page_is_404_for_others(client, make_user, make_kwork):
 
 
 def test_seller_profile(client, make_user, make_kwork):
+    from webapp.services import kworks
+
     seller = make_user("Anna")
-    make_kwork(seller)
+    kwork = make_kwork(seller)
+    kworks.add_portfolio_item(seller, title="Shop server", kwork=kwork, link_url="https://shop.example.com")
     document = check_page(client.get(f"/catalog/sellers/{seller.id}"))
     assert text_of(document.find(".//h1")) == "Anna"
     assert len(document.findall(".//li[@class='kwork-card']")) == 1
+    assert [text_of(h) for h in document.findall(".//li[@class='portfolio-card']/h3")] == ["Shop server"]
+    kwork_page = check_page(client.get(f"/catalog/kworks/{kwork.id}"))
+    assert kwork_page.find(".//a[@href='https://shop.example.com']") is not None
     assert client.get("/catalog/sellers/999999").status_code == 404

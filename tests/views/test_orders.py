@@ -75,6 +75,17 @@ def test_checkout_requires_requirements_or_send_later(client, login_as, make_use
     assert db.session.query(Order).one().state == "awaiting_requirements"
 
 
+def test_an_unknown_package_is_a_field_error(client, login_as, make_user, make_kwork, fund):
+    kwork = make_kwork(make_user())
+    buyer = make_user()
+    fund(buyer, 5000)
+    login_as(buyer)
+    response = client.post(f"/orders/checkout/{kwork.id}", data=checkout_data(tier="platinum"))
+    assert response.status_code == 422
+    assert "Choose one of the kwork’s packages" in text_of(parse(response).find(".//p[@id='tier-error']"))
+    assert db.session.query(Order).count() == 0
+
+
 def test_sellers_cannot_buy_their_own_kwork(client, login_as, make_user, make_kwork):
     seller = make_user()
     kwork = make_kwork(seller)

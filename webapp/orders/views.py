@@ -67,7 +67,7 @@ def checkout(kwork_id: int):
         asked = kwork.tier(request.args.get("tier", ""))
         form.tier.data = asked.level if asked in kwork.offered_tiers else kwork.offered_tiers[0].level
         form.checkout_token.data = secrets.token_urlsafe(24)
-    problem = orders.checkout_problems(current_user, kwork, form.tier.data or "economy")
+    problem = orders.checkout_problem(current_user, kwork)
     short_by = None
     if form.validate_on_submit() and problem is None:
         try:
@@ -83,8 +83,7 @@ def checkout(kwork_id: int):
                 repeat_of=repeat_of,
             )
         except ledger.InsufficientFunds:
-            tier = kwork.tier(form.tier.data)
-            short_by = tier.price * 100 * (form.quantity.data or 1) - wallet.balance(current_user)
+            short_by = kwork.tier(form.tier.data).price * 100 * form.quantity.data - wallet.balance(current_user)
             form.form_errors.append("Your balance is too low for this order. Nothing has been charged.")
         except ValidationFailed as error:
             apply_issues(form, error.issues)

@@ -63,17 +63,14 @@ def _message(order: Order, author: User, kind: str, body: str, files: list[Uploa
     return message
 
 
-def checkout_problems(buyer: User, kwork: Kwork, level: str) -> str | None:
-    """Why this buyer can't order this package now, or None."""
+def checkout_problem(buyer: User, kwork: Kwork) -> str | None:
+    """Why this buyer can't order this kwork at all right now, or None."""
     if kwork.status != "active" or kwork.deleted_at is not None:
         return "This kwork is not available to order"
     if kwork.seller_id == buyer.id:
         return "You can’t order your own kwork"
     if not kwork.seller.accepting_orders:
         return "The seller is not taking new orders today"
-    tier = kwork.tier(level)
-    if tier is None or tier not in kwork.offered_tiers or tier.price is None:
-        return "Choose one of the kwork’s packages"
     return None
 
 
@@ -91,7 +88,7 @@ def place_order(
 ) -> Order:
     """Buy a package: the total moves from the buyer's wallet into the order's escrow, in one transaction.
 
-    Guards: see `checkout_problems`; quantity 1–10; requirements, when not sent later, are not blank.
+    Guards: see `checkout_problem`; the package is one the kwork offers; quantity 1–10; requirements, when not sent later, are not blank.
     Raises InsufficientFunds (nothing charged, no order) when the wallet can't cover the total. The same
     checkout_token returns the order it already made, so a double-submitted form pays once.
     Effects: state `new` with requirements, else `awaiting_requirements`; a "placed" event.
@@ -100,14 +97,16 @@ def place_order(
     existing = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
     if existing is not None and existing.buyer_id == buyer.id:
         return existing
-    if problem := checkout_problems(buyer, kwork, level):
+    if problem := checkout_problem(buyer, kwork):
         raise DomainError(problem)
+    tier = kwork.tier(level)
+    if tier is None or tier not in kwork.offered_tiers:
+        raise ValidationFailed([FieldIssue("tier", "Choose one of the kwork’s packages")])
     if not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationFailed([FieldIssue("quantity", f"Enter a quantity from 1 to {MAX_QUANTITY}")])
     if requirements is not None:
         requirements = _text("requirements", requirements, required="Enter what the seller needs, or choose to send it later")
 
-    tier = kwork.tier(level)
     unit_price = tier.price * 100
     order = Order(
         buyer_id=buyer.id,
