@@ -28,6 +28,15 @@ def register(app: Flask) -> None:
         created = seed.run()
         click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
 
+    @app.cli.command("sweep-timers")
+    def sweep_timers():
+        """Fire every overdue timer whose job was lost (the cron job runs this every minute)."""
+        from .clock import now
+        from .services import timers
+
+        fired = timers.sweep(now())
+        click.echo(f"Fired {fired} timer{'s' if fired != 1 else ''}.")
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.option("--name", default="Administrator", help="Display name for a new account.")

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.orders import STATES
@@ -38,6 +38,7 @@ class Order(db.Model):
     delivery_days: Mapped[int] = mapped_column()
     revisions_included: Mapped[int] = mapped_column()
     revisions_used: Mapped[int] = mapped_column(default=0)
+    auto_completed: Mapped[bool] = mapped_column(default=False, server_default=false())
     buyer_instructions: Mapped[str] = mapped_column(Text, default="")
     requirements: Mapped[str | None] = mapped_column(Text)
 
@@ -55,6 +56,17 @@ class Order(db.Model):
     events: Mapped[list["OrderEvent"]] = relationship(back_populates="order", order_by="OrderEvent.id")
     messages: Mapped[list["OrderMessage"]] = relationship(back_populates="order", order_by="OrderMessage.id")
     review: Mapped["Review | None"] = relationship(back_populates="order", uselist=False)
+    cancellation_requests = relationship(
+        "CancellationRequest", back_populates="order", order_by="CancellationRequest.id"
+    )
+
+    @property
+    def open_cancellation(self):
+        return next((r for r in self.cancellation_requests if r.status == "open"), None)
+
+    @property
+    def applied_cancellation(self):
+        return next((r for r in self.cancellation_requests if r.status == "applied"), None)
 
     def role_of(self, user) -> str | None:
         if user.id == self.buyer_id:

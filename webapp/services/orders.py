@@ -13,7 +13,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User
-from . import begin_write, ledger, reviews, uploads
+from . import begin_write, ledger, reviews, timers, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -156,16 +156,30 @@ def _event(order: Order, actor: User | None, action: str, from_state: str | None
     )  # fmt: skip
 
 
-def _move(order: Order, actor: User, action: str, now: datetime, comment: str = "") -> str:
-    """Lock the order, check the transition for the actor's role, record it; returns the previous state."""
+AUTO_COMPLETE_AFTER = timedelta(days=3)
+
+
+def _lock(order: Order) -> None:
     begin_write()
     db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
+
+
+def _move(order: Order, actor: User, action: str, now: datetime, comment: str = "") -> str:
+    """Lock the order, check the transition for the actor's role, record it; returns the previous state.
+
+    While a cancellation request is open the order is frozen: it is answered first. Timers made for the state
+    the order leaves are cancelled.
+    """
+    _lock(order)
     role = order.role_of(actor)
     if role is None:
         raise OrderNotFound("Order not found")
+    if order.open_cancellation is not None:
+        raise rules.IllegalTransition("A cancellation request is open: it has to be answered first")
     target = rules.target_state(action, order.state, role)
     previous, order.state = order.state, target
     _event(order, actor, action, previous, target, comment, now)
+    timers.cancel(order)
     return previous
 
 
@@ -193,6 +207,7 @@ def deliver(seller: User, order: Order, text: str, files: list[Upload], now: dat
     _move(order, seller, "deliver", now)
     order.delivered_at = now
     _message(order, seller, "delivery", text, files, now)
+    timers.schedule("auto_complete", order, now + AUTO_COMPLETE_AFTER)
     db.session.commit()
     return order
 
@@ -216,6 +231,7 @@ def decline_revision(seller: User, order: Order, comment: str, now: datetime) ->
     _move(order, seller, "decline_revision", now, comment)
     order.delivered_at = now
     _message(order, seller, "message", comment, [], now)
+    timers.schedule("auto_complete", order, now + AUTO_COMPLETE_AFTER)
     db.session.commit()
     return order
 
@@ -242,27 +258,41 @@ def _release(order: Order, now: datetime) -> None:
     reviews.refresh_kwork_rating(order.kwork_id)
 
 
+@timers.handler("auto_complete")
+def _auto_complete(timer, order: Order, now: datetime) -> None:
+    """Three days after a delivery the buyer neither accepted nor asked for a revision: the order completes."""
+    previous, order.state = order.state, rules.COMPLETED
+    order.auto_completed = True
+    _event(order, None, "auto_complete", previous, rules.COMPLETED, "", now)
+    _release(order, now)
+
+
 def cancel_with_refund(order: Order, actor: User | None, comment: str, now: datetime) -> Order:
     """Cancel an open order and return the whole escrow to the buyer.
 
     The money half of cancelling: who may cancel, and with what consequences, is the cancellation service's
-    business (it calls this once a cancellation applies).
+    business (it calls `refund_and_close` inside its own transaction once a cancellation applies).
     """
-    begin_write()
-    db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
+    _lock(order)
+    refund_and_close(order, actor, comment, now)
+    db.session.commit()
+    return order
+
+
+def refund_and_close(order: Order, actor: User | None, comment: str, now: datetime) -> None:
+    """Inside the caller's transaction, with the order locked: cancelled, escrow back to the buyer, timers off."""
     if order.state not in rules.OPEN_STATES:
         raise rules.IllegalTransition("Only an open order can be cancelled")
     previous, order.state = order.state, rules.CANCELLED
     order.cancelled_at = now
     _event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
+    timers.cancel(order)
     ledger.post(
         f"order-{order.id}-refund",
         "refund",
         [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
         memo=f"Order #{order.id} cancelled",
     )
-    db.session.commit()
-    return order
 
 
 def post_message(author: User, order: Order, text: str, files: list[Upload], now: datetime) -> OrderMessage:

@@ -1,0 +1,144 @@
+"""Timers fire once, through a real RQ worker (burst mode, real Redis) on a controlled clock."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import redis
+import time_machine
+from rq import SimpleWorker
+
+from webapp.extensions import db
+from webapp.models import Posting, Timer
+from webapp.queue import get_queue
+from webapp.services import cancellations, ledger, orders, timers
+
+from ..conftest import assert_ledger_consistent
+
+START = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+INFO = "I still have no access to the hosting account, so nothing can be set up."
+
+
+def run_worker():
+    """One burst of a real worker with its scheduler: moves due scheduled jobs to the queue and runs them."""
+    queue = get_queue()
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
+    db.session.expire_all()
+
+
+def postings_for(order):
+    return db.session.query(Posting).filter(Posting.idempotency_key.like(f"order-{order.id}-%")).count()
+
+
+@pytest.fixture
+def delivered(make_order):
+    with time_machine.travel(START, tick=False):
+        return make_order("delivered", now=START)
+
+
+def test_delivery_schedules_auto_completion_that_a_worker_fires(delivered):
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
+    assert (timer.state, timer.due_at) == ("scheduled", START + timedelta(days=3))
+    assert f"timer-{timer.id}" in get_queue().scheduled_job_registry.get_job_ids()
+
+    with time_machine.travel(START + timedelta(days=2, hours=23), tick=False):
+        run_worker()
+    assert delivered.state == "delivered"  # not due yet: nothing happens
+
+    with time_machine.travel(START + timedelta(days=3, seconds=1), tick=False):
+        run_worker()
+    assert (delivered.state, delivered.auto_completed) == ("completed", True)
+    assert timer.state == "fired" and timer.fired_at == START + timedelta(days=3, seconds=1)
+    assert ledger.balance(ledger.escrow_code(delivered.id)) == 0
+    assert delivered.events[-1].action == "auto_complete" and delivered.events[-1].actor_id is None
+    assert_ledger_consistent()
+
+
+def test_firing_twice_changes_nothing_the_second_time(delivered):
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id).one()
+    later = START + timedelta(days=4)
+    assert timers.fire(timer.id, later) is True
+    assert timers.fire(timer.id, later) is False
+    assert postings_for(delivered) == 2  # payment and one release
+
+
+def test_a_timer_does_nothing_once_the_order_moved_on(delivered):
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id).one()
+    orders.accept(delivered.buyer, delivered, START + timedelta(days=1))
+    assert timer.state == "cancelled"
+    with time_machine.travel(START + timedelta(days=5), tick=False):
+        run_worker()
+        assert timers.fire(timer.id, START + timedelta(days=5)) is False
+    assert delivered.auto_completed is False and postings_for(delivered) == 2
+
+
+def test_a_revision_cancels_auto_completion_and_a_new_delivery_restarts_it(delivered):
+    orders.request_revision(delivered.buyer, delivered, "Change the port", START + timedelta(days=1))
+    assert timers.running(delivered) == []
+    orders.deliver(delivered.seller, delivered, "Changed", [], START + timedelta(days=2))
+    [running] = timers.running(delivered)
+    assert running.due_at == START + timedelta(days=5)
+
+
+def test_a_lost_job_is_fired_by_the_sweep_exactly_once(app, delivered):
+    redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()  # Redis lost every scheduled job
+    with time_machine.travel(START + timedelta(days=3, minutes=2), tick=False):
+        run_worker()
+        assert delivered.state == "delivered"  # no job, so the worker alone can't know
+        result = app.test_cli_runner().invoke(args=["sweep-timers"])
+        assert "Fired 1 timer" in result.output
+        db.session.expire_all()
+        assert delivered.state == "completed"
+        assert app.test_cli_runner().invoke(args=["sweep-timers"]).output.startswith("Fired 0 timers")
+    assert postings_for(delivered) == 2
+
+
+def test_the_sweep_leaves_timers_alone_in_their_first_minute(delivered):
+    assert timers.sweep(START + timedelta(days=3, seconds=30)) == 0
+    assert timers.sweep(START + timedelta(days=3, minutes=1)) == 1
+
+
+def test_accept_racing_auto_completion_gives_one_transition_and_one_posting(delivered):
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id).one()
+    late = START + timedelta(days=3, hours=1)
+    orders.accept(delivered.buyer, delivered, late)
+    assert timers.fire(timer.id, late) is False
+    with pytest.raises(orders.rules.IllegalTransition):
+        orders.accept(delivered.buyer, delivered, late)
+    assert [e.action for e in delivered.events].count("accept") == 1 and postings_for(delivered) == 2
+
+
+def test_unanswered_cancellation_applies_after_48_hours_as_agreed(make_order):
+    with time_machine.travel(START, tick=False):
+        order = make_order("in_work", now=START)
+        request = cancellations.request(order.seller, order, "force_majeure", "x" * 100, START)
+    assert order.state == "in_work" and request.status == "open"
+    with time_machine.travel(START + timedelta(hours=47, minutes=59), tick=False):
+        run_worker()
+    assert request.status == "open"
+    with time_machine.travel(START + timedelta(hours=48, seconds=1), tick=False):
+        run_worker()
+    assert (order.state, request.status, request.auto_applied, request.reason_agreed) == ("cancelled", "applied", True, True)
+    assert request.counts_against_seller is False
+    assert ledger.balance(ledger.wallet_code(order.buyer_id)) == order.total
+    assert_ledger_consistent()
+
+
+def test_buyer_sending_the_information_stops_the_48_hour_auto_cancel(make_order):
+    with time_machine.travel(START, tick=False):
+        order = make_order("in_work", now=START)
+        request = cancellations.request(order.seller, order, "no_information", INFO, START)
+    cancellations.provide_information(order.buyer, request, "Login: admin, password in the attached note", START + timedelta(hours=5))
+    assert request.status == "resolved" and order.state == "in_work"
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        run_worker()
+        assert timers.sweep(START + timedelta(days=3)) == 0
+    assert order.state == "in_work"
+
+
+def test_missing_information_cancels_and_refunds_after_48_hours(make_order):
+    with time_machine.travel(START, tick=False):
+        order = make_order("in_work", now=START)
+        cancellations.request(order.seller, order, "no_information", INFO, START)
+    with time_machine.travel(START + timedelta(hours=49), tick=False):
+        run_worker()
+    assert order.state == "cancelled"
+    assert order.applied_cancellation.counts_against_seller is False

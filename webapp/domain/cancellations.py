@@ -1,0 +1,81 @@
+"""Cancellation reasons and their consequences, as data and one pure function.
+
+A reason belongs to one side (or both), is valid only in some order states, and needs a comment of a minimum
+length. The other party accepts or declines the cancellation, then says whether the stated reason is correct;
+that answer decides the seller's rating impact and whether the buyer may leave a negative review.
+"""
+from dataclasses import dataclass
+
+from .orders import AWAITING_REQUIREMENTS, DELIVERED, IN_WORK, NEW, OPEN_STATES, REVISION
+
+MIN_COMMENT = 20
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    sides: frozenset[str]  # who may give it: "buyer", "seller"
+    states: frozenset[str]  # order states in which it may be given
+    min_comment: int = MIN_COMMENT
+    applies_at_once: bool = False  # no agreement needed
+    needs_late_order: bool = False
+
+
+REASONS = {
+    reason.code: reason
+    for reason in (
+        Reason("no_information", "The buyer did not provide the information needed", frozenset({"seller"}), frozenset({NEW, IN_WORK})),
+        Reason("not_matching", "The buyer’s requirements don’t match the kwork description", frozenset({"seller"}), frozenset({NEW, IN_WORK})),
+        Reason("force_majeure", "Force majeure – illness, family emergency", frozenset({"seller"}), frozenset({NEW, IN_WORK}), min_comment=100),
+        Reason("seller_other", "Other, not the seller’s fault", frozenset({"seller"}), frozenset(OPEN_STATES)),
+        Reason("mistake", "Ordered by mistake / changed my mind", frozenset({"buyer"}), frozenset({AWAITING_REQUIREMENTS, NEW}), applies_at_once=True),
+        Reason("seller_late", "The seller is late", frozenset({"buyer"}), frozenset({IN_WORK, REVISION}), applies_at_once=True, needs_late_order=True),
+        Reason("misunderstanding", "Misunderstanding with the seller", frozenset({"buyer"}), frozenset({NEW, IN_WORK, DELIVERED, REVISION})),
+        Reason("buyer_other", "Other", frozenset({"buyer"}), frozenset(OPEN_STATES)),
+        Reason("mutual", "Mutual agreement", frozenset({"buyer", "seller"}), frozenset(OPEN_STATES)),
+    )
+}  # fmt: skip
+
+# Seller reasons that blame the buyer: if the buyer disputes them on an order already in work, the buyer may
+# answer with a negative review.
+BLAMES_BUYER = frozenset({"no_information", "not_matching"})
+
+
+def reasons_for(side: str, state: str, *, late: bool) -> list[Reason]:
+    """The reasons `side` may give for cancelling an order in `state` (late: past its deadline)."""
+    return [r for r in REASONS.values() if side in r.sides and state in r.states and (late or not r.needs_late_order)]
+
+
+@dataclass(frozen=True)
+class Consequence:
+    counts_against_seller: bool  # lowers the responsibility rating and the completion rate
+    buyer_may_review: bool  # the buyer may leave a negative review on the cancelled order
+    spared_if_reordered: bool  # mutual: the completion rate is spared if the buyer re-orders within 14 days
+
+    @property
+    def summary(self) -> str:
+        return "This cancellation affected the seller’s rating." if self.counts_against_seller else (
+            "This cancellation did not affect the seller’s rating."
+        )
+
+
+def consequence(initiator: str, reason: str, state_when_requested: str, reason_agreed: bool) -> Consequence:
+    """What an applied cancellation means for the seller's rating and the buyer's review.
+
+    `reason_agreed` is the other party's answer to "is the stated reason correct?"; a request left unanswered
+    (or applying at once) counts as agreed.
+    """
+    if reason == "seller_late":
+        return Consequence(True, True, False)
+    if reason == "mutual":
+        # Whoever asked, a disputed "mutual" reason is judged like a seller's disputed reason only when the
+        # seller asked: a buyer can't make a seller responsible by calling a cancellation mutual.
+        counts = initiator == "seller" and not reason_agreed
+        return Consequence(counts, False, reason_agreed)
+    if initiator == "seller":
+        if reason_agreed:
+            return Consequence(False, False, False)
+        return Consequence(True, state_when_requested == IN_WORK and reason in BLAMES_BUYER, False)
+    # Buyer reasons other than lateness say nothing against the seller's work.
+    return Consequence(False, False, False)

@@ -1,0 +1,124 @@
+"""Cancellation requests: asking, answering in two steps, the 48-hour timers, and applying consequences.
+
+The rules (which reason when, what it costs the seller) are data in domain.cancellations; this module applies
+them to orders, money (through orders.refund_and_close) and timers.
+"""
+from datetime import datetime, timedelta
+
+from ..domain import cancellations as rules
+from ..domain import orders as order_rules
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models import CancellationRequest, Order, OrderMessage, User
+from . import orders, timers
+
+ANSWER_WITHIN = timedelta(hours=48)
+
+
+def reasons(order: Order, user: User, now: datetime) -> list[rules.Reason]:
+    """The reasons this party may give now (none while a request is open or the order is closed)."""
+    role = order.role_of(user)
+    if role is None or order.open_cancellation is not None:
+        return []
+    return rules.reasons_for(role, order.state, late=order_rules.is_late(order.state, order.deadline_at, now))
+
+
+def request(actor: User, order: Order, reason: str, comment: str, now: datetime) -> CancellationRequest:
+    """Ask to cancel. Reasons that apply at once ("ordered by mistake", "seller is late") cancel immediately.
+
+    Guards: the reason is valid for the actor's side and the order's state (and lateness); the comment has the
+    reason's minimum length; only one open request per order.
+    Effects: an open request and a 48-hour timer ("no information": the buyer's deadline to send it;
+    otherwise: applied as agreed if unanswered), or, for immediate reasons, the cancellation and refund.
+    """
+    orders._lock(order)
+    role = order.role_of(actor)
+    if role is None:
+        raise orders.OrderNotFound("Order not found")
+    if order.open_cancellation is not None:
+        raise DomainError("A cancellation request is already open for this order")
+    allowed = {r.code: r for r in reasons(order, actor, now)}
+    if reason not in allowed:
+        raise ValidationFailed([FieldIssue("reason", "Select one of the reasons listed")])
+    chosen = allowed[reason]
+    comment = (comment or "").strip()
+    if len(comment) < chosen.min_comment:
+        raise ValidationFailed(
+            [FieldIssue("comment", f"Explain in at least {chosen.min_comment} characters – a clear reason is more likely to be agreed")]
+        )
+    if len(comment) > 3000:
+        raise ValidationFailed([FieldIssue("comment", "Enter 3,000 characters or fewer")])
+    cancellation = CancellationRequest(
+        order=order, initiator_id=actor.id, initiator_role=role, reason=reason, comment=comment,
+        state_when_requested=order.state, created_at=now,
+    )  # fmt: skip
+    db.session.add(cancellation)
+    db.session.flush()
+    if chosen.applies_at_once:
+        _apply(cancellation, order, agreed=True, actor=actor, now=now)
+    else:
+        kind = "info_deadline" if reason == "no_information" else "cancel_request_deadline"
+        timers.schedule(kind, order, now + ANSWER_WITHIN, ref_id=cancellation.id)
+    db.session.commit()
+    return cancellation
+
+
+def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | None, reason_correct: bool | None, now: datetime):
+    """The other party answers: accept or decline the cancellation; if accepted, is the stated reason correct?"""
+    order = cancellation.order
+    orders._lock(order)
+    db.session.refresh(cancellation)
+    if order.role_of(actor) in (None, cancellation.initiator_role):
+        raise DomainError("Only the other party can answer this request")
+    if cancellation.status != "open":
+        raise DomainError("This request has already been answered")
+    if accept is None:
+        raise ValidationFailed([FieldIssue("accept", "Select whether you agree to cancel the order")])
+    if accept and reason_correct is None:
+        raise ValidationFailed([FieldIssue("reason_correct", "Select whether the stated reason is correct")])
+    timers.cancel(order, "info_deadline", "cancel_request_deadline")
+    cancellation.answered_at = now
+    if accept:
+        _apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
+    else:
+        cancellation.status = "declined"
+        orders._event(order, actor, "decline_cancellation", order.state, order.state, "", now)
+    db.session.commit()
+    return cancellation
+
+
+def provide_information(buyer: User, cancellation: CancellationRequest, text: str, now: datetime):
+    """Answer a "no information" request by sending it: the request is cleared and the order goes on."""
+    order = cancellation.order
+    orders._lock(order)
+    if order.buyer_id != buyer.id or cancellation.reason != "no_information" or cancellation.status != "open":
+        raise DomainError("There is no request for information to answer")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed([FieldIssue("information", "Enter the information the seller asked for")])
+    cancellation.status, cancellation.answered_at = "resolved", now
+    timers.cancel(order, "info_deadline")
+    db.session.add(OrderMessage(order=order, author_id=buyer.id, kind="message", body=text, created_at=now))
+    orders._event(order, buyer, "provide_information", order.state, order.state, "", now)
+    db.session.commit()
+    return cancellation
+
+
+def _apply(cancellation: CancellationRequest, order: Order, *, agreed: bool, actor: User | None, now: datetime, auto=False):
+    result = rules.consequence(cancellation.initiator_role, cancellation.reason, cancellation.state_when_requested, agreed)
+    cancellation.status, cancellation.reason_agreed, cancellation.auto_applied = "applied", agreed, auto
+    cancellation.counts_against_seller = result.counts_against_seller
+    cancellation.buyer_may_review = result.buyer_may_review
+    cancellation.spared_if_reordered = result.spared_if_reordered
+    orders.refund_and_close(order, actor, rules.REASONS[cancellation.reason].label, now)
+
+
+@timers.handler("cancel_request_deadline")
+@timers.handler("info_deadline")
+def _unanswered(timer, order: Order, now: datetime) -> None:
+    """48 hours without an answer (or without the information asked for): cancelled, the reason taken as agreed."""
+    cancellation = db.session.get(CancellationRequest, timer.ref_id)
+    if cancellation is None or cancellation.status != "open":
+        return
+    cancellation.answered_at = now
+    _apply(cancellation, order, agreed=True, actor=None, now=now, auto=True)
