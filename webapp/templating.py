@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 from markupsafe import Markup
 
-from .domain import orders
+from .domain import cancellations, orders
 from .domain.tiers import TIER_NAMES
 from .forms import error_items
 
@@ -64,6 +64,13 @@ def days(count: int | None) -> str:
     return f"{format_decimal(count, locale='en')} day{'s' if count != 1 else ''}"
 
 
+# What a running timer will do, as the order page says it ("{left}" is the time left).
+TIMER_LABELS = {
+    "auto_complete": "Completes automatically in {left} unless the buyer accepts the work or asks for a revision",
+    "cancel_request_deadline": "Cancels automatically in {left} if the cancellation request is not answered",
+    "info_deadline": "Cancels automatically in {left} if the buyer does not send the information asked for",
+}
+
 KWORK_STATUS_LABELS = {
     "draft": "Draft",
     "pending": "Waiting for moderation",
@@ -98,6 +105,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.globals["KWORK_STATUS_LABELS"] = KWORK_STATUS_LABELS
     app.jinja_env.globals["STATE_LABELS"] = orders.STATE_LABELS
+    app.jinja_env.globals["CANCEL_REASONS"] = cancellations.REASONS
+    app.jinja_env.globals["TIMER_LABELS"] = TIMER_LABELS
     app.jinja_env.globals["is_late"] = orders.is_late
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["days"] = days

@@ -110,9 +110,9 @@ def button_labels(response) -> list[str]:
 def test_each_side_sees_only_its_own_actions(client, login_as, make_order):
     order = make_order("delivered")
     login_as(order.buyer)
-    assert button_labels(client.get(f"/orders/{order.id}")) == ["Accept the work", "Ask for a revision"]
+    assert button_labels(client.get(f"/orders/{order.id}")) == ["Accept the work", "Ask for a revision", "Ask to cancel"]
     login_as(order.seller)
-    assert button_labels(client.get(f"/orders/{order.id}")) == []
+    assert button_labels(client.get(f"/orders/{order.id}")) == ["Ask to cancel"]
     # Pressing the other side's button changes nothing.
     response = client.post(f"/orders/{order.id}/accept")
     assert response.status_code == 302 and order.state == "delivered"
@@ -124,7 +124,7 @@ def test_seller_starts_and_sees_the_deadline_in_their_time_zone(client, login_as
     order.seller.timezone = "Asia/Tokyo"
     db.session.commit()
     login_as(order.seller)
-    assert button_labels(client.get(f"/orders/{order.id}")) == ["Start work"]
+    assert button_labels(client.get(f"/orders/{order.id}")) == ["Start work", "Ask to cancel"]
     client.post(f"/orders/{order.id}/start")
     assert order.state == "in_work"
     document = check_page(client.get(f"/orders/{order.id}"))

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from ..htmx import render
 from ..clock import now
 from ..domain.orders import is_late
-from ..services import accounts, kworks, orders, wallet
+from ..services import accounts, kworks, orders, ratings, wallet
 from . import bp
 from .forms import ProfileForm, RoleForm
 
@@ -22,7 +22,12 @@ def dashboard():
         "now": moment,
     }
     if current_user.is_selling:
-        return render("account/seller_dashboard.html", kworks=kworks.seller_kworks(current_user), **context)
+        return render(
+            "account/seller_dashboard.html",
+            kworks=kworks.seller_kworks(current_user),
+            ratings=ratings.for_seller(current_user.id),
+            **context,
+        )
     return render("account/buyer_dashboard.html", balance=wallet.balance(current_user), **context)
 
 
@@ -54,3 +59,10 @@ def profile():
         flash("Your profile has been saved.", "success")
         return redirect(url_for("account.profile"))
     return render("account/profile.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/ratings")
+@login_required
+def seller_ratings():
+    """The seller's own metrics, with every cancellation that moved them and why."""
+    return render("account/ratings.html", ratings=ratings.for_seller(current_user.id))

@@ -52,3 +52,29 @@ class ReviewForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     reply = TextAreaField("Your reply", description="You can reply once; the reply can’t be changed later.")
+
+
+class CancelForm(FlaskForm):
+    reason = RadioField("Why do you want to cancel?", validate_choice=False)
+    comment = TextAreaField(
+        "Explain what happened",
+        description="At least 20 characters (100 for force majeure). A detailed, polite comment makes agreement more likely.",
+    )
+
+
+class AnswerCancellationForm(FlaskForm):
+    accept = RadioField(
+        "Do you agree to cancel the order?",
+        choices=[("yes", "Yes, cancel the order"), ("no", "No, continue the order")],
+        validate_choice=False,
+    )
+    reason_correct = RadioField(
+        "If you agree: is the stated reason correct?",
+        choices=[("yes", "Yes, the reason is correct"), ("no", "No, the reason is not correct")],
+        validate_choice=False,
+        description="Your answer decides whether the cancellation counts against the seller’s rating.",
+    )
+
+
+class InformationForm(FlaskForm):
+    information = TextAreaField("The information the seller asked for", description="Sending it keeps the order going.")

@@ -13,15 +13,18 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
-from ..services import ledger, orders, reviews, wallet
+from ..services import cancellations, ledger, orders, reviews, timers, wallet
 from . import bp
 from .forms import (
+    AnswerCancellationForm,
+    CancelForm,
     CheckoutForm,
     DeclineRevisionForm,
     DeliveryForm,
     MessageForm,
     ReplyForm,
     RequirementsForm,
+    InformationForm,
     ReviewForm,
     RevisionForm,
 )
@@ -127,8 +130,12 @@ def _page(order, status: int = 200, **forms):
         "message_form": MessageForm(formdata=None),
         "review_form": _review_form(order),
         "reply_form": ReplyForm(formdata=None),
+        "cancel_form": CancelForm(formdata=None),
+        "answer_form": AnswerCancellationForm(formdata=None),
+        "information_form": InformationForm(formdata=None),
     }
     defaults.update(forms)
+    defaults["cancel_form"].reason.choices = [(r.code, r.label) for r in cancellations.reasons(order, current_user, moment)]
     return render(
         "orders/show.html",
         status=status,
@@ -139,12 +146,16 @@ def _page(order, status: int = 200, **forms):
         late=rules.is_late(order.state, order.deadline_at, moment),
         can_review=role == "buyer" and reviews.can_review(order, moment),
         review_deadline=reviews.review_deadline(order),
+        running_timers=timers.running(order),
+        cancellation=order.open_cancellation or order.applied_cancellation,
         **defaults,
     )
 
 
 def _review_form(order) -> ReviewForm:
     form = ReviewForm(formdata=None)
+    if order.state == "cancelled":
+        form.positive.choices = [("no", "Negative – something went wrong")]
     if order.review is not None:
         form.positive.data = "yes" if order.review.positive else "no"
         form.text.data = order.review.text
@@ -217,7 +228,7 @@ def decline_revision(order_id: int):
 def review(order_id: int):
     order = _order_or_404(order_id)
     form = ReviewForm()
-    positive = {"yes": True, "no": False}.get(form.positive.data)
+    positive = _yes_no(form.positive.data)
     return _act(order, "review_form", form,
                 lambda: reviews.save_review(current_user, order, positive=positive, text=form.text.data, now=now()))  # fmt: skip
 
@@ -229,6 +240,40 @@ def reply(order_id: int):
         abort(404)
     form = ReplyForm()
     return _act(order, "reply_form", form, lambda: reviews.reply(current_user, order.review, form.reply.data, now()))
+
+
+@bp.post("/<int:order_id>/cancel")
+def request_cancellation(order_id: int):
+    order = _order_or_404(order_id)
+    form = CancelForm()
+    return _act(order, "cancel_form", form,
+                lambda: cancellations.request(current_user, order, form.reason.data or "", form.comment.data, now()))  # fmt: skip
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+@bp.post("/<int:order_id>/cancel/answer")
+def answer_cancellation(order_id: int):
+    order = _order_or_404(order_id)
+    if order.open_cancellation is None:
+        flash("There is no open cancellation request on this order.", "error")
+        return redirect(url_for("orders.show", order_id=order.id))
+    form = AnswerCancellationForm()
+    return _act(order, "answer_form", form, lambda: cancellations.answer(
+        current_user, order.open_cancellation, accept=_yes_no(form.accept.data), reason_correct=_yes_no(form.reason_correct.data), now=now()
+    ))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/cancel/information")
+def send_information(order_id: int):
+    order = _order_or_404(order_id)
+    if order.open_cancellation is None:
+        abort(404)
+    form = InformationForm()
+    return _act(order, "information_form", form,
+                lambda: cancellations.provide_information(current_user, order.open_cancellation, form.information.data, now()))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/messages")

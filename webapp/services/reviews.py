@@ -1,7 +1,7 @@
 """Reviews of completed orders, the seller's one reply, and the kwork rating they feed."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -12,15 +12,23 @@ from . import begin_write
 MAX_REVIEW = 3000
 
 
+def _negative_only(order: Order) -> bool:
+    """A cancelled order can be reviewed only when its cancellation allows it, and only negatively."""
+    cancellation = order.applied_cancellation if order.state == rules.CANCELLED else None
+    return cancellation is not None and cancellation.buyer_may_review
+
+
 def review_deadline(order: Order) -> datetime | None:
-    if order.completed_at is None:
-        return None
-    return order.completed_at + rules.review_window(order.delivery_days)
+    if order.state == rules.COMPLETED and order.completed_at is not None:
+        return order.completed_at + rules.review_window(order.delivery_days)
+    if _negative_only(order):
+        return order.cancelled_at + rules.review_window(order.delivery_days)
+    return None
 
 
 def can_review(order: Order, now: datetime) -> bool:
     deadline = review_deadline(order)
-    return order.state == rules.COMPLETED and deadline is not None and now <= deadline
+    return deadline is not None and now <= deadline
 
 
 def _checked_text(positive: bool, text: str) -> str:
@@ -42,9 +50,11 @@ def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, 
     if order.buyer_id != buyer.id:
         raise DomainError("Only the buyer can review this order")
     if not can_review(order, now):
-        raise DomainError("Reviews can only be written or changed within the review window after completion")
+        raise DomainError("This order can’t be reviewed: reviews are written within the review window after completion")
     if positive is None:
         raise ValidationFailed([FieldIssue("positive", "Select whether your review is positive or negative")])
+    if positive and _negative_only(order):
+        raise ValidationFailed([FieldIssue("positive", "A cancelled order can only get a negative review")])
     text = _checked_text(positive, text)
     review = order.review
     if review is None:
@@ -74,13 +84,14 @@ def reply(seller: User, review: Review, text: str, now: datetime) -> Review:
 
 
 def breakdown(kwork_id: int) -> rules.RatingBreakdown:
-    """The kwork's rating over its last 80 completed orders (an order without a review counts as positive)."""
+    """The kwork's rating over its last 80 finished orders: completed ones (without a review: positive) and
+    cancelled ones the buyer reviewed negatively."""
     outcomes = db.session.execute(
         select(Review.positive)
         .select_from(Order)
         .outerjoin(Review, Review.order_id == Order.id)
-        .where(Order.kwork_id == kwork_id, Order.state == rules.COMPLETED)
-        .order_by(Order.completed_at.desc(), Order.id.desc())
+        .where(Order.kwork_id == kwork_id, or_(Order.state == rules.COMPLETED, Review.id.is_not(None)))
+        .order_by(func.coalesce(Order.completed_at, Order.cancelled_at).desc(), Order.id.desc())
         .limit(rules.RATING_WINDOW)
     ).scalars()
     return rules.rating(list(outcomes))

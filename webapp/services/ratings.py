@@ -1,0 +1,114 @@
+"""The seller's responsibility rating and completion rate, with the orders that moved them and why."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from ..domain.cancellations import REASONS
+from ..domain.orders import CANCELLED, COMPLETED
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..models import CancellationRequest, Order
+from . import begin_write
+
+REORDER_WINDOW = timedelta(days=14)
+WARN_BELOW = 90  # percent completion under which the seller dashboard warns
+
+
+@dataclass(frozen=True)
+class Mover:
+    order: Order
+    cancellation: CancellationRequest
+    why: str
+    counts_for_responsibility: bool
+    counts_for_completion: bool
+
+
+@dataclass(frozen=True)
+class SellerRatings:
+    completed: int
+    cancelled: int
+    movers: list[Mover]
+
+    @property
+    def responsibility(self) -> int | None:
+        """Share of finished orders not cancelled for a reason that counts against the seller."""
+        finished = self.completed + self.cancelled
+        if not finished:
+            return None
+        counted = sum(1 for m in self.movers if m.counts_for_responsibility)
+        return (100 * (finished - counted)) // finished
+
+    @property
+    def completion(self) -> int | None:
+        """completed / (completed + cancellations that count)."""
+        counted = sum(1 for m in self.movers if m.counts_for_completion)
+        if not self.completed + counted:
+            return None
+        return (100 * self.completed) // (self.completed + counted)
+
+    @property
+    def warn(self) -> bool:
+        return self.completion is not None and self.completion < WARN_BELOW
+
+
+def _reordered(order: Order, cancellation: CancellationRequest) -> bool:
+    """The same buyer ordered the same kwork again within 14 days of a mutual cancellation."""
+    again = aliased(Order)
+    return (
+        db.session.scalar(
+            select(again.id).where(
+                again.buyer_id == order.buyer_id,
+                again.kwork_id == order.kwork_id,
+                again.id != order.id,
+                again.created_at >= order.cancelled_at,
+                again.created_at <= order.cancelled_at + REORDER_WINDOW,
+            ).limit(1)
+        )
+        is not None
+    )
+
+
+def _why(c: CancellationRequest, reordered: bool) -> str:
+    label = REASONS[c.reason].label
+    if c.exempt_reason:
+        return f"“{label}” – exempted by an administrator: {c.exempt_reason}"
+    if c.reason == "seller_late":
+        return "The buyer cancelled because the deadline had passed."
+    if c.reason == "mutual":
+        return f"Cancelled by mutual agreement{' – the buyer ordered again within 14 days, so it does not count' if reordered else ''}."
+    who = "the buyer" if c.initiator_role == "seller" else "you"
+    if c.counts_against_seller:
+        return f"You cancelled with “{label}” and {who} said the reason was not correct."
+    if c.auto_applied:
+        return f"“{label}”, applied after 48 hours without an answer."
+    return f"“{label}”, and {who} agreed with the reason."
+
+
+def for_seller(seller_id: int) -> SellerRatings:
+    completed = db.session.query(Order).filter(Order.seller_id == seller_id, Order.state == COMPLETED).count()
+    rows = db.session.execute(
+        select(Order, CancellationRequest)
+        .join(CancellationRequest, CancellationRequest.order_id == Order.id)
+        .where(Order.seller_id == seller_id, Order.state == CANCELLED, CancellationRequest.status == "applied")
+        .order_by(Order.cancelled_at.desc())
+    ).all()
+    movers = []
+    for order, cancellation in rows:
+        reordered = cancellation.reason == "mutual" and _reordered(order, cancellation)
+        exempt = cancellation.exempt_reason is not None
+        responsibility = cancellation.counts_against_seller and not exempt
+        completion = not exempt and (cancellation.counts_against_seller or (cancellation.reason == "mutual" and not reordered))
+        movers.append(Mover(order, cancellation, _why(cancellation, reordered), responsibility, completion))
+    return SellerRatings(completed=completed, cancelled=len(rows), movers=movers)
+
+
+def exempt(cancellation: CancellationRequest, reason: str) -> CancellationRequest:
+    """An admin takes a cancellation out of both metrics (fraud, mistaken order). The moderation UI calls this."""
+    begin_write()
+    if cancellation.status != "applied":
+        raise DomainError("Only an applied cancellation can be exempted")
+    cancellation.exempt_reason = reason.strip()
+    db.session.commit()
+    return cancellation
