@@ -56,12 +56,12 @@ def register(app: Flask) -> None:
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True)
     def demo(host, port):
-        """Install assets, migrate, seed, then serve the site with an RQ worker (with scheduler) beside it."""
+        """Install assets, migrate, seed, then serve the site with an RQ worker (with scheduler) and the timer sweep."""
         _install_assets()
         upgrade()
         created = seed.run()
         click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
-        worker = _start_worker(current_app.config["REDIS_URL"])
+        processes = _start_background(current_app.config["REDIS_URL"])
         click.echo(
             f"\nGigsmith demo: http://{host}:{port}/\n"
             f"Log in as anna@example.com (seller), carla@example.com (buyer) or admin@example.com, "
@@ -71,8 +71,10 @@ def register(app: Flask) -> None:
             # run_simple, not app.run(): Flask ignores app.run() inside a CLI command.
             run_simple(host, port, current_app._get_current_object(), threaded=True)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=10)
 
 
 def _install_assets() -> None:
@@ -84,11 +86,10 @@ def _install_assets() -> None:
         click.echo(f"Installed {line}")
 
 
-def _start_worker(redis_url: str) -> subprocess.Popen:
-    """An `rq worker --with-scheduler` on the same Redis, as a child process that ends with the demo."""
+def _start_background(redis_url: str) -> list[subprocess.Popen]:
+    """An `rq worker --with-scheduler` and the `rq cron` sweep on the same Redis, as children of the demo."""
     rq = Path(sys.executable).with_name("rq")
-    command = [str(rq) if rq.exists() else shutil.which("rq") or "rq"]
-    return subprocess.Popen(
-        [*command, "worker", "--with-scheduler", "--url", redis_url, "--name", "gigsmith-demo-worker"],
-        cwd=PROJECT_ROOT,
-    )
+    command = str(rq) if rq.exists() else shutil.which("rq") or "rq"
+    worker = [command, "worker", "--with-scheduler", "--url", redis_url, "--name", "gigsmith-demo-worker"]
+    sweep = [command, "cron", "jobs/cron.py", "--url", redis_url]
+    return [subprocess.Popen(args, cwd=PROJECT_ROOT) for args in (worker, sweep)]
