@@ -69,6 +69,8 @@ TIMER_LABELS = {
     "auto_complete": "Completes automatically in {left} unless the buyer accepts the work or asks for a revision",
     "cancel_request_deadline": "Cancels automatically in {left} if the cancellation request is not answered",
     "info_deadline": "Cancels automatically in {left} if the buyer does not send the information asked for",
+    "extension_deadline": "The extra days are granted automatically in {left} if the buyer does not answer",
+    "pause_limit": "The pause ends automatically in {left}",
 }
 
 KWORK_STATUS_LABELS = {
@@ -107,7 +109,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["STATE_LABELS"] = orders.STATE_LABELS
     app.jinja_env.globals["CANCEL_REASONS"] = cancellations.REASONS
     app.jinja_env.globals["TIMER_LABELS"] = TIMER_LABELS
-    app.jinja_env.globals["is_late"] = orders.is_late
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["days"] = days
     app.jinja_env.filters["money_minor"] = money_minor

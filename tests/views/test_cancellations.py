@@ -13,7 +13,7 @@ def test_only_the_reasons_that_fit_are_offered(client, login_as, make_order):
     order = make_order("in_work")
     login_as(order.seller)
     document = check_page(client.get(f"/orders/{order.id}"))
-    labels = [text_of(label) for label in document.findall(".//details//fieldset//label")]
+    labels = [text_of(label) for label in document.findall(".//details[@id='cancel-box']//fieldset//label")]
     assert labels == [
         "The buyer did not provide the information needed",
         "The buyer’s requirements don’t match the kwork description",
@@ -29,7 +29,7 @@ def test_request_with_a_short_comment_keeps_input_and_opens_the_box(client, logi
     response = client.post(f"/orders/{order.id}/cancel", data={"reason": "not_matching", "comment": "Too short"})
     assert response.status_code == 422
     document = check_page(response)
-    assert document.find(".//details").get("open") is not None
+    assert document.find(".//details[@id='cancel-box']").get("open") is not None
     assert document.find(".//textarea[@id='comment']").text.strip() == "Too short"
     checked = [i.get("value") for i in document.iter("input") if i.get("name") == "reason" and i.get("checked") is not None]
     assert checked == ["not_matching"]
@@ -83,7 +83,7 @@ def test_buyer_cancels_a_late_order_at_once(client, login_as, make_order):
     db.session.commit()
     login_as(order.buyer)
     page = parse(client.get(f"/orders/{order.id}"))
-    assert "The seller is late" in [text_of(label) for label in page.findall(".//details//fieldset//label")]
+    assert "The seller is late" in [text_of(label) for label in page.findall(".//details[@id='cancel-box']//fieldset//label")]
     client.post(f"/orders/{order.id}/cancel", data={"reason": "seller_late", "comment": COMMENT})
     assert order.state == "cancelled"
 
@@ -101,3 +101,27 @@ def test_strangers_cannot_cancel(client, login_as, make_order, make_user):
     login_as(make_user("Stranger"))
     assert client.post(f"/orders/{order.id}/cancel", data={"reason": "mutual", "comment": COMMENT}).status_code == 404
     assert order.state == "in_work"
+
+
+def test_extension_and_pause_through_the_order_page(client, login_as, make_order):
+    order = make_order("in_work")
+    deadline = order.deadline_at
+    login_as(order.seller)
+    refused = client.post(f"/orders/{order.id}/extension", data={"days": "forty", "extension_reason": "More pages arrived"})
+    assert refused.status_code == 422
+    document = check_page(refused)
+    assert document.find(".//details[@id='time-box']").get("open") is not None
+    assert document.find(".//input[@id='days']").get("value") == "forty"
+    client.post(f"/orders/{order.id}/extension", data={"days": "3", "extension_reason": "More pages arrived"})
+    client.post(f"/orders/{order.id}/pause", data={"pause_reason": "Waiting for the texts from the buyer"})
+    login_as(order.buyer)
+    page = check_page(client.get(f"/orders/{order.id}"))
+    legends = [text_of(legend) for legend in page.findall(".//legend")]
+    assert "Do you agree to the extra days?" in legends and "Do you agree to pause the order?" in legends
+    client.post(f"/orders/{order.id}/extension/answer", data={"extension_accept": "yes"})
+    assert order.deadline_at == deadline + timedelta(days=3)
+    client.post(f"/orders/{order.id}/pause/answer", data={"pause_accept": "yes"})
+    assert order.paused_at is not None
+    assert "The order is paused" in client.get(f"/orders/{order.id}").get_data(as_text=True)
+    client.post(f"/orders/{order.id}/resume")
+    assert order.paused_at is None and order.deadline_at > deadline + timedelta(days=3)

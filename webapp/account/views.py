@@ -3,7 +3,6 @@ from flask_login import current_user, login_required
 
 from ..htmx import render
 from ..clock import now
-from ..domain.orders import is_late
 from ..services import accounts, kworks, orders, ratings, wallet
 from . import bp
 from .forms import ProfileForm, RoleForm
@@ -18,7 +17,7 @@ def dashboard():
     context = {
         "recent": recent[:5],
         "counts": counts,
-        "late": sum(1 for o in recent if is_late(o.state, o.deadline_at, moment)),
+        "late": sum(1 for o in recent if o.late(moment)),
         "now": moment,
     }
     if current_user.is_selling:

@@ -83,8 +83,14 @@ def deadline_after_revision(deadline: datetime, now: datetime) -> datetime:
     return max(deadline, now + REVISION_MIN_TIME)
 
 
-def is_late(state: str, deadline: datetime | None, now: datetime) -> bool:
-    return state in WORKING_STATES and deadline is not None and now > deadline
+def is_late(state: str, deadline: datetime | None, now: datetime, *, paused: bool = False) -> bool:
+    """Past the deadline while the seller owes work; a paused order's clock is stopped."""
+    return state in WORKING_STATES and deadline is not None and now > deadline and not paused
+
+
+def deadline_after_pause(deadline: datetime, paused_at: datetime, now: datetime) -> datetime:
+    """Resuming moves the deadline by exactly the time the order was paused."""
+    return deadline + (now - paused_at)
 
 
 def commission(total: int, percent: int) -> int:

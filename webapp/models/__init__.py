@@ -1,12 +1,12 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 from .accounts import User
-from .cancellations import CancellationRequest
+from .cancellations import CancellationRequest, ExtensionRequest
 from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
 from .orders import Attachment, Order, OrderEvent, OrderMessage, Review, TopUp
 from .timers import Timer
 
 __all__ = [
-    "Attachment", "CancellationRequest", "Category", "Entry", "Kwork", "KworkOption", "LedgerAccount", "Order", "OrderEvent",
+    "Attachment", "CancellationRequest", "Category", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Order", "OrderEvent",
     "OrderMessage", "Posting", "PortfolioItem", "Review", "Tier", "Timer", "TopUp", "User",
 ]  # fmt: skip

@@ -37,3 +37,21 @@ class CancellationRequest(db.Model):
 
     order = relationship("Order", back_populates="cancellation_requests")
     initiator = relationship("User")
+
+
+class ExtensionRequest(db.Model):
+    """The seller asks for more days; the buyer has two days to answer, and silence means yes."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (CheckConstraint("status IN ('open', 'accepted', 'declined', 'withdrawn')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    days: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    auto_accepted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order = relationship("Order", back_populates="extension_requests")

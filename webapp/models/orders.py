@@ -49,6 +49,10 @@ class Order(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Pause: the seller asks (requested_at, reason), the buyer consents (paused_at); the deadline clock stops.
+    pause_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     buyer = relationship("User", foreign_keys=[buyer_id], lazy="joined", innerjoin=True)
     seller = relationship("User", foreign_keys=[seller_id], lazy="joined", innerjoin=True)
@@ -59,6 +63,12 @@ class Order(db.Model):
     cancellation_requests = relationship(
         "CancellationRequest", back_populates="order", order_by="CancellationRequest.id"
     )
+
+    extension_requests = relationship("ExtensionRequest", back_populates="order", order_by="ExtensionRequest.id")
+
+    @property
+    def open_extension(self):
+        return next((r for r in self.extension_requests if r.status == "open"), None)
 
     @property
     def open_cancellation(self):
@@ -74,6 +84,11 @@ class Order(db.Model):
         if user.id == self.seller_id:
             return "seller"
         return None
+
+    def late(self, now) -> bool:
+        from ..domain.orders import is_late
+
+        return is_late(self.state, self.deadline_at, now, paused=self.paused_at is not None)
 
     @property
     def revision_is_extra(self) -> bool:

@@ -78,3 +78,30 @@ class AnswerCancellationForm(FlaskForm):
 
 class InformationForm(FlaskForm):
     information = TextAreaField("The information the seller asked for", description="Sending it keeps the order going.")
+
+
+class ExtensionForm(FlaskForm):
+    days = WholeNumberField("How many more days do you need?", example="3", description="From 1 to 30 days.")
+    extension_reason = TextAreaField("Why do you need them?", description="The buyer has two days to answer; no answer means yes.")
+
+
+class ExtensionAnswerForm(FlaskForm):
+    extension_accept = RadioField(
+        "Do you agree to the extra days?",
+        choices=[("yes", "Yes, move the deadline"), ("no", "No, keep the deadline")],
+        validate_choice=False,
+    )
+
+
+class PauseForm(FlaskForm):
+    pause_reason = TextAreaField(
+        "What are you waiting for from the buyer?", description="If the buyer agrees, the deadline clock stops until one of you resumes."
+    )
+
+
+class PauseAnswerForm(FlaskForm):
+    pause_accept = RadioField(
+        "Do you agree to pause the order?",
+        choices=[("yes", "Yes, pause it"), ("no", "No, keep the clock running")],
+        validate_choice=False,
+    )

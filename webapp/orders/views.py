@@ -13,18 +13,22 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
-from ..services import cancellations, ledger, orders, reviews, timers, wallet
+from ..services import cancellations, deadlines, ledger, orders, reviews, timers, wallet
 from . import bp
 from .forms import (
     AnswerCancellationForm,
     CancelForm,
     CheckoutForm,
+    ExtensionAnswerForm,
+    ExtensionForm,
     DeclineRevisionForm,
     DeliveryForm,
     MessageForm,
     ReplyForm,
     RequirementsForm,
     InformationForm,
+    PauseAnswerForm,
+    PauseForm,
     ReviewForm,
     RevisionForm,
 )
@@ -38,6 +42,10 @@ def require_login():
 
 def _uploads(field) -> list[orders.Upload]:
     return [orders.Upload(f.filename, f.read()) for f in (field.data or []) if f and f.filename]
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
 
 
 def _order_or_404(order_id: int):
@@ -133,6 +141,10 @@ def _page(order, status: int = 200, **forms):
         "cancel_form": CancelForm(formdata=None),
         "answer_form": AnswerCancellationForm(formdata=None),
         "information_form": InformationForm(formdata=None),
+        "extension_form": ExtensionForm(formdata=None),
+        "extension_answer_form": ExtensionAnswerForm(formdata=None),
+        "pause_form": PauseForm(formdata=None),
+        "pause_answer_form": PauseAnswerForm(formdata=None),
     }
     defaults.update(forms)
     defaults["cancel_form"].reason.choices = [(r.code, r.label) for r in cancellations.reasons(order, current_user, moment)]
@@ -143,7 +155,7 @@ def _page(order, status: int = 200, **forms):
         role=role,
         actions=rules.available_actions(order.state, role, revision_is_extra=order.revision_is_extra) if role else [],
         now=moment,
-        late=rules.is_late(order.state, order.deadline_at, moment),
+        late=order.late(moment),
         can_review=role == "buyer" and reviews.can_review(order, moment),
         review_deadline=reviews.review_deadline(order),
         running_timers=timers.running(order),
@@ -250,10 +262,6 @@ def request_cancellation(order_id: int):
                 lambda: cancellations.request(current_user, order, form.reason.data or "", form.comment.data, now()))  # fmt: skip
 
 
-def _yes_no(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
-
-
 @bp.post("/<int:order_id>/cancel/answer")
 def answer_cancellation(order_id: int):
     order = _order_or_404(order_id)
@@ -274,6 +282,46 @@ def send_information(order_id: int):
     form = InformationForm()
     return _act(order, "information_form", form,
                 lambda: cancellations.provide_information(current_user, order.open_cancellation, form.information.data, now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/extension")
+def request_extension(order_id: int):
+    order = _order_or_404(order_id)
+    form = ExtensionForm()
+    return _act(order, "extension_form", form,
+                lambda: deadlines.request_extension(current_user, order, form.days.data, form.extension_reason.data, now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/extension/answer")
+def answer_extension(order_id: int):
+    order = _order_or_404(order_id)
+    if order.open_extension is None:
+        flash("There is no extension request to answer.", "error")
+        return redirect(url_for("orders.show", order_id=order.id))
+    form = ExtensionAnswerForm()
+    return _act(order, "extension_answer_form", form,
+                lambda: deadlines.answer_extension(current_user, order.open_extension, _yes_no(form.extension_accept.data), now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/pause")
+def request_pause(order_id: int):
+    order = _order_or_404(order_id)
+    form = PauseForm()
+    return _act(order, "pause_form", form, lambda: deadlines.request_pause(current_user, order, form.pause_reason.data, now()))
+
+
+@bp.post("/<int:order_id>/pause/answer")
+def answer_pause(order_id: int):
+    order = _order_or_404(order_id)
+    form = PauseAnswerForm()
+    return _act(order, "pause_answer_form", form,
+                lambda: deadlines.answer_pause(current_user, order, _yes_no(form.pause_accept.data), now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/resume")
+def resume(order_id: int):
+    order = _order_or_404(order_id)
+    return _act(order, "resume_form", EmptyForm(), lambda: deadlines.resume(current_user, order, now()))
 
 
 @bp.post("/<int:order_id>/messages")

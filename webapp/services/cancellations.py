@@ -6,7 +6,6 @@ them to orders, money (through orders.refund_and_close) and timers.
 from datetime import datetime, timedelta
 
 from ..domain import cancellations as rules
-from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import CancellationRequest, Order, OrderMessage, User
@@ -20,7 +19,7 @@ def reasons(order: Order, user: User, now: datetime) -> list[rules.Reason]:
     role = order.role_of(user)
     if role is None or order.open_cancellation is not None:
         return []
-    return rules.reasons_for(role, order.state, late=order_rules.is_late(order.state, order.deadline_at, now))
+    return rules.reasons_for(role, order.state, late=order.late(now))
 
 
 def request(actor: User, order: Order, reason: str, comment: str, now: datetime) -> CancellationRequest:

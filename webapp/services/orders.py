@@ -180,7 +180,19 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
     previous, order.state = order.state, target
     _event(order, actor, action, previous, target, comment, now)
     timers.cancel(order)
+    _settle_deadline_requests(order, now)
     return previous
+
+
+def _settle_deadline_requests(order: Order, now: datetime) -> None:
+    """Leaving work (a delivery): an unanswered extension lapses, and a pause ends with its time credited."""
+    if order.state in rules.WORKING_STATES:
+        return
+    if (extension := order.open_extension) is not None:
+        extension.status, extension.answered_at = "withdrawn", now
+    if order.paused_at is not None:
+        order.deadline_at = rules.deadline_after_pause(order.deadline_at, order.paused_at, now)
+    order.paused_at = order.pause_requested_at = order.pause_reason = None
 
 
 def send_requirements(buyer: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:

@@ -54,7 +54,7 @@ def running(order: Order) -> list[Timer]:
 
 def fire(timer_id: int, now: datetime) -> bool:
     """Fire the timer if it is still due and relevant; True when it changed the order."""
-    from . import cancellations, orders  # noqa: F401  (importing them registers their handlers)
+    from . import cancellations, deadlines, orders  # noqa: F401  (importing them registers their handlers)
 
     begin_write()
     timer = db.session.scalar(

@@ -1,0 +1,140 @@
+"""Moving an order's deadline by agreement: delivery extensions and pauses.
+
+Extension: the seller asks for N more days with a reason; the buyer accepts or declines within two days, and
+silence counts as acceptance. Pause: the seller asks to stop the clock while waiting on the buyer; once the
+buyer consents the order is paused, either side resumes, and the deadline moves by the paused time. A pause
+ends by itself after 14 days so an order can't be parked forever.
+"""
+from datetime import datetime, timedelta
+
+from ..domain import orders as rules
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models import ExtensionRequest, Order, User
+from . import orders, timers
+
+ANSWER_WITHIN = timedelta(days=2)
+MAX_EXTENSION_DAYS = 30
+MAX_PAUSE = timedelta(days=14)
+MIN_REASON = 10
+
+
+def _reason(field: str, text: str) -> str:
+    text = (text or "").strip()
+    if len(text) < MIN_REASON:
+        raise ValidationFailed([FieldIssue(field, f"Explain in at least {MIN_REASON} characters")])
+    if len(text) > 2000:
+        raise ValidationFailed([FieldIssue(field, "Enter 2,000 characters or fewer")])
+    return text
+
+
+def _seller_working(seller: User, order: Order) -> None:
+    orders._lock(order)
+    if order.seller_id != seller.id:
+        raise DomainError("Only the seller can do this")
+    if order.state not in rules.WORKING_STATES:
+        raise DomainError("Only an order in work can have its deadline changed")
+    if order.open_cancellation is not None:
+        raise DomainError("A cancellation request is open: it has to be answered first")
+
+
+def request_extension(seller: User, order: Order, days: int | None, reason: str, now: datetime) -> ExtensionRequest:
+    """Ask for `days` more; the buyer has two days to answer before it is accepted automatically."""
+    _seller_working(seller, order)
+    if order.open_extension is not None:
+        raise DomainError("An extension request is already waiting for the buyer")
+    if days is None or not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationFailed([FieldIssue("days", f"Enter a number of days from 1 to {MAX_EXTENSION_DAYS}")])
+    request = ExtensionRequest(order=order, days=days, reason=_reason("extension_reason", reason), created_at=now)
+    db.session.add(request)
+    db.session.flush()
+    orders._event(order, seller, "request_extension", order.state, order.state, f"{days} more days: {request.reason}", now)
+    timers.schedule("extension_deadline", order, now + ANSWER_WITHIN, ref_id=request.id)
+    db.session.commit()
+    return request
+
+
+def answer_extension(buyer: User, request: ExtensionRequest, accept: bool | None, now: datetime) -> ExtensionRequest:
+    order = request.order
+    orders._lock(order)
+    if order.buyer_id != buyer.id:
+        raise DomainError("Only the buyer can answer this request")
+    if request.status != "open":
+        raise DomainError("This request has already been answered")
+    if accept is None:
+        raise ValidationFailed([FieldIssue("extension_accept", "Select whether you agree to the extra days")])
+    timers.cancel(order, "extension_deadline")
+    _close_extension(request, order, accept, buyer, now)
+    db.session.commit()
+    return request
+
+
+def _close_extension(request: ExtensionRequest, order: Order, accept: bool, actor: User | None, now: datetime, auto=False):
+    request.status, request.answered_at, request.auto_accepted = ("accepted" if accept else "declined"), now, auto
+    if accept:
+        order.deadline_at += timedelta(days=request.days)
+    action = "accept_extension" if accept else "decline_extension"
+    orders._event(order, actor, action, order.state, order.state, f"{request.days} days", now)
+
+
+@timers.handler("extension_deadline")
+def _extension_unanswered(timer, order: Order, now: datetime) -> None:
+    request = db.session.get(ExtensionRequest, timer.ref_id)
+    if request is not None and request.status == "open":
+        _close_extension(request, order, True, None, now, auto=True)
+
+
+def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Order:
+    _seller_working(seller, order)
+    if order.state != rules.IN_WORK:
+        raise DomainError("Only an order in work can be paused")
+    if order.pause_requested_at is not None:
+        raise DomainError("A pause has already been asked for")
+    order.pause_reason, order.pause_requested_at = _reason("pause_reason", reason), now
+    orders._event(order, seller, "request_pause", order.state, order.state, order.pause_reason, now)
+    db.session.commit()
+    return order
+
+
+def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) -> Order:
+    """The buyer consents (the clock stops now, for at most 14 days) or refuses (the request is cleared)."""
+    orders._lock(order)
+    if order.buyer_id != buyer.id:
+        raise DomainError("Only the buyer can answer this request")
+    if order.pause_requested_at is None or order.paused_at is not None:
+        raise DomainError("There is no pause request to answer")
+    if accept is None:
+        raise ValidationFailed([FieldIssue("pause_accept", "Select whether you agree to pause the order")])
+    if accept:
+        order.paused_at = now
+        timers.schedule("pause_limit", order, now + MAX_PAUSE)
+    else:
+        order.pause_requested_at = order.pause_reason = None
+    orders._event(order, buyer, "accept_pause" if accept else "decline_pause", order.state, order.state, "", now)
+    db.session.commit()
+    return order
+
+
+def resume(actor: User | None, order: Order, now: datetime) -> Order:
+    """Either side restarts the clock; the deadline moves by the time the order was paused."""
+    orders._lock(order)
+    if actor is not None and order.role_of(actor) is None:
+        raise orders.OrderNotFound("Order not found")
+    if order.paused_at is None:
+        raise DomainError("The order is not paused")
+    _resume(order, actor, now)
+    timers.cancel(order, "pause_limit")
+    db.session.commit()
+    return order
+
+
+def _resume(order: Order, actor: User | None, now: datetime) -> None:
+    order.deadline_at = rules.deadline_after_pause(order.deadline_at, order.paused_at, now)
+    order.paused_at = order.pause_requested_at = order.pause_reason = None
+    orders._event(order, actor, "resume", order.state, order.state, "", now)
+
+
+@timers.handler("pause_limit")
+def _pause_too_long(timer, order: Order, now: datetime) -> None:
+    if order.paused_at is not None:
+        _resume(order, None, now)
