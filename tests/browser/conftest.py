@@ -177,7 +177,8 @@ def _axe_violations(page) -> list[dict]:
 
 
 def _axe_violations_of_snapshot(page) -> list[dict]:
-    html, url = page.content(), page.url
+    # The document request never carries the #fragment a redirect may have added (/orders/1#message-3).
+    html, url = page.content(), page.url.split("#", 1)[0]
     twin_context = page.context.browser.new_context(java_script_enabled=True, viewport=page.viewport_size)
     try:
         twin_context.set_default_timeout(TIMEOUT_MS)
@@ -194,6 +195,7 @@ def _axe_violations_of_snapshot(page) -> list[dict]:
         twin_context.route("**/*", serve)
         twin = twin_context.new_page()
         twin.goto(url)
+        assert twin.url == url, f"the audited twin ended up at {twin.url}, not {url}"
         return _axe_violations(twin)
     finally:
         twin_context.close()

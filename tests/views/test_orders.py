@@ -48,6 +48,9 @@ def test_checkout_with_too_little_money_offers_a_top_up_and_keeps_input(client, 
     assert top_up.get("href").startswith("/wallet/?amount=1500&next=")
     assert document.find(".//textarea[@id='requirements']").text.strip() == "example.com, root access"
     assert db.session.query(Order).count() == 0 and wallet.balance(buyer) == 50000
+    # Back from the top-up page, the checkout still holds what was typed.
+    returned = parse(client.get(f"/orders/checkout/{kwork.id}?tier=standard"))
+    assert returned.find(".//textarea[@id='requirements']").text.strip() == "example.com, root access"
 
 
 def test_checkout_places_the_order_and_a_repeat_submit_pays_once(client, login_as, make_user, make_kwork, fund):

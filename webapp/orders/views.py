@@ -1,7 +1,7 @@
 """Checkout, the order page and its actions, and the buyer's and seller's order lists."""
 import secrets
 
-from flask import abort, current_app, flash, redirect, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, request, send_from_directory, session, url_for
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -74,10 +74,15 @@ def checkout(kwork_id: int):
     form.tier.choices = [
         (t.level, f"{_tier_name(kwork, t.level)} – {money(t.price)}, {days(t.delivery_days)}") for t in kwork.offered_tiers
     ]
+    draft_key = f"checkout-draft-{kwork.id}"
     if request.method == "GET":
         asked = kwork.tier(request.args.get("tier", ""))
         form.tier.data = asked.level if asked in kwork.offered_tiers else kwork.offered_tiers[0].level
         form.checkout_token.data = secrets.token_urlsafe(24)
+        # Back from a top-up: what the buyer typed before is waiting for them.
+        if draft := session.pop(draft_key, None):
+            form.tier.data, form.quantity.data = draft["tier"], draft["quantity"]
+            form.requirements.data, form.send_later.data = draft["requirements"], draft["send_later"]
     problem = orders.checkout_problem(current_user, kwork)
     short_by = None
     if form.validate_on_submit() and problem is None:
@@ -95,6 +100,12 @@ def checkout(kwork_id: int):
             )
         except ledger.InsufficientFunds:
             short_by = kwork.tier(form.tier.data).price * 100 * form.quantity.data - wallet.balance(current_user)
+            session[draft_key] = {
+                "tier": form.tier.data,
+                "quantity": form.quantity.data,
+                "requirements": form.requirements.data or "",
+                "send_later": bool(form.send_later.data),
+            }
             form.form_errors.append("Your balance is too low for this order. Nothing has been charged.")
         except ValidationFailed as error:
             apply_issues(form, error.issues)
@@ -147,6 +158,10 @@ def _page(order, status: int = 200, **forms):
         "pause_answer_form": PauseAnswerForm(formdata=None),
     }
     defaults.update(forms)
+    # The layout prefixes the title with "Error: " when `form` has errors: point it at the form that failed.
+    failed = [form for form in forms.values() if form.errors]
+    if failed:
+        defaults["form"] = failed[0]
     defaults["cancel_form"].reason.choices = [(r.code, r.label) for r in cancellations.reasons(order, current_user, moment)]
     return render(
         "orders/show.html",

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -31,7 +33,7 @@ def index():
         else:
             url = payments.provider().payment_page_url(topup.reference, topup.amount)
             back = _safe_return(request.args.get("next"))
-            return redirect(url + (f"?next={back}" if back else ""))
+            return redirect(url + (f"?{urlencode({'next': back})}" if back else ""))
     if request.method == "GET" and request.args.get("amount", type=int):
         form.amount.data = request.args.get("amount", type=int)
     return render(
