@@ -73,6 +73,28 @@ TIMER_LABELS = {
     "pause_limit": "The pause ends automatically in {left}",
 }
 
+# How an order event reads in the history: "Anna: started work".
+EVENT_LABELS = {
+    "place": "placed the order",
+    "send_requirements": "sent the requirements",
+    "start": "started work",
+    "deliver": "delivered the work",
+    "accept": "accepted the work",
+    "request_revision": "asked for a revision",
+    "decline_revision": "declined the revision",
+    "cancel": "cancelled the order",
+    "auto_complete": "completed the order automatically",
+    "decline_cancellation": "declined the cancellation request",
+    "provide_information": "sent the information asked for",
+    "request_extension": "asked for more time",
+    "accept_extension": "accepted the extension",
+    "decline_extension": "declined the extension",
+    "request_pause": "asked to pause the order",
+    "accept_pause": "paused the order",
+    "decline_pause": "declined the pause",
+    "resume": "resumed the order",
+}
+
 KWORK_STATUS_LABELS = {
     "draft": "Draft",
     "pending": "Waiting for moderation",
@@ -109,6 +131,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["STATE_LABELS"] = orders.STATE_LABELS
     app.jinja_env.globals["CANCEL_REASONS"] = cancellations.REASONS
     app.jinja_env.globals["TIMER_LABELS"] = TIMER_LABELS
+    app.jinja_env.globals["EVENT_LABELS"] = EVENT_LABELS
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["days"] = days
     app.jinja_env.filters["money_minor"] = money_minor

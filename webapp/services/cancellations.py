@@ -30,7 +30,7 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     Effects: an open request and a 48-hour timer ("no information": the buyer's deadline to send it;
     otherwise: applied as agreed if unanswered), or, for immediate reasons, the cancellation and refund.
     """
-    orders._lock(order)
+    orders.lock_for_update(order)
     role = order.role_of(actor)
     if role is None:
         raise orders.OrderNotFound("Order not found")
@@ -65,7 +65,7 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
 def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | None, reason_correct: bool | None, now: datetime):
     """The other party answers: accept or decline the cancellation; if accepted, is the stated reason correct?"""
     order = cancellation.order
-    orders._lock(order)
+    orders.lock_for_update(order)
     db.session.refresh(cancellation)
     if order.role_of(actor) in (None, cancellation.initiator_role):
         raise DomainError("Only the other party can answer this request")
@@ -81,7 +81,7 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
         _apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
     else:
         cancellation.status = "declined"
-        orders._event(order, actor, "decline_cancellation", order.state, order.state, "", now)
+        orders.record_event(order, actor, "decline_cancellation", order.state, order.state, "", now)
     db.session.commit()
     return cancellation
 
@@ -89,7 +89,7 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
 def provide_information(buyer: User, cancellation: CancellationRequest, text: str, now: datetime):
     """Answer a "no information" request by sending it: the request is cleared and the order goes on."""
     order = cancellation.order
-    orders._lock(order)
+    orders.lock_for_update(order)
     if order.buyer_id != buyer.id or cancellation.reason != "no_information" or cancellation.status != "open":
         raise DomainError("There is no request for information to answer")
     text = (text or "").strip()
@@ -98,7 +98,7 @@ def provide_information(buyer: User, cancellation: CancellationRequest, text: st
     cancellation.status, cancellation.answered_at = "resolved", now
     timers.cancel(order, "info_deadline")
     db.session.add(OrderMessage(order=order, author_id=buyer.id, kind="message", body=text, created_at=now))
-    orders._event(order, buyer, "provide_information", order.state, order.state, "", now)
+    orders.record_event(order, buyer, "provide_information", order.state, order.state, "", now)
     db.session.commit()
     return cancellation
 

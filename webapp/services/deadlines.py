@@ -29,7 +29,7 @@ def _reason(field: str, text: str) -> str:
 
 
 def _seller_working(seller: User, order: Order) -> None:
-    orders._lock(order)
+    orders.lock_for_update(order)
     if order.seller_id != seller.id:
         raise DomainError("Only the seller can do this")
     if order.state not in rules.WORKING_STATES:
@@ -48,7 +48,7 @@ def request_extension(seller: User, order: Order, days: int | None, reason: str,
     request = ExtensionRequest(order=order, days=days, reason=_reason("extension_reason", reason), created_at=now)
     db.session.add(request)
     db.session.flush()
-    orders._event(order, seller, "request_extension", order.state, order.state, f"{days} more days: {request.reason}", now)
+    orders.record_event(order, seller, "request_extension", order.state, order.state, f"{days} more days: {request.reason}", now)
     timers.schedule("extension_deadline", order, now + ANSWER_WITHIN, ref_id=request.id)
     db.session.commit()
     return request
@@ -56,7 +56,7 @@ def request_extension(seller: User, order: Order, days: int | None, reason: str,
 
 def answer_extension(buyer: User, request: ExtensionRequest, accept: bool | None, now: datetime) -> ExtensionRequest:
     order = request.order
-    orders._lock(order)
+    orders.lock_for_update(order)
     if order.buyer_id != buyer.id:
         raise DomainError("Only the buyer can answer this request")
     if request.status != "open":
@@ -74,7 +74,7 @@ def _close_extension(request: ExtensionRequest, order: Order, accept: bool, acto
     if accept:
         order.deadline_at += timedelta(days=request.days)
     action = "accept_extension" if accept else "decline_extension"
-    orders._event(order, actor, action, order.state, order.state, f"{request.days} days", now)
+    orders.record_event(order, actor, action, order.state, order.state, f"{request.days} days", now)
 
 
 @timers.handler("extension_deadline")
@@ -91,14 +91,14 @@ def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Ord
     if order.pause_requested_at is not None:
         raise DomainError("A pause has already been asked for")
     order.pause_reason, order.pause_requested_at = _reason("pause_reason", reason), now
-    orders._event(order, seller, "request_pause", order.state, order.state, order.pause_reason, now)
+    orders.record_event(order, seller, "request_pause", order.state, order.state, order.pause_reason, now)
     db.session.commit()
     return order
 
 
 def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) -> Order:
     """The buyer consents (the clock stops now, for at most 14 days) or refuses (the request is cleared)."""
-    orders._lock(order)
+    orders.lock_for_update(order)
     if order.buyer_id != buyer.id:
         raise DomainError("Only the buyer can answer this request")
     if order.pause_requested_at is None or order.paused_at is not None:
@@ -110,14 +110,14 @@ def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) 
         timers.schedule("pause_limit", order, now + MAX_PAUSE)
     else:
         order.pause_requested_at = order.pause_reason = None
-    orders._event(order, buyer, "accept_pause" if accept else "decline_pause", order.state, order.state, "", now)
+    orders.record_event(order, buyer, "accept_pause" if accept else "decline_pause", order.state, order.state, "", now)
     db.session.commit()
     return order
 
 
 def resume(actor: User | None, order: Order, now: datetime) -> Order:
     """Either side restarts the clock; the deadline moves by the time the order was paused."""
-    orders._lock(order)
+    orders.lock_for_update(order)
     if actor is not None and order.role_of(actor) is None:
         raise orders.OrderNotFound("Order not found")
     if order.paused_at is None:
@@ -131,7 +131,7 @@ def resume(actor: User | None, order: Order, now: datetime) -> Order:
 def _resume(order: Order, actor: User | None, now: datetime) -> None:
     order.deadline_at = rules.deadline_after_pause(order.deadline_at, order.paused_at, now)
     order.paused_at = order.pause_requested_at = order.pause_reason = None
-    orders._event(order, actor, "resume", order.state, order.state, "", now)
+    orders.record_event(order, actor, "resume", order.state, order.state, "", now)
 
 
 @timers.handler("pause_limit")

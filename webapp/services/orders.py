@@ -141,7 +141,7 @@ def place_order(
         )
         if requirements is not None:
             _message(order, buyer, "requirements", requirements, list(files), now)
-        _event(order, buyer, "place", None, order.state, "", now)
+        record_event(order, buyer, "place", None, order.state, "", now)
         db.session.commit()
     except DomainError:
         db.session.rollback()
@@ -149,7 +149,8 @@ def place_order(
     return order
 
 
-def _event(order: Order, actor: User | None, action: str, from_state: str | None, to_state: str, comment: str, now: datetime):
+def record_event(order: Order, actor: User | None, action: str, from_state: str | None, to_state: str, comment: str, now: datetime):
+    """One line of the order's history (actor None: the system, e.g. a timer)."""
     db.session.add(
         OrderEvent(order=order, actor_id=actor.id if actor else None, action=action, from_state=from_state,
                    to_state=to_state, comment=comment, created_at=now)
@@ -159,7 +160,8 @@ def _event(order: Order, actor: User | None, action: str, from_state: str | None
 AUTO_COMPLETE_AFTER = timedelta(days=3)
 
 
-def _lock(order: Order) -> None:
+def lock_for_update(order: Order) -> None:
+    """Start a writing unit of work holding the order's row lock, with the order re-read under it."""
     begin_write()
     db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
 
@@ -170,7 +172,7 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
     While a cancellation request is open the order is frozen: it is answered first. Timers made for the state
     the order leaves are cancelled.
     """
-    _lock(order)
+    lock_for_update(order)
     role = order.role_of(actor)
     if role is None:
         raise OrderNotFound("Order not found")
@@ -178,7 +180,7 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
         raise rules.IllegalTransition("A cancellation request is open: it has to be answered first")
     target = rules.target_state(action, order.state, role)
     previous, order.state = order.state, target
-    _event(order, actor, action, previous, target, comment, now)
+    record_event(order, actor, action, previous, target, comment, now)
     timers.cancel(order)
     _settle_deadline_requests(order, now)
     return previous
@@ -275,7 +277,7 @@ def _auto_complete(timer, order: Order, now: datetime) -> None:
     """Three days after a delivery the buyer neither accepted nor asked for a revision: the order completes."""
     previous, order.state = order.state, rules.COMPLETED
     order.auto_completed = True
-    _event(order, None, "auto_complete", previous, rules.COMPLETED, "", now)
+    record_event(order, None, "auto_complete", previous, rules.COMPLETED, "", now)
     _release(order, now)
 
 
@@ -285,7 +287,7 @@ def cancel_with_refund(order: Order, actor: User | None, comment: str, now: date
     The money half of cancelling: who may cancel, and with what consequences, is the cancellation service's
     business (it calls `refund_and_close` inside its own transaction once a cancellation applies).
     """
-    _lock(order)
+    lock_for_update(order)
     refund_and_close(order, actor, comment, now)
     db.session.commit()
     return order
@@ -297,7 +299,7 @@ def refund_and_close(order: Order, actor: User | None, comment: str, now: dateti
         raise rules.IllegalTransition("Only an open order can be cancelled")
     previous, order.state = order.state, rules.CANCELLED
     order.cancelled_at = now
-    _event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
+    record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
     timers.cancel(order)
     ledger.post(
         f"order-{order.id}-refund",
