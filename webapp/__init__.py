@@ -33,9 +33,12 @@ def create_app(config: Config | None = None) -> Flask:
     from .kworks import bp as kworks_bp
     from .moderation import bp as moderation_bp
     from .orders import bp as orders_bp
+    from .sandbox import bp as sandbox_bp
     from .wallet import bp as wallet_bp
+    from .webhooks import bp as webhooks_bp
 
-    for blueprint in (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, orders_bp, wallet_bp):
+    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, orders_bp, wallet_bp, webhooks_bp, sandbox_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))
 

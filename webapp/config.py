@@ -42,6 +42,11 @@ class Config:
     COMMISSION_PERCENT = int(os.environ.get("GIGSMITH_COMMISSION_PERCENT", "20"))
     MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
     DEMO_MODE = False
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+    # Where Twilio reaches this site for call status callbacks and the "press 1 to repeat" TwiML.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
     def __init__(self):
         # Read at instantiation, not import, so tests and CLI commands can set the environment first.

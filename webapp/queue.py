@@ -18,8 +18,8 @@ def get_queue() -> Queue:
     return current_app.extensions["rq_queue"]
 
 
-def after_commit(session: Session, due_at: datetime, func: str, *args, job_id: str) -> None:
-    """Schedule `func(*args)` at `due_at`, but only once the current transaction has committed.
+def after_commit(session: Session, due_at: datetime | None, func: str, *args, job_id: str) -> None:
+    """Run `func(*args)` at `due_at` (None: as soon as a worker is free), once the transaction has committed.
 
     Enqueueing first would let a worker look for a row that is not there yet (or never will be, on rollback).
     """
@@ -34,10 +34,14 @@ def _enqueue_committed(session: Session) -> None:
     queue = get_queue()
     for due_at, func, args, job_id in jobs:
         try:
-            queue.enqueue_at(due_at, func, *args, job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]))
+            retry = Retry(max=3, interval=[10, 60, 300])
+            if due_at is None:
+                queue.enqueue(func, *args, job_id=job_id, retry=retry)
+            else:
+                queue.enqueue_at(due_at, func, *args, job_id=job_id, retry=retry)
         except redis.RedisError:
-            # The row is committed; the periodic sweep fires it even without a job.
-            current_app.logger.exception("could not enqueue %s; the sweep will pick it up", job_id)
+            # The row is committed: a timer is fired by the periodic sweep, a call can be requested again.
+            current_app.logger.exception("could not enqueue %s", job_id)
 
 
 @event.listens_for(Session, "after_rollback")

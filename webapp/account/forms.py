@@ -40,3 +40,14 @@ class ProfileForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = HiddenField(validators=[AnyOf(ROLES)])
+
+
+class PhoneForm(FlaskForm):
+    phone = StringField(
+        "Phone number",
+        description="With the country code, like +44 20 7946 0958. We call it and speak a code; any country works.",
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code from the call", description="The 6 digits you heard. It is valid for 10 minutes.")

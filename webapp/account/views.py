@@ -1,11 +1,13 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..htmx import render
 from ..clock import now
-from ..services import accounts, kworks, orders, ratings, wallet
+from ..domain.errors import ValidationFailed
+from ..forms import EmptyForm, apply_issues
+from ..htmx import render
+from ..services import accounts, kworks, orders, ratings, voice_codes, wallet
 from . import bp
-from .forms import ProfileForm, RoleForm
+from .forms import CodeForm, PhoneForm, ProfileForm, RoleForm
 
 
 @bp.get("/")
@@ -65,3 +67,92 @@ def profile():
 def seller_ratings():
     """The seller's own metrics, with every cancellation that moved them and why."""
     return render("account/ratings.html", ratings=ratings.for_seller(current_user.id))
+
+
+# Phone and voice codes -------------------------------------------------------------------------------------
+
+
+def _phone_page(status: int = 200, **forms):
+    code = voice_codes.latest(current_user, "phone")
+    moment = now()
+    context = {"phone_form": PhoneForm(formdata=None), "code_form": CodeForm(formdata=None)}
+    context.update(forms)
+    failed = [form for form in forms.values() if form.errors]
+    return render(
+        "account/phone.html",
+        status=status,
+        code=code,
+        waiting=code is not None and code.status in voice_codes.ACTIVE,
+        next_call_at=voice_codes.next_call_allowed_at(current_user, code.phone, moment) if code else None,
+        display_phone=voice_codes.display_phone,
+        now=moment,
+        form=failed[0] if failed else None,
+        **context,
+    )
+
+
+@bp.get("/phone")
+@login_required
+def phone():
+    return _phone_page()
+
+
+@bp.post("/phone")
+@login_required
+def add_phone():
+    form = PhoneForm()
+    if form.validate_on_submit():
+        try:
+            voice_codes.add_phone(current_user, form.phone.data, "en", now())
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        except voice_codes.CallLimited as error:
+            form.phone.errors = [f"{error} – after {error.until:%H:%M} UTC"]
+        else:
+            return redirect(url_for("account.phone"))
+    return _phone_page(status=422, phone_form=form)
+
+
+@bp.post("/phone/call-again")
+@login_required
+def call_again():
+    code = voice_codes.latest(current_user, "phone")
+    if code is None:
+        return redirect(url_for("account.phone"))
+    if EmptyForm().validate_on_submit():
+        try:
+            voice_codes.request_call(current_user, code.phone, "phone", code.locale, now())
+        except voice_codes.CallLimited as error:
+            flash(f"{error} – after {error.until:%H:%M} UTC.", "error")
+    return redirect(url_for("account.phone"))
+
+
+@bp.post("/phone/verify")
+@login_required
+def verify_phone():
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            voice_codes.verify(current_user, "phone", form.code.data, now())
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        else:
+            flash("Your phone number is confirmed.", "success")
+            return redirect(url_for("account.phone"))
+    return _phone_page(status=422, code_form=form)
+
+
+@bp.get("/phone/status")
+@login_required
+def phone_status():
+    """Polled by htmx while a call is in progress; announces a change of status once."""
+    code = voice_codes.latest(current_user, "phone")
+    announce = code is not None and request.args.get("seen") != code.status
+    return render("account/phone.html", block="call_status", code=code, announce=announce,
+                  display_phone=voice_codes.display_phone)  # fmt: skip
+
+
+@bp.get("/security")
+@login_required
+def security():
+    return render("account/security.html", events=voice_codes.security_activity(current_user))

@@ -4,9 +4,10 @@ from .cancellations import CancellationRequest, ExtensionRequest
 from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
 from .orders import Attachment, Order, OrderEvent, OrderMessage, Review, TopUp
+from .security import SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
     "Attachment", "CancellationRequest", "Category", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Order", "OrderEvent",
-    "OrderMessage", "Posting", "PortfolioItem", "Review", "Tier", "Timer", "TopUp", "User",
+    "OrderMessage", "Posting", "PortfolioItem", "Review", "SandboxCall", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode",
 ]  # fmt: skip

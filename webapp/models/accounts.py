@@ -25,6 +25,9 @@ class User(UserMixin, db.Model):
     # IANA zone name: deadlines and dates are shown in the user's own time.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # A phone is usable (for payout confirmation) only once a voice code sent to it was confirmed.
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
 
     @property

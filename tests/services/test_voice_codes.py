@@ -1,0 +1,161 @@
+"""Voice codes with the sandbox backend: the exact Twilio request, hashing, expiry, attempts and rate limits."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from twilio.request_validator import RequestValidator
+
+from webapp.adapters import voice
+from webapp.domain.errors import ValidationFailed
+from webapp.extensions import db
+from webapp.models import SandboxCall, SecurityEvent, VoiceCode
+from webapp.services import voice_codes
+
+from .test_timers import run_worker
+
+START = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+
+
+def call(user, phone="+44 20 7946 0958", at=START):
+    with time_machine.travel(at, tick=False):
+        code = voice_codes.add_phone(user, phone, "en", at)
+        run_worker()
+    db.session.refresh(code)
+    return code
+
+
+def spoken_code(call_row: SandboxCall) -> str:
+    return re.search(r"code is: ((?:\d, ){5}\d)", call_row.spoken).group(1).replace(", ", "")
+
+
+@pytest.mark.parametrize("typed, e164", [("+44 20 7946 0958", "+442079460958"), ("+55 11 91234-5678", "+5511912345678"),
+                                          ("+7 912 345-67-89", "+79123456789")])  # fmt: skip
+def test_any_countrys_number_is_accepted_in_international_form(ctx, typed, e164):
+    assert voice_codes.parse_phone(typed) == e164
+
+
+@pytest.mark.parametrize("typed", ["", "020 7946 0958", "+44 12", "call me"])
+def test_bad_numbers_get_a_clear_message(ctx, typed):
+    with pytest.raises(ValidationFailed, match="Enter a phone number with its country code"):
+        voice_codes.parse_phone(typed)
+
+
+def test_the_library_builds_the_call_request_and_the_code_is_stored_hashed(make_user):
+    user = make_user()
+    code = call(user)
+    [row] = db.session.query(SandboxCall).all()
+    assert row.url == f"https://api.twilio.com/2010-04-01/Accounts/{voice.SANDBOX_SID}/Calls.json"
+    assert (row.to, row.from_) == ("+442079460958", voice.SANDBOX_FROM)
+    digits = spoken_code(row)
+    assert row.spoken.count(", ".join(digits)) == 2  # said twice
+    assert '<Gather action="http://127.0.0.1:5000/webhooks/twilio/voice-repeat/' in row.twiml and 'numDigits="1"' in row.twiml
+    assert (code.status, code.call_sid.startswith("CA"), code.expires_at) == ("answered", True, START + timedelta(minutes=10))
+    assert digits not in (code.code_hash or "") and code.code_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert [e.kind for e in db.session.query(SecurityEvent).order_by(SecurityEvent.id)] == ["call_requested", "call_placed"]
+
+
+def test_the_right_code_confirms_the_phone_once(make_user):
+    user = make_user()
+    call(user)
+    digits = spoken_code(db.session.query(SandboxCall).one())
+    voice_codes.verify(user, "phone", f" {digits[:3]} {digits[3:]} ", START + timedelta(minutes=2))
+    assert (user.phone, user.phone_verified_at) == ("+442079460958", START + timedelta(minutes=2))
+    with pytest.raises(ValidationFailed, match="request a call first"):
+        voice_codes.verify(user, "phone", digits, START + timedelta(minutes=3))  # single use
+
+
+def test_five_wrong_codes_cancel_it(make_user):
+    user = make_user()
+    call(user)
+    digits = spoken_code(db.session.query(SandboxCall).one())
+    wrong = "000000" if digits != "000000" else "111111"
+    messages = []
+    for _ in range(5):
+        with pytest.raises(ValidationFailed) as refused:
+            voice_codes.verify(user, "phone", wrong, START)
+        messages.append(refused.value.issues[0].message)
+    assert messages[0] == "The code is not correct. You have 4 attempts left"
+    assert messages[-1] == "Too many wrong codes. Request a new call"
+    with pytest.raises(ValidationFailed):
+        voice_codes.verify(user, "phone", digits, START)
+    assert user.phone_verified_at is None
+
+
+def test_a_code_expires_after_ten_minutes(make_user):
+    user = make_user()
+    code = call(user)
+    digits = spoken_code(db.session.query(SandboxCall).one())
+    with pytest.raises(ValidationFailed, match="The code has expired"):
+        voice_codes.verify(user, "phone", digits, START + timedelta(minutes=10, seconds=1))
+    assert code.status == "expired" and user.phone_verified_at is None
+
+
+def test_the_expiry_job_tidies_up(make_user):
+    user = make_user()
+    code = call(user)
+    with time_machine.travel(START + timedelta(minutes=10, seconds=1), tick=False):
+        run_worker()
+    assert code.status == "expired"
+
+
+def test_cooldown_and_hourly_limit_per_user(make_user):
+    user = make_user()
+    call(user)
+    with pytest.raises(voice_codes.CallLimited) as limited:
+        voice_codes.add_phone(user, "+44 20 7946 0958", "en", START + timedelta(seconds=30))
+    assert limited.value.until == START + timedelta(seconds=60)
+    call(user, at=START + timedelta(minutes=2))
+    call(user, at=START + timedelta(minutes=4))
+    with pytest.raises(voice_codes.CallLimited) as limited:
+        voice_codes.add_phone(user, "+44 20 7946 0958", "en", START + timedelta(minutes=6))
+    assert limited.value.until == START + timedelta(hours=1)  # the 4th call waits for the 1st to age out
+    assert db.session.query(SecurityEvent).filter_by(kind="call_refused").count() == 2
+
+
+def test_ten_calls_per_number_per_day(make_user):
+    for n in range(10):
+        call(make_user(), at=START + timedelta(minutes=n))
+    with pytest.raises(voice_codes.CallLimited):
+        voice_codes.add_phone(make_user(), "+44 20 7946 0958", "en", START + timedelta(hours=2))
+    assert db.session.query(VoiceCode).count() == 10
+
+
+def test_twilio_backend_is_chosen_with_credentials(app, ctx):
+    app.config.update(TWILIO_ACCOUNT_SID="AC" + "1" * 32, TWILIO_AUTH_TOKEN="secret", TWILIO_FROM_NUMBER="+15550001111")
+    try:
+        chosen = voice.caller()
+        assert isinstance(chosen, voice.TwilioCaller) and not voice.is_sandbox()
+        assert not isinstance(chosen.client.http_client, voice.SandboxHttpClient)
+        assert voice.auth_token() == "secret"
+    finally:
+        app.config.update(TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="", TWILIO_FROM_NUMBER="")
+
+
+def signed(url: str, params: dict) -> dict:
+    return {"X-Twilio-Signature": RequestValidator(voice.SANDBOX_TOKEN).compute_signature(url, params)}
+
+
+def test_status_callback_needs_a_valid_signature(client, make_user):
+    user = make_user()
+    code = call(user)
+    code.status = "calling"
+    db.session.commit()
+    params = {"CallSid": code.call_sid, "CallStatus": "no-answer"}
+    url = "http://127.0.0.1:5000/webhooks/twilio/voice-status"
+    forged = client.post("/webhooks/twilio/voice-status", data=params, headers={"X-Twilio-Signature": "forged"})
+    assert forged.status_code == 403 and code.status == "calling"
+    assert db.session.query(SecurityEvent).filter_by(kind="webhook_rejected").count() == 1
+    accepted = client.post("/webhooks/twilio/voice-status", data=params, headers=signed(url, params))
+    assert accepted.status_code == 204
+    db.session.refresh(code)
+    assert code.status == "failed"
+
+
+def test_pressing_1_repeats_the_code(client, ctx):
+    token = voice.repeat_token("123456", "en")
+    path = f"/webhooks/twilio/voice-repeat/{token}"
+    params = {"Digits": "1"}
+    response = client.post(path, data=params, headers=signed("http://127.0.0.1:5000" + path, params))
+    assert response.status_code == 200 and "1, 2, 3, 4, 5, 6" in response.get_data(as_text=True)
+    assert client.post(path, data=params).status_code == 403

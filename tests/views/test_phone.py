@@ -1,0 +1,65 @@
+import re
+from datetime import datetime, timezone
+
+import time_machine
+
+from webapp.extensions import db
+from webapp.models import SandboxCall
+
+from ..pages import check_page, parse, text_of
+from ..services.test_timers import run_worker
+
+START = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+
+
+def test_add_and_confirm_a_phone_with_the_sandbox_phone(client, login_as, make_user):
+    user = make_user()
+    login_as(user)
+    with time_machine.travel(START, tick=False):
+        refused = client.post("/account/phone", data={"phone": "0207 946 0958"})
+        assert refused.status_code == 422
+        document = check_page(refused)
+        assert document.find(".//title").text.startswith("Error: ")
+        assert document.find(".//input[@id='phone']").get("value") == "0207 946 0958"
+
+        assert client.post("/account/phone", data={"phone": "+44 20 7946 0958"}).status_code == 302
+        waiting = check_page(client.get("/account/phone"))
+        status = waiting.find(".//div[@id='call-status']")
+        assert status.get("hx-trigger") == "every 2s" and "Calling you now" in text_of(status)
+        code_input = waiting.find(".//input[@id='code']")
+        assert (code_input.get("autocomplete"), code_input.get("inputmode")) == ("one-time-code", "numeric")
+
+        run_worker()
+        polled = client.get("/account/phone/status?seen=queued", headers={"HX-Request": "true"})
+        fragment = parse(polled)
+        assert fragment.find(".//div[@id='call-status']").get("hx-trigger") is None  # polling stops
+        assert text_of(fragment.find(".//div[@hx-swap-oob='innerHTML:#sr-status']")) == "Call placed. Enter the code you heard."
+
+        sandbox = check_page(client.get("/sandbox/phone"))
+        spoken = text_of(sandbox.find(".//ol[@class='messages']/li"))
+        digits = re.search(r"code is: ((?:\d, ){5}\d)", spoken).group(1).replace(", ", "")
+        wrong = client.post("/account/phone/verify", data={"code": "12"})
+        assert wrong.status_code == 422 and "Enter the 6 digits you heard in the call" in wrong.get_data(as_text=True)
+        client.post("/account/phone/verify", data={"code": digits})
+    assert user.phone == "+442079460958" and user.phone_verified_at is not None
+    activity = text_of(check_page(client.get("/account/security")).find(".//main"))
+    assert "Code confirmed for +44 20 7946 0958" in activity and "Code call requested" in activity
+
+
+def test_call_again_respects_the_cooldown(client, login_as, make_user):
+    login_as(make_user())
+    with time_machine.travel(START, tick=False):
+        client.post("/account/phone", data={"phone": "+44 20 7946 0958"})
+        client.post("/account/phone/call-again")
+        page = client.get("/account/phone").get_data(as_text=True)
+    assert "You can request a new call a little later" in page
+    assert db.session.query(SandboxCall).count() == 0  # no worker ran: nothing was called from the web request
+
+
+def test_sandbox_phone_is_for_demos_only(app, client, login_as, make_user):
+    login_as(make_user())
+    app.testing = False
+    try:
+        assert client.get("/sandbox/phone").status_code == 404
+    finally:
+        app.testing = True

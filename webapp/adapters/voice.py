@@ -1,0 +1,116 @@
+"""Voice-code calls: `place_code_call(phone, code, locale)` behind one interface, two backends.
+
+`twilio` drives the official library against Twilio. `sandbox` (the default without credentials) drives the same
+library, with an injected HTTP client that answers locally and records the exact request the library built
+(URL, To, From, TwiML) as a SandboxCall, so the demo's "sandbox phone" page can show what would have been said.
+"""
+import json
+import logging
+import secrets
+from typing import Protocol
+from xml.etree import ElementTree
+
+from flask import current_app
+from itsdangerous import URLSafeTimedSerializer
+from twilio.http import HttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ..extensions import db
+from ..models import SandboxCall
+
+# Twilio <Say> languages for the locales Gigsmith speaks; anything else falls back to English.
+SAY_LANGUAGES = {"en": "en-US", "ru": "ru-RU", "pt": "pt-BR", "fr": "fr-FR"}
+SANDBOX_SID, SANDBOX_TOKEN, SANDBOX_FROM = "AC" + "0" * 32, "sandbox-auth-token", "+15005550006"
+
+
+class VoiceCaller(Protocol):
+    def place_code_call(self, phone: str, code: str, locale: str) -> str:
+        """Call `phone` (E.164) and speak `code`; returns the provider's call id."""
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="voice-repeat")
+
+
+def repeat_token(code: str, locale: str) -> str:
+    """Carries the code to the "press 1 to repeat" request, so the database never holds it in clear."""
+    return _serializer().dumps({"code": code, "locale": locale})
+
+
+def read_repeat_token(token: str, max_age: int = 600) -> tuple[str, str]:
+    data = _serializer().loads(token, max_age=max_age)
+    return data["code"], data["locale"]
+
+
+def code_twiml(code: str, locale: str, repeat_url: str) -> str:
+    """A short greeting and the code digit by digit, twice; pressing 1 hears it again."""
+    language = SAY_LANGUAGES.get(locale, "en-US")
+    digits = ", ".join(code)
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=repeat_url, method="POST", timeout=5)
+    gather.say(
+        f"Hello, this is Gigsmith. Your confirmation code is: {digits}. Again: {digits}. "
+        "To hear it again, press 1.",
+        language=language,
+    )
+    response.append(gather)
+    response.say("Goodbye.", language=language)
+    return str(response)
+
+
+def spoken_text(twiml: str) -> str:
+    return " ".join(element.text or "" for element in ElementTree.fromstring(twiml).iter("Say"))
+
+
+class SandboxHttpClient(HttpClient):
+    """Answers the Twilio library locally and records each request; never touches the network."""
+
+    def __init__(self):
+        super().__init__(logger=logging.getLogger("gigsmith.sandbox_voice"), is_async=False)
+
+    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
+        data = data or {}
+        db.session.add(
+            SandboxCall(url=uri, to=data.get("To", ""), from_=data.get("From", ""), twiml=data.get("Twiml", ""),
+                        spoken=spoken_text(data.get("Twiml", "<Response/>")))
+        )  # fmt: skip
+        sid = "CA" + secrets.token_hex(16)
+        body = {"sid": sid, "status": "queued", "to": data.get("To"), "from": data.get("From"), "account_sid": SANDBOX_SID}
+        return Response(201, json.dumps(body))
+
+
+class TwilioCaller:
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, http_client: HttpClient | None = None):
+        self.client = Client(account_sid, auth_token, http_client=http_client)
+        self.from_number = from_number
+
+    def place_code_call(self, phone: str, code: str, locale: str) -> str:
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        twiml = code_twiml(code, locale, f"{base}/webhooks/twilio/voice-repeat/{repeat_token(code, locale)}")
+        call = self.client.calls.create(
+            to=phone,
+            from_=self.from_number,
+            twiml=twiml,
+            status_callback=f"{base}/webhooks/twilio/voice-status",
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+        )
+        return call.sid
+
+
+def is_sandbox() -> bool:
+    config = current_app.config
+    return not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"] and config["TWILIO_FROM_NUMBER"])
+
+
+def auth_token() -> str:
+    return SANDBOX_TOKEN if is_sandbox() else current_app.config["TWILIO_AUTH_TOKEN"]
+
+
+def caller() -> VoiceCaller:
+    """Twilio when credentials are configured, else the sandbox (the same library, answered locally)."""
+    config = current_app.config
+    if is_sandbox():
+        return TwilioCaller(SANDBOX_SID, SANDBOX_TOKEN, SANDBOX_FROM, http_client=SandboxHttpClient())
+    return TwilioCaller(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM_NUMBER"])

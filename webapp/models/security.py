@@ -1,0 +1,59 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+CODE_STATUSES = ("queued", "calling", "answered", "failed", "confirmed", "expired", "cancelled")
+
+
+class VoiceCode(db.Model):
+    """A one-time code spoken in a phone call. Only its hash is stored; the call is placed by an RQ job."""
+
+    __tablename__ = "voice_codes"
+    __table_args__ = (
+        CheckConstraint(f"status IN {CODE_STATUSES!r}", name="status"),
+        Index("ix_voice_codes_user_created", "user_id", "created_at"),
+        Index("ix_voice_codes_phone_created", "phone", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(20))  # "phone" (verify the number); payout changes come next
+    phone: Mapped[str] = mapped_column(String(20))  # E.164
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    code_hash: Mapped[str | None] = mapped_column(String(255))  # set by the job that generates and speaks it
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SecurityEvent(db.Model):
+    """The user's "Security activity": every code call, attempt and outcome, and rejected webhooks."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SandboxCall(db.Model):
+    """A call the sandbox voice backend received instead of Twilio: the exact request the library built."""
+
+    __tablename__ = "sandbox_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(300))
+    to: Mapped[str] = mapped_column(String(20))
+    from_: Mapped[str] = mapped_column("from_number", String(20))
+    twiml: Mapped[str] = mapped_column(Text)
+    spoken: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
