@@ -29,7 +29,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     INSTANCE_PATH = INSTANCE_PATH
     UPLOAD_DIR = INSTANCE_PATH / "uploads"
-    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 27 * 1024 * 1024  # five 5 MB attachments plus the text around them
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # a long-open editor must not lose its work to an expired token
     SESSION_COOKIE_HTTPONLY = True

@@ -95,3 +95,24 @@ def test_delivering_while_paused_credits_the_paused_time(in_work):
     deadlines.answer_pause(in_work.buyer, in_work, True, START)
     orders.deliver(in_work.seller, in_work, "Done anyway", [], START + timedelta(days=1))
     assert in_work.paused_at is None and in_work.deadline_at == START + timedelta(days=3)
+
+
+def test_cancelling_settles_pause_and_extension(in_work):
+    from webapp.services import cancellations
+
+    request = deadlines.request_extension(in_work.seller, in_work, 3, REASON, START)
+    deadlines.request_pause(in_work.seller, in_work, "Waiting for the buyer's texts", START)
+    cancellation = cancellations.request(in_work.seller, in_work, "mutual", "We agreed to stop here, thanks for understanding.", START)
+    cancellations.answer(in_work.buyer, cancellation, accept=True, reason_correct=True, now=START)
+    assert request.status == "withdrawn" and in_work.pause_requested_at is None
+    with pytest.raises(DomainError):
+        deadlines.answer_extension(in_work.buyer, request, True, START)
+    with pytest.raises(DomainError):
+        deadlines.answer_pause(in_work.buyer, in_work, True, START)
+    assert timers_running(in_work) == []
+
+
+def timers_running(order):
+    from webapp.services import timers
+
+    return timers.running(order)

@@ -142,3 +142,22 @@ def test_missing_information_cancels_and_refunds_after_48_hours(make_order):
         run_worker()
     assert order.state == "cancelled"
     assert order.applied_cancellation.counts_against_seller is False
+
+
+def test_no_auto_completion_while_a_cancellation_request_waits(delivered):
+    """A delivery can't be auto-accepted (paying the seller) while the buyer's cancellation request is open."""
+    request = cancellations.request(delivered.buyer, delivered, "misunderstanding", INFO, START + timedelta(days=2))
+    assert [t.kind for t in timers.running(delivered)] == ["cancel_request_deadline"]
+    assert timers.sweep(START + timedelta(days=3, minutes=5)) == 0
+    assert delivered.state == "delivered"
+    cancellations.answer(delivered.seller, request, accept=False, reason_correct=None, now=START + timedelta(days=2, hours=1))
+    [restarted] = timers.running(delivered)
+    assert (restarted.kind, restarted.due_at) == ("auto_complete", START + timedelta(days=5, hours=1))
+
+
+def test_a_stale_job_of_a_frozen_order_is_refused(delivered):
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
+    timer_id = timer.id
+    cancellations.request(delivered.buyer, delivered, "misunderstanding", INFO, START + timedelta(days=1))
+    assert timers.fire(timer_id, START + timedelta(days=4)) is False
+    assert delivered.state == "delivered" and postings_for(delivered) == 1

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import pytest
+
 from webapp.extensions import db
 from webapp.models import Order
 from webapp.services import wallet
@@ -247,3 +249,37 @@ def test_wallet_top_up_through_the_sandbox_page(client, login_as, make_user):
     assert wallet.balance(buyer) == 250000
     history = check_page(client.get("/wallet/"))
     assert "+RUB 2,500" in text_of(history.find(".//tbody"))
+
+
+def test_too_many_files_change_nothing_and_keep_the_text(client, login_as, make_order, app):
+    import io
+
+    order = make_order("in_work")
+    login_as(order.seller)
+    attachments = app.config["UPLOAD_DIR"] / "attachments"
+    stored_before = len(list(attachments.iterdir())) if attachments.exists() else 0
+    files = [(io.BytesIO(b"x"), f"f{n}.txt") for n in range(6)]
+    response = client.post(f"/orders/{order.id}/deliver", data={"delivery": "MY DELIVERY TEXT", "delivery_files": files},
+                           content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 422
+    document = check_page(response)
+    assert "Attach at most 5 files" in text_of(document.find(".//div[@class='error-summary']"))
+    assert document.find(".//textarea[@id='delivery']").text.strip() == "MY DELIVERY TEXT"
+    assert order.state == "in_work" and [m.kind for m in order.messages] == ["requirements"]
+    assert (len(list(attachments.iterdir())) if attachments.exists() else 0) == stored_before
+
+
+def test_paying_a_declined_sandbox_payment_is_a_message_not_a_crash(client, login_as, make_user):
+    login_as(make_user())
+    sandbox_url = client.post("/wallet/", data={"amount": "1000"}).headers["Location"]
+    client.post(sandbox_url, data={"outcome": "decline"})
+    again = client.post(sandbox_url, data={"outcome": "pay"}, follow_redirects=True)
+    assert again.status_code == 200 and "This payment was declined" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "//evil.example", "/\\\\evil.example", "https://evil.example"])
+def test_wallet_never_redirects_off_site(client, login_as, make_user, target):
+    login_as(make_user())
+    sandbox_url = client.post(f"/wallet/?next={target}", data={"amount": "1000"}).headers["Location"]
+    done = client.post(sandbox_url, data={"outcome": "pay"})
+    assert done.headers["Location"] == "/wallet/"

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,6 +7,7 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..models import User
 from ..services import accounts
+from ..urls import safe_local_path
 from . import bp
 from .forms import LoginForm, RegisterForm
 
@@ -23,10 +22,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an absolute or protocol-relative `next` would be an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("account.dashboard")
+    return safe_local_path(target) or url_for("account.dashboard")
 
 
 @bp.route("/register", methods=["GET", "POST"])

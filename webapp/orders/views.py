@@ -1,7 +1,8 @@
 """Checkout, the order page and its actions, and the buyer's and seller's order lists."""
+import json
 import secrets
 
-from flask import abort, current_app, flash, redirect, request, send_from_directory, session, url_for
+from flask import abort, current_app, flash, redirect, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -13,6 +14,7 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
+from ..queue import get_queue
 from ..services import cancellations, deadlines, ledger, orders, reviews, timers, wallet
 from . import bp
 from .forms import (
@@ -55,6 +57,20 @@ def _order_or_404(order_id: int):
         abort(404)
 
 
+# A checkout interrupted by a top-up keeps what was typed for an hour, in Redis: requirements can be far
+# longer than a session cookie may hold.
+DRAFT_TTL = 3600
+
+
+def _keep_draft(key: str, draft: dict) -> None:
+    get_queue().connection.setex(key, DRAFT_TTL, json.dumps(draft))
+
+
+def _pop_draft(key: str) -> dict | None:
+    raw = get_queue().connection.getdel(key)
+    return json.loads(raw) if raw else None
+
+
 def _tier_name(kwork, level: str) -> str:
     return TIER_NAMES[level] if kwork.is_packaged else "Package"
 
@@ -74,13 +90,13 @@ def checkout(kwork_id: int):
     form.tier.choices = [
         (t.level, f"{_tier_name(kwork, t.level)} – {money(t.price)}, {days(t.delivery_days)}") for t in kwork.offered_tiers
     ]
-    draft_key = f"checkout-draft-{kwork.id}"
+    draft_key = f"checkout-draft:{current_user.id}:{kwork.id}"
     if request.method == "GET":
         asked = kwork.tier(request.args.get("tier", ""))
         form.tier.data = asked.level if asked in kwork.offered_tiers else kwork.offered_tiers[0].level
         form.checkout_token.data = secrets.token_urlsafe(24)
         # Back from a top-up: what the buyer typed before is waiting for them.
-        if draft := session.pop(draft_key, None):
+        if draft := _pop_draft(draft_key):
             form.tier.data, form.quantity.data = draft["tier"], draft["quantity"]
             form.requirements.data, form.send_later.data = draft["requirements"], draft["send_later"]
     problem = orders.checkout_problem(current_user, kwork)
@@ -100,12 +116,12 @@ def checkout(kwork_id: int):
             )
         except ledger.InsufficientFunds:
             short_by = kwork.tier(form.tier.data).price * 100 * form.quantity.data - wallet.balance(current_user)
-            session[draft_key] = {
+            _keep_draft(draft_key, {
                 "tier": form.tier.data,
                 "quantity": form.quantity.data,
                 "requirements": form.requirements.data or "",
                 "send_later": bool(form.send_later.data),
-            }
+            })  # fmt: skip
             form.form_errors.append("Your balance is too low for this order. Nothing has been charged.")
         except ValidationFailed as error:
             apply_issues(form, error.issues)
@@ -200,8 +216,10 @@ def _act(order, form_name: str, form, action):
         try:
             action()
         except ValidationFailed as error:
+            db.session.rollback()
             apply_issues(form, error.issues)
         except DomainError as error:
+            db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("orders.show", order_id=order.id))
         else:
@@ -349,6 +367,7 @@ def post_message(order_id: int):
         try:
             message = orders.post_message(current_user, order, form.message.data, _uploads(form.message_files), now())
         except ValidationFailed as error:
+            db.session.rollback()
             apply_issues(form, error.issues)
     if not is_htmx():
         if message is not None:

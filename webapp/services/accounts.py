@@ -7,7 +7,7 @@ from ..domain.errors import FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
 from ..models.accounts import ROLES
-from . import ledger
+from . import begin_write, ledger
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long whether or not the account exists.
@@ -22,6 +22,7 @@ def normalise_email(email: str) -> str:
 
 def register(email: str, display_name: str, password: str) -> User:
     """Create an account (acting as buyer first). Refuses a taken e-mail or a short password."""
+    begin_write()
     email = normalise_email(email)
     issues = []
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -56,6 +57,7 @@ def authenticate(email: str, password: str) -> User | None:
 def update_profile(
     user: User, *, display_name: str, about: str, working_hours: str, accepting_orders: bool, timezone: str | None = None
 ) -> User:
+    begin_write()
     user.display_name = display_name.strip()
     if timezone is not None:
         user.timezone = timezone
@@ -68,6 +70,7 @@ def update_profile(
 
 def switch_role(user: User, role: str) -> User:
     """Act as buyer or as seller: changes navigation and dashboard, never permissions."""
+    begin_write()
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     user.active_role = role

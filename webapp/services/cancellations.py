@@ -6,6 +6,7 @@ them to orders, money (through orders.refund_and_close) and timers.
 from datetime import datetime, timedelta
 
 from ..domain import cancellations as rules
+from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import CancellationRequest, Order, OrderMessage, User
@@ -56,6 +57,8 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     if chosen.applies_at_once:
         _apply(cancellation, order, agreed=True, actor=actor, now=now)
     else:
+        # The order is frozen while the request waits: no auto-completion can pay the seller meanwhile.
+        timers.cancel(order, "auto_complete")
         kind = "info_deadline" if reason == "no_information" else "cancel_request_deadline"
         timers.schedule(kind, order, now + ANSWER_WITHIN, ref_id=cancellation.id)
     db.session.commit()
@@ -82,6 +85,8 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
     else:
         cancellation.status = "declined"
         orders.record_event(order, actor, "decline_cancellation", order.state, order.state, "", now)
+        if order.state == order_rules.DELIVERED:  # the buyer again has three days to answer the delivery
+            timers.schedule("auto_complete", order, now + orders.AUTO_COMPLETE_AFTER)
     db.session.commit()
     return cancellation
 

@@ -28,14 +28,19 @@ def _reason(field: str, text: str) -> str:
     return text
 
 
-def _seller_working(seller: User, order: Order) -> None:
+def _working(order: Order) -> None:
+    """Lock the order; deadlines only move while the seller owes work and no cancellation is pending."""
     orders.lock_for_update(order)
-    if order.seller_id != seller.id:
-        raise DomainError("Only the seller can do this")
     if order.state not in rules.WORKING_STATES:
         raise DomainError("Only an order in work can have its deadline changed")
     if order.open_cancellation is not None:
         raise DomainError("A cancellation request is open: it has to be answered first")
+
+
+def _seller_working(seller: User, order: Order) -> None:
+    _working(order)
+    if order.seller_id != seller.id:
+        raise DomainError("Only the seller can do this")
 
 
 def request_extension(seller: User, order: Order, days: int | None, reason: str, now: datetime) -> ExtensionRequest:
@@ -56,7 +61,7 @@ def request_extension(seller: User, order: Order, days: int | None, reason: str,
 
 def answer_extension(buyer: User, request: ExtensionRequest, accept: bool | None, now: datetime) -> ExtensionRequest:
     order = request.order
-    orders.lock_for_update(order)
+    _working(order)
     if order.buyer_id != buyer.id:
         raise DomainError("Only the buyer can answer this request")
     if request.status != "open":
@@ -98,7 +103,7 @@ def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Ord
 
 def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) -> Order:
     """The buyer consents (the clock stops now, for at most 14 days) or refuses (the request is cleared)."""
-    orders.lock_for_update(order)
+    _working(order)
     if order.buyer_id != buyer.id:
         raise DomainError("Only the buyer can answer this request")
     if order.pause_requested_at is None or order.paused_at is not None:
@@ -117,7 +122,7 @@ def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) 
 
 def resume(actor: User | None, order: Order, now: datetime) -> Order:
     """Either side restarts the clock; the deadline moves by the time the order was paused."""
-    orders.lock_for_update(order)
+    _working(order)
     if actor is not None and order.role_of(actor) is None:
         raise orders.OrderNotFound("Order not found")
     if order.paused_at is None:

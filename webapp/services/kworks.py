@@ -7,7 +7,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
-from . import uploads
+from . import begin_write, uploads
 
 # A kwork already live or in the queue is only ever saved by re-submitting it: it can't fall back to a draft.
 SUBMITTED_STATUSES = ("pending", "active", "paused")
@@ -71,6 +71,7 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     Effects: a submitted kwork goes to "pending" (hidden from the catalog until a moderator approves it);
     otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped.
     """
+    begin_write()
     if kwork is not None and kwork.seller_id != seller.id:
         raise KworkNotFound("Kwork not found")
     submit = submit or (kwork is not None and kwork.status in SUBMITTED_STATUSES)
@@ -116,6 +117,7 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
 
 def set_paused(seller: User, kwork: Kwork, paused: bool) -> Kwork:
     """Pause an active kwork (hidden from the catalog) or activate a paused one. No moderation involved."""
+    begin_write()
     kwork = get_own_kwork(seller, kwork.id)
     if paused and kwork.status != "active":
         raise DomainError("Only an active kwork can be paused")
@@ -132,6 +134,7 @@ def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datet
     The row is kept (soft delete) because orders refer to it. Its portfolio items either move to the seller's
     general portfolio (keep_portfolio) or are deleted with their images.
     """
+    begin_write()
     kwork = get_own_kwork(seller, kwork.id)
     kwork.deleted_at = now
     for item in list(kwork.portfolio_items):
@@ -143,6 +146,7 @@ def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datet
 
 
 def approve(kwork: Kwork) -> Kwork:
+    begin_write()
     if kwork.status != "pending":
         raise DomainError("Only a kwork waiting for moderation can be approved")
     kwork.status = "active"
@@ -151,6 +155,7 @@ def approve(kwork: Kwork) -> Kwork:
 
 
 def reject(kwork: Kwork, reason: str) -> Kwork:
+    begin_write()
     if kwork.status != "pending":
         raise DomainError("Only a kwork waiting for moderation can be rejected")
     if not reason.strip():
@@ -165,6 +170,7 @@ def add_portfolio_item(
     seller: User, *, title: str, kwork: Kwork | None = None, image: bytes | None = None, link_url: str | None = None
 ) -> PortfolioItem:
     """Add a piece of past work: exactly one of an image (PNG, JPEG, GIF or WebP) or a link."""
+    begin_write()
     if kwork is not None:
         kwork = get_own_kwork(seller, kwork.id)
     if image is None and link_url is None:
@@ -189,6 +195,7 @@ def seller_portfolio(seller: User) -> list[PortfolioItem]:
 
 
 def delete_portfolio_item(seller: User, item_id: int) -> None:
+    begin_write()
     item = db.session.get(PortfolioItem, item_id)
     if item is None or item.seller_id != seller.id:
         raise DomainError("Portfolio item not found")

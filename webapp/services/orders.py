@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -47,10 +48,18 @@ def _text(field: str, value: str | None, *, required: str | None, minimum: int =
     return value
 
 
-def _attach(message: OrderMessage, files: list[Upload]) -> None:
+def _check_files(files: list[Upload], field: str) -> list[Upload]:
+    """Refuse too many or too large files before anything changes."""
     files = [f for f in files if f.filename]
     if len(files) > MAX_FILES:
-        raise ValidationFailed([FieldIssue("attachments", f"Attach at most {MAX_FILES} files")])
+        raise ValidationFailed([FieldIssue(field, f"Attach at most {MAX_FILES} files")])
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    if any(len(f.data) > limit for f in files):
+        raise ValidationFailed([FieldIssue(field, f"Each file must be smaller than {limit // (1024 * 1024)} MB")])
+    return files
+
+
+def _attach(message: OrderMessage, files: list[Upload]) -> None:
     for upload in files:
         stored = uploads.store_file(upload.data)
         message.attachments.append(Attachment(original_name=upload.filename[:200], stored_name=stored, size=len(upload.data)))
@@ -106,6 +115,7 @@ def place_order(
         raise ValidationFailed([FieldIssue("quantity", f"Enter a quantity from 1 to {MAX_QUANTITY}")])
     if requirements is not None:
         requirements = _text("requirements", requirements, required="Enter what the seller needs, or choose to send it later")
+    files = _check_files(list(files), "attachments")
 
     unit_price = tier.price * 100
     order = Order(
@@ -140,12 +150,19 @@ def place_order(
             memo=f"Order #{order.id}: {order.title}",
         )
         if requirements is not None:
-            _message(order, buyer, "requirements", requirements, list(files), now)
+            _message(order, buyer, "requirements", requirements, files, now)
         record_event(order, buyer, "place", None, order.state, "", now)
         db.session.commit()
     except DomainError:
         db.session.rollback()
         raise
+    except IntegrityError:
+        # Two submissions of one checkout form raced (PostgreSQL): the other one placed the order.
+        db.session.rollback()
+        winner = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token, Order.buyer_id == buyer.id))
+        if winner is None:
+            raise
+        return winner
     return order
 
 
@@ -187,12 +204,13 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
 
 
 def _settle_deadline_requests(order: Order, now: datetime) -> None:
-    """Leaving work (a delivery): an unanswered extension lapses, and a pause ends with its time credited."""
+    """Leaving work (a delivery, a cancellation): an unanswered extension lapses, and a pause ends with its time
+    credited."""
     if order.state in rules.WORKING_STATES:
         return
     if (extension := order.open_extension) is not None:
         extension.status, extension.answered_at = "withdrawn", now
-    if order.paused_at is not None:
+    if order.paused_at is not None and order.deadline_at is not None:
         order.deadline_at = rules.deadline_after_pause(order.deadline_at, order.paused_at, now)
     order.paused_at = order.pause_requested_at = order.pause_reason = None
 
@@ -200,6 +218,7 @@ def _settle_deadline_requests(order: Order, now: datetime) -> None:
 def send_requirements(buyer: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:
     """The buyer answers "what I need": the order becomes `new`, waiting for the seller to start."""
     text = _text("requirements", text, required="Enter what the seller needs to start")
+    files = _check_files(files, "requirements_files")
     _move(order, buyer, "send_requirements", now)
     order.requirements, order.requirements_sent_at = text, now
     _message(order, buyer, "requirements", text, files, now)
@@ -218,6 +237,7 @@ def start_work(seller: User, order: Order, now: datetime) -> Order:
 
 def deliver(seller: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:
     text = _text("delivery", text, required="Describe what you are delivering")
+    files = _check_files(files, "delivery_files")
     _move(order, seller, "deliver", now)
     order.delivered_at = now
     _message(order, seller, "delivery", text, files, now)
@@ -301,6 +321,7 @@ def refund_and_close(order: Order, actor: User | None, comment: str, now: dateti
     order.cancelled_at = now
     record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
     timers.cancel(order)
+    _settle_deadline_requests(order, now)
     ledger.post(
         f"order-{order.id}-refund",
         "refund",
@@ -313,6 +334,8 @@ def post_message(author: User, order: Order, text: str, files: list[Upload], now
     if order.role_of(author) is None:
         raise OrderNotFound("Order not found")
     text = _text("message", text, required="Enter a message")
+    files = _check_files(files, "message_files")
+    begin_write()
     message = _message(order, author, "message", text, files, now)
     db.session.commit()
     return message

@@ -44,9 +44,15 @@ def _checked_text(positive: bool, text: str) -> str:
     return text
 
 
+def _lock(order: Order) -> None:
+    begin_write()
+    db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
+    db.session.refresh(order, ["review"])
+
+
 def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, now: datetime) -> Review:
     """Write or edit the buyer's review of a completed order, within the review window (30 or 60 days)."""
-    begin_write()  # the kwork's cached rating is recomputed from all its orders
+    _lock(order)  # one review per order, and the kwork's cached rating is recomputed from all its orders
     if order.buyer_id != buyer.id:
         raise DomainError("Only the buyer can review this order")
     if not can_review(order, now):
@@ -69,6 +75,8 @@ def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, 
 
 def reply(seller: User, review: Review, text: str, now: datetime) -> Review:
     """The seller answers a review once; the answer can't be changed afterwards."""
+    _lock(review.order)
+    db.session.refresh(review)
     if review.seller_id != seller.id:
         raise DomainError("Only the seller can reply to this review")
     if review.reply is not None:

@@ -18,7 +18,9 @@ from . import begin_write
 # kind → handler(timer, order, now), registered by the services that own each consequence. A handler changes
 # the order inside the current transaction and must not commit.
 HANDLERS: dict[str, Callable[[Timer, Order, datetime], None]] = {}
-SWEEP_GRACE = timedelta(minutes=1)  # give the scheduled job its chance before the sweep steps in
+SWEEP_GRACE = timedelta(minutes=1)
+# The timers that may still act while a cancellation request keeps the order frozen.
+CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline")  # give the scheduled job its chance before the sweep steps in
 
 
 def handler(kind: str):
@@ -57,17 +59,23 @@ def fire(timer_id: int, now: datetime) -> bool:
     from . import cancellations, deadlines, orders  # noqa: F401  (importing them registers their handlers)
 
     begin_write()
+    order_id = db.session.scalar(select(Timer.order_id).where(Timer.id == timer_id))
+    if order_id is None:
+        db.session.rollback()
+        return False
+    # Order first, then timer: the same lock order as user actions (which lock the order, then cancel timers).
+    order = db.session.scalar(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    )
     timer = db.session.scalar(
         select(Timer).where(Timer.id == timer_id).with_for_update().execution_options(populate_existing=True)
     )
-    if timer is None or timer.state != "scheduled" or timer.due_at > now:
+    if timer.state != "scheduled" or timer.due_at > now:
         db.session.rollback()
         return False
-    order = db.session.scalar(
-        select(Order).where(Order.id == timer.order_id).with_for_update().execution_options(populate_existing=True)
-    )
-    if order.state != timer.for_state:
-        timer.state = "cancelled"  # the order moved on; this consequence no longer applies
+    frozen = order.open_cancellation is not None and timer.kind not in CANCELLATION_KINDS
+    if order.state != timer.for_state or frozen:
+        timer.state = "cancelled"  # the order moved on, or waits on a cancellation answer first
         db.session.commit()
         return False
     HANDLERS[timer.kind](timer, order, now)

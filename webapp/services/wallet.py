@@ -11,8 +11,15 @@ from . import begin_write, ledger
 MIN_TOPUP, MAX_TOPUP = 100, 500_000  # whole currency units
 
 
+def _lock(topup: TopUp) -> None:
+    """Pay and Decline pressed at once (two tabs) are answered one after the other, on fresh data."""
+    begin_write()
+    db.session.execute(select(TopUp).where(TopUp.id == topup.id).with_for_update().execution_options(populate_existing=True))
+
+
 def start_topup(user: User, amount_units: int | None) -> TopUp:
     """A pending top-up of `amount_units` whole units; the provider's page confirms or declines it."""
+    begin_write()
     if amount_units is None or not MIN_TOPUP <= amount_units <= MAX_TOPUP:
         raise ValidationFailed([FieldIssue("amount", f"Enter an amount between {MIN_TOPUP:,} and {MAX_TOPUP:,}")])
     topup = TopUp(user_id=user.id, amount=amount_units * 100, reference=secrets.token_urlsafe(24), status="pending")
@@ -30,7 +37,7 @@ def pending_topup(user: User, reference: str) -> TopUp:
 
 def confirm_topup(topup: TopUp) -> TopUp:
     """The provider says the money arrived: credit the wallet once, however often this is called."""
-    begin_write()
+    _lock(topup)
     if topup.status == "declined":
         raise DomainError("This payment was declined")
     ledger.post(
@@ -45,7 +52,7 @@ def confirm_topup(topup: TopUp) -> TopUp:
 
 
 def decline_topup(topup: TopUp) -> TopUp:
-    begin_write()
+    _lock(topup)
     if topup.status == "paid":
         raise DomainError("This payment has already gone through")
     topup.status = "declined"

@@ -8,6 +8,7 @@ from ..domain.errors import DomainError, ValidationFailed
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..services import ledger, wallet
+from ..urls import safe_local_path
 from . import bp
 from .forms import TopUpForm
 
@@ -16,10 +17,6 @@ from .forms import TopUpForm
 @login_required
 def require_login():
     """A wallet is always somebody's."""
-
-
-def _safe_return(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -32,7 +29,7 @@ def index():
             apply_issues(form, error.issues)
         else:
             url = payments.provider().payment_page_url(topup.reference, topup.amount)
-            back = _safe_return(request.args.get("next"))
+            back = safe_local_path(request.args.get("next"))
             return redirect(url + (f"?{urlencode({'next': back})}" if back else ""))
     if request.method == "GET" and request.args.get("amount", type=int):
         form.amount.data = request.args.get("amount", type=int)
@@ -53,11 +50,14 @@ def sandbox_payment(reference: str):
     except DomainError:
         abort(404)
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        if request.form.get("outcome") == "pay":
-            wallet.confirm_topup(topup)
-            flash("Payment received. Your balance has been topped up.", "success")
-        else:
-            wallet.decline_topup(topup)
-            flash("The payment was declined. Nothing was charged.", "error")
-        return redirect(_safe_return(request.args.get("next")) or url_for("wallet.index"))
+        try:
+            if request.form.get("outcome") == "pay":
+                wallet.confirm_topup(topup)
+                flash("Payment received. Your balance has been topped up.", "success")
+            else:
+                wallet.decline_topup(topup)
+                flash("The payment was declined. Nothing was charged.", "error")
+        except DomainError as error:  # answered already, e.g. from another tab
+            flash(str(error), "error")
+        return redirect(safe_local_path(request.args.get("next")) or url_for("wallet.index"))
     return render("wallet/sandbox.html", topup=topup)
