@@ -14,7 +14,7 @@ def test_role_switch_changes_navigation_and_dashboard(client, login_as, make_use
 
     client.post("/account/role", data={"role": "seller"})
     response = client.get("/account/")
-    assert nav_links(response) == ["Catalog", "Dashboard", "Orders", "My kworks", "New kwork", "Portfolio", "Balance"]
+    assert nav_links(response) == ["Catalog", "Dashboard", "Orders", "My kworks", "New kwork", "Portfolio", "Payouts", "Balance"]
     assert "Seller dashboard" in response.get_data(as_text=True)
 
     client.post("/account/role", data={"role": "buyer"})

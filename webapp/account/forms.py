@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from ..forms import WholeNumberField
+
 from ..models.accounts import ROLES
 
 
@@ -51,3 +53,21 @@ class PhoneForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField("Code from the call", description="The 6 digits you heard. It is valid for 10 minutes.")
+
+
+class CardForm(FlaskForm):
+    card_number = StringField("Card number", description="We keep only the last 4 digits; the number itself is not stored.")
+
+
+class EWalletForm(FlaskForm):
+    provider = SelectField(
+        "E-wallet",
+        choices=[("", "Select a provider"), ("yoomoney", "YooMoney"), ("webmoney", "WebMoney"), ("paypal", "PayPal")],
+        validate_choice=False,
+    )
+    account_id = StringField("Account", description="YooMoney: 410011234567890 · WebMoney: Z123456789012 · PayPal: your e-mail.")
+
+
+class WithdrawForm(FlaskForm):
+    detail_id = SelectField("Send to", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
+    amount = WholeNumberField("Amount", example="5000")

@@ -2,12 +2,13 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..clock import now
-from ..domain.errors import ValidationFailed
+from ..domain.errors import DomainError, ValidationFailed
+from ..extensions import db
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
-from ..services import accounts, kworks, orders, ratings, voice_codes, wallet
+from ..services import accounts, kworks, orders, payouts, ratings, voice_codes, wallet
 from . import bp
-from .forms import CodeForm, PhoneForm, ProfileForm, RoleForm
+from .forms import CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
 
 
 @bp.get("/")
@@ -156,3 +157,112 @@ def phone_status():
 @login_required
 def security():
     return render("account/security.html", events=voice_codes.security_activity(current_user))
+
+
+# Payout details and withdrawals ----------------------------------------------------------------------------
+
+
+def _payouts_page(status: int = 200, **forms):
+    moment = now()
+    details = payouts.active_details(current_user)
+    context = {
+        "card_form": CardForm(formdata=None),
+        "ewallet_form": EWalletForm(formdata=None),
+        "code_form": CodeForm(formdata=None),
+        "withdraw_form": WithdrawForm(formdata=None),
+    }
+    context.update(forms)
+    context["withdraw_form"].detail_id.choices = [("", "Select a payout detail")] + [(d.id, d.label) for d in details]
+    failed = [form for form in forms.values() if form.errors]
+    code = voice_codes.latest(current_user, "payout")
+    return render(
+        "account/payouts.html",
+        status=status,
+        details=details,
+        change=payouts.pending_change(current_user),
+        code=code,
+        next_call_at=voice_codes.next_call_allowed_at(current_user, current_user.phone, moment) if current_user.phone else None,
+        balance=wallet.balance(current_user),
+        withdrawals=payouts.withdrawals(current_user),
+        held=current_user.payouts_held_until is not None and moment < current_user.payouts_held_until,
+        now=moment,
+        form=failed[0] if failed else None,
+        **context,
+    )
+
+
+def _payout_action(form_name: str, form, action):
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_issues(form, error.issues)
+        except payouts.HeldUntil as error:
+            db.session.rollback()
+            form.form_errors.append(f"{error}. You can withdraw after {error.until:%d %b %Y, %H:%M} UTC.")
+        except voice_codes.CallLimited as error:
+            flash(f"Your change is saved; {str(error).lower()} – after {error.until:%H:%M} UTC.", "error")
+            return redirect(url_for("account.payout_details"))
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            return redirect(url_for("account.payout_details"))
+    return _payouts_page(status=422, **{form_name: form})
+
+
+@bp.get("/payouts")
+@login_required
+def payout_details():
+    return _payouts_page()
+
+
+@bp.post("/payouts/card")
+@login_required
+def add_card():
+    return _payout_action("card_form", CardForm(), lambda f: payouts.add_card(current_user, f.card_number.data, now()))
+
+
+@bp.post("/payouts/ewallet")
+@login_required
+def add_ewallet():
+    return _payout_action("ewallet_form", EWalletForm(),
+                          lambda f: payouts.add_ewallet(current_user, f.provider.data, f.account_id.data, now()))  # fmt: skip
+
+
+@bp.post("/payouts/<int:detail_id>/remove")
+@login_required
+def remove_payout_detail(detail_id: int):
+    return _payout_action("code_form", CodeForm(), lambda f: payouts.remove(current_user, detail_id, now()))
+
+
+@bp.post("/payouts/confirm")
+@login_required
+def confirm_payout_change():
+    def confirm(form):
+        payouts.confirm(current_user, form.code.data, now())
+        flash("Your payout details are updated. Withdrawals are on hold for 24 hours.", "success")
+
+    return _payout_action("code_form", CodeForm(), confirm)
+
+
+@bp.post("/payouts/call-again")
+@login_required
+def payout_call_again():
+    if EmptyForm().validate_on_submit() and payouts.pending_change(current_user) and current_user.phone:
+        try:
+            voice_codes.request_call(current_user, current_user.phone, "payout", "en", now())
+        except voice_codes.CallLimited as error:
+            flash(f"{error} – after {error.until:%H:%M} UTC.", "error")
+    return redirect(url_for("account.payout_details"))
+
+
+@bp.post("/payouts/withdraw")
+@login_required
+def withdraw():
+    def request_withdrawal(form):
+        payouts.withdraw(current_user, form.detail_id.data, form.amount.data, now())
+        flash("Withdrawal requested.", "success")
+
+    return _payout_action("withdraw_form", WithdrawForm(), request_withdrawal)

@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     # A phone is usable (for payout confirmation) only once a voice code sent to it was confirmed.
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164
     phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # After any confirmed payout change, withdrawals wait until this moment (account-takeover protection).
+    payouts_held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
 
     @property

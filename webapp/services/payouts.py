@@ -1,0 +1,202 @@
+"""Payout details (cards, e-wallets) changed only after a voice-code call, and withdrawals to them.
+
+A card number is checked (Luhn) and then kept only as brand + last four digits + a token placeholder: the full
+number never reaches the database or the logs. Adding or removing a detail is a pending change until the code
+spoken to the seller's confirmed phone is entered; after any confirmed change withdrawals wait 24 hours.
+"""
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models import PayoutChange, PayoutDetail, User, Withdrawal
+from ..queue import after_commit
+from . import begin_write, ledger, voice_codes
+
+HOLD_AFTER_CHANGE = timedelta(hours=24)
+MIN_WITHDRAWAL = 100  # whole units
+
+# provider code → (name, account id pattern, example)
+E_WALLETS = {
+    "yoomoney": ("YooMoney", re.compile(r"^4100\d{8,12}$"), "410011234567890"),
+    "webmoney": ("WebMoney", re.compile(r"^[ZE]\d{12}$"), "Z123456789012"),
+    "paypal": ("PayPal", re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I), "name@example.com"),
+}
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def card_brand(digits: str) -> str:
+    if digits.startswith("4"):
+        return "Visa"
+    if 2200 <= int(digits[:4]) <= 2204:
+        return "Mir"
+    if 51 <= int(digits[:2]) <= 55 or 2221 <= int(digits[:4]) <= 2720:
+        return "Mastercard"
+    if digits[:2] in ("34", "37"):
+        return "American Express"
+    return "Card"
+
+
+def _needs_confirmed_phone(user: User) -> None:
+    if user.phone_verified_at is None or not user.phone:
+        raise DomainError("Confirm your phone number first: payout changes are confirmed by a call to it")
+
+
+def _start_change(user: User, action: str, detail: PayoutDetail, now: datetime) -> PayoutChange:
+    db.session.execute(
+        PayoutChange.__table__.update()
+        .where(PayoutChange.user_id == user.id, PayoutChange.status == "pending")
+        .values(status="cancelled")
+    )
+    change = PayoutChange(user_id=user.id, action=action, detail=detail, created_at=now)
+    db.session.add(change)
+    voice_codes.record(user.id, "payout_change_requested", f"Asked to {action} {detail.label}", now)
+    db.session.commit()
+    # The call is queued after the change is saved; if the limits refuse it, the change waits for a later call.
+    voice_codes.request_call(user, user.phone, "payout", "en", now)
+    return change
+
+
+def add_card(user: User, number: str, now: datetime) -> PayoutChange:
+    begin_write()
+    _needs_confirmed_phone(user)
+    digits = re.sub(r"[\s-]", "", number or "")
+    if not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_valid(digits):
+        raise ValidationFailed([FieldIssue("card_number", "Enter a valid card number, like 4111 1111 1111 1111")])
+    detail = PayoutDetail(user_id=user.id, kind="card", brand=card_brand(digits), last4=digits[-4:],
+                          token=f"tok_sandbox_{secrets.token_hex(8)}", status="pending", created_at=now)  # fmt: skip
+    db.session.add(detail)
+    return _start_change(user, "add", detail, now)
+
+
+def add_ewallet(user: User, provider: str, account_id: str, now: datetime) -> PayoutChange:
+    begin_write()
+    _needs_confirmed_phone(user)
+    if provider not in E_WALLETS:
+        raise ValidationFailed([FieldIssue("provider", "Select an e-wallet provider")])
+    name, pattern, example = E_WALLETS[provider]
+    account_id = (account_id or "").strip()
+    if not pattern.match(account_id):
+        raise ValidationFailed([FieldIssue("account_id", f"Enter a {name} account like {example}")])
+    detail = PayoutDetail(user_id=user.id, kind="ewallet", brand=name, account_id=account_id, status="pending", created_at=now)
+    db.session.add(detail)
+    return _start_change(user, "add", detail, now)
+
+
+def remove(user: User, detail_id: int, now: datetime) -> PayoutChange:
+    begin_write()
+    _needs_confirmed_phone(user)
+    detail = db.session.get(PayoutDetail, detail_id)
+    if detail is None or detail.user_id != user.id or detail.status != "active":
+        raise DomainError("Payout detail not found")
+    return _start_change(user, "remove", detail, now)
+
+
+def pending_change(user: User) -> PayoutChange | None:
+    return db.session.scalar(
+        select(PayoutChange).where(PayoutChange.user_id == user.id, PayoutChange.status == "pending").order_by(PayoutChange.id.desc())
+    )
+
+
+def active_details(user: User) -> list[PayoutDetail]:
+    return list(db.session.scalars(select(PayoutDetail).where(PayoutDetail.user_id == user.id, PayoutDetail.status == "active")))
+
+
+def confirm(user: User, code: str, now: datetime) -> PayoutChange:
+    """Enter the spoken code: the pending change takes effect and withdrawals are held for 24 hours.
+
+    Too many wrong codes cancel the pending change as well as the code.
+    """
+    change = pending_change(user)
+    if change is None:
+        raise ValidationFailed([FieldIssue("code", "There is no payout change waiting for a code")])
+    try:
+        voice_codes.verify(user, "payout", code, now)
+    except ValidationFailed:
+        if voice_codes.latest(user, "payout").status == "cancelled":
+            begin_write()
+            change.status = "cancelled"
+            voice_codes.record(user.id, "payout_change_cancelled", f"Too many wrong codes: {change.detail.label} was not changed", now)
+            db.session.commit()
+        raise
+    begin_write()
+    change.status, change.confirmed_at = "confirmed", now
+    if change.action == "add":
+        change.detail.status, change.detail.activated_at = "active", now
+    else:
+        change.detail.status = "removed"
+    user.payouts_held_until = now + HOLD_AFTER_CHANGE
+    voice_codes.record(user.id, "payout_change_confirmed", f"Payout change confirmed: {change.action} {change.detail.label}", now)
+    db.session.commit()
+    return change
+
+
+def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: datetime) -> Withdrawal:
+    """Move available money from the wallet to a confirmed payout detail (paid out by an RQ job)."""
+    begin_write()
+    detail = db.session.get(PayoutDetail, detail_id) if detail_id else None
+    if detail is None or detail.user_id != user.id or detail.status != "active":
+        raise ValidationFailed([FieldIssue("detail_id", "Select where to send the money")])
+    if user.payouts_held_until is not None and now < user.payouts_held_until:
+        raise HeldUntil(user.payouts_held_until)
+    available = ledger.balance(ledger.wallet_code(user.id))
+    if amount_units is None or amount_units < MIN_WITHDRAWAL or amount_units * 100 > available:
+        raise ValidationFailed(
+            [FieldIssue("amount", f"Enter an amount from {MIN_WITHDRAWAL} to your available balance, {available // 100:,}")]
+        )
+    withdrawal = Withdrawal(user_id=user.id, detail=detail, amount=amount_units * 100, created_at=now)
+    db.session.add(withdrawal)
+    db.session.flush()
+    ledger.post(
+        f"withdrawal-{withdrawal.id}",
+        "withdrawal",
+        [ledger.Movement(ledger.wallet_code(user.id), -withdrawal.amount), ledger.Movement(ledger.EXTERNAL_PAYOUT, withdrawal.amount)],
+        memo=f"Withdrawal to {detail.label}",
+    )
+    after_commit(db.session(), None, "jobs.payouts.settle_withdrawal", withdrawal.id, job_id=f"withdrawal-{withdrawal.id}")
+    db.session.commit()
+    return withdrawal
+
+
+class HeldUntil(DomainError):
+    def __init__(self, until: datetime):
+        self.until = until
+        super().__init__("Withdrawals are on hold for 24 hours after a change to your payout details")
+
+
+def settle_withdrawal(withdrawal_id: int, now: datetime) -> Withdrawal | None:
+    """The sandbox payout provider's answer: paid, except accounts ending in 0000, which it refuses (then the
+    money goes back to the wallet)."""
+    begin_write()
+    withdrawal = db.session.get(Withdrawal, withdrawal_id)
+    if withdrawal is None or withdrawal.status != "requested":
+        db.session.rollback()
+        return None
+    detail = withdrawal.detail
+    refused = (detail.last4 or detail.account_id).endswith("0000")
+    withdrawal.status, withdrawal.settled_at = ("failed" if refused else "paid"), now
+    if refused:
+        ledger.post(
+            f"withdrawal-{withdrawal.id}-refund",
+            "withdrawal_refund",
+            [ledger.Movement(ledger.EXTERNAL_PAYOUT, -withdrawal.amount), ledger.Movement(ledger.wallet_code(withdrawal.user_id), withdrawal.amount)],
+            memo=f"Withdrawal to {detail.label} failed: returned",
+        )
+    db.session.commit()
+    return withdrawal
+
+
+def withdrawals(user: User) -> list[Withdrawal]:
+    return list(db.session.scalars(select(Withdrawal).where(Withdrawal.user_id == user.id).order_by(Withdrawal.id.desc())))
