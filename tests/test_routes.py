@@ -12,7 +12,8 @@ SIGNED = {"webhooks.voice_status", "webhooks.voice_repeat"}
 def endpoints(app, prefix: str = ""):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(prefix):
-            url = re.sub(r"<int:\w+>", "1", re.sub(r"<(string:)?\w+>", "x", rule.rule))
+            url = re.sub(r"<any\((\w+)[^>]*>", r"\1", rule.rule)  # the first allowed value
+            url = re.sub(r"<int:\w+>", "1", re.sub(r"<(string:)?\w+>", "x", url))
             yield rule.endpoint, url, sorted(rule.methods - {"HEAD", "OPTIONS"})
 
 

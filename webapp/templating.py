@@ -95,6 +95,17 @@ EVENT_LABELS = {
     "resume": "resumed the order",
 }
 
+# A voice-code call as the page shows it, and as the live region announces a change.
+CALL_STATUS = {
+    "queued": ("Calling you now…", "Calling you now."),
+    "calling": ("Calling you now… answer and listen for the code.", "Calling you now."),
+    "answered": ("Call placed: enter the code you heard.", "Call placed. Enter the code you heard."),
+    "failed": ("The call did not get through. Check the number and request a new call.", "The call did not get through."),
+    "expired": ("The code has expired. Request a new call.", "The code has expired."),
+    "cancelled": ("This code was cancelled. Request a new call.", "The code was cancelled."),
+    "confirmed": ("Confirmed.", "Confirmed."),
+}
+
 KWORK_STATUS_LABELS = {
     "draft": "Draft",
     "pending": "Waiting for moderation",
@@ -132,6 +143,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["CANCEL_REASONS"] = cancellations.REASONS
     app.jinja_env.globals["TIMER_LABELS"] = TIMER_LABELS
     app.jinja_env.globals["EVENT_LABELS"] = EVENT_LABELS
+    app.jinja_env.globals["CALL_STATUS"] = CALL_STATUS
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["days"] = days
     app.jinja_env.filters["money_minor"] = money_minor

@@ -30,7 +30,7 @@ def test_add_and_confirm_a_phone_with_the_sandbox_phone(client, login_as, make_u
         assert (code_input.get("autocomplete"), code_input.get("inputmode")) == ("one-time-code", "numeric")
 
         run_worker()
-        polled = client.get("/account/phone/status?seen=queued", headers={"HX-Request": "true"})
+        polled = client.get("/account/calls/phone/status?seen=queued", headers={"HX-Request": "true"})
         fragment = parse(polled)
         assert fragment.find(".//div[@id='call-status']").get("hx-trigger") is None  # polling stops
         assert text_of(fragment.find(".//div[@hx-swap-oob='innerHTML:#sr-status']")) == "Call placed. Enter the code you heard."

@@ -143,14 +143,14 @@ def verify_phone():
     return _phone_page(status=422, code_form=form)
 
 
-@bp.get("/phone/status")
+@bp.get("/calls/<any(phone, payout):purpose>/status")
 @login_required
-def phone_status():
-    """Polled by htmx while a call is in progress; announces a change of status once."""
-    code = voice_codes.latest(current_user, "phone")
+def call_status(purpose: str):
+    """Polled by htmx while a code call is under way; announces a change of status once."""
+    code = voice_codes.latest(current_user, purpose)
     announce = code is not None and request.args.get("seen") != code.status
-    return render("account/phone.html", block="call_status", code=code, announce=announce,
-                  display_phone=voice_codes.display_phone)  # fmt: skip
+    template = "account/phone.html" if purpose == "phone" else "account/payouts.html"
+    return render(template, block="call_status", code=code, announce=announce)
 
 
 @bp.get("/security")
