@@ -50,7 +50,7 @@ def test_call_again_respects_the_cooldown(client, login_as, make_user):
     login_as(make_user())
     with time_machine.travel(START, tick=False):
         client.post("/account/phone", data={"phone": "+44 20 7946 0958"})
-        client.post("/account/phone/call-again")
+        client.post("/account/calls/phone/again")
         page = client.get("/account/phone").get_data(as_text=True)
     assert "You can request a new call a little later" in page
     assert db.session.query(SandboxCall).count() == 0  # no worker ran: nothing was called from the web request

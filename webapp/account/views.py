@@ -114,18 +114,22 @@ def add_phone():
     return _phone_page(status=422, phone_form=form)
 
 
-@bp.post("/phone/call-again")
+@bp.post("/calls/<any(phone, payout):purpose>/again")
 @login_required
-def call_again():
-    code = voice_codes.latest(current_user, "phone")
-    if code is None:
-        return redirect(url_for("account.phone"))
-    if EmptyForm().validate_on_submit():
+def call_again(purpose: str):
+    """Another code call: to the number being confirmed, or to the confirmed phone for a pending payout change."""
+    if purpose == "phone":
+        code = voice_codes.latest(current_user, "phone")
+        phone, back = (code.phone if code else None), url_for("account.phone")
+    else:
+        phone = current_user.phone if payouts.pending_change(current_user) else None
+        back = url_for("account.payout_details")
+    if phone and EmptyForm().validate_on_submit():
         try:
-            voice_codes.request_call(current_user, code.phone, "phone", code.locale, now())
+            voice_codes.request_call(current_user, phone, purpose, "en", now())
         except voice_codes.CallLimited as error:
             flash(f"{error} – after {error.until:%H:%M} UTC.", "error")
-    return redirect(url_for("account.phone"))
+    return redirect(back)
 
 
 @bp.post("/phone/verify")
@@ -246,16 +250,6 @@ def confirm_payout_change():
 
     return _payout_action("code_form", CodeForm(), confirm)
 
-
-@bp.post("/payouts/call-again")
-@login_required
-def payout_call_again():
-    if EmptyForm().validate_on_submit() and payouts.pending_change(current_user) and current_user.phone:
-        try:
-            voice_codes.request_call(current_user, current_user.phone, "payout", "en", now())
-        except voice_codes.CallLimited as error:
-            flash(f"{error} – after {error.until:%H:%M} UTC.", "error")
-    return redirect(url_for("account.payout_details"))
 
 
 @bp.post("/payouts/withdraw")
