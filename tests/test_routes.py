@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from webapp.extensions import db
+
 
 PUBLIC = {"static", "home", "auth.login", "auth.register", "catalog.index", "catalog.kwork", "catalog.seller", "catalog.image"}
 # Called by Twilio, not a browser: guarded by the request signature instead of a login.
@@ -47,10 +49,15 @@ def test_moderation_endpoints_exist_only_for_admins(app, client, login_as, make_
     assert checked >= 4
 
 
-def test_admin_sees_the_queue_and_approves(client, login_as, make_user, make_kwork):
+def test_admin_sees_the_queue_with_pre_check_flags_and_approves(client, login_as, make_user, make_kwork):
     kwork = make_kwork(make_user("Seller"), status="pending")
+    flagged = make_kwork(make_user("Other"), status="pending", title="I will set up your shop")
+    flagged.description = "Перед заказом напишите мне в телеграм @shop_master"
+    db.session.commit()
     login_as(make_user(admin=True))
-    assert kwork.title in client.get("/moderation/kworks").get_data(as_text=True)
+    page = client.get("/moderation/kworks").get_data(as_text=True)
+    assert kwork.title in page and "Pre-check: nothing flagged." in page
+    assert "A messenger handle or link" in page and "Asks buyers to write before ordering" in page
     client.post(f"/moderation/kworks/{kwork.id}/approve")
     assert kwork.status == "active"
     assert client.get(f"/catalog/kworks/{kwork.id}").status_code == 200

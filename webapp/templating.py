@@ -144,6 +144,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["TIMER_LABELS"] = TIMER_LABELS
     app.jinja_env.globals["EVENT_LABELS"] = EVENT_LABELS
     app.jinja_env.globals["CALL_STATUS"] = CALL_STATUS
+    from .services.blocking import REASONS as BLOCK_REASONS
+
+    app.jinja_env.globals["BLOCK_REASONS"] = BLOCK_REASONS
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["days"] = days
     app.jinja_env.filters["money_minor"] = money_minor

@@ -1,7 +1,7 @@
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..forms import WholeNumberField
@@ -71,3 +71,7 @@ class EWalletForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     detail_id = SelectField("Send to", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
     amount = WholeNumberField("Amount", example="5000")
+
+
+class BlockForm(FlaskForm):
+    reason = RadioField("Why are you blocking this buyer?", validate_choice=False)

@@ -1,4 +1,4 @@
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -6,9 +6,10 @@ from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
-from ..services import accounts, kworks, orders, payouts, ratings, voice_codes, wallet
+from ..models import User
+from ..services import accounts, blocking, kworks, orders, payouts, ratings, voice_codes, wallet
 from . import bp
-from .forms import CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
+from .forms import BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
 
 
 @bp.get("/")
@@ -260,3 +261,45 @@ def withdraw():
         flash("Withdrawal requested.", "success")
 
     return _payout_action("withdraw_form", WithdrawForm(), request_withdrawal)
+
+
+# Blocking ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/blocks/<int:buyer_id>", methods=["GET", "POST"])
+@login_required
+def block_buyer(buyer_id: int):
+    """Block a buyer (reached from their profile or an order's messages), after choosing a reason."""
+    buyer = db.session.get(User, buyer_id)
+    if buyer is None or buyer.id == current_user.id:
+        abort(404)
+    form = BlockForm()
+    form.reason.choices = list(blocking.REASONS.items())
+    if form.validate_on_submit():
+        try:
+            blocking.block(current_user, buyer, form.reason.data, now())
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_issues(form, error.issues)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            flash(f"{buyer.display_name} is blocked: they can’t order your kworks or message you.", "success")
+            return redirect(url_for("account.blocks"))
+    return render("account/block.html", buyer=buyer, form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/blocks")
+@login_required
+def blocks():
+    return render("account/blocks.html", blocks=blocking.blocked_buyers(current_user))
+
+
+@bp.post("/blocks/<int:buyer_id>/unblock")
+@login_required
+def unblock_buyer(buyer_id: int):
+    if EmptyForm().validate_on_submit():
+        blocking.unblock(current_user, buyer_id)
+        flash("Unblocked.", "success")
+    return redirect(url_for("account.blocks"))

@@ -5,10 +5,10 @@ from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
 from .orders import Attachment, Order, OrderEvent, OrderMessage, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
-from .security import SandboxCall, SecurityEvent, VoiceCode
+from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
-    "Attachment", "CancellationRequest", "Category", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Order", "OrderEvent",
+    "Attachment", "Block", "CancellationRequest", "Category", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Order", "OrderEvent",
     "OrderMessage", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
 ]  # fmt: skip

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..domain import precheck
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..forms import EmptyForm
@@ -29,8 +30,17 @@ def _pending_or_404(kwork_id: int) -> Kwork:
 
 @bp.get("/kworks")
 def queue():
-    pending = db.session.scalars(select(Kwork).where(Kwork.status == "pending", Kwork.deleted_at.is_(None)).order_by(Kwork.updated_at))
-    return render("moderation/queue.html", kworks=list(pending))
+    pending = list(
+        db.session.scalars(select(Kwork).where(Kwork.status == "pending", Kwork.deleted_at.is_(None)).order_by(Kwork.updated_at))
+    )
+    flags = {kwork.id: precheck.check(*_texts(kwork)) for kwork in pending}
+    return render("moderation/queue.html", kworks=pending, flags=flags)
+
+
+def _texts(kwork: Kwork) -> list[str]:
+    """Everything a buyer reads on the kwork page, for the automatic pre-check."""
+    return [kwork.title, kwork.description, kwork.buyer_instructions, *(o.name for o in kwork.options),
+            *(t.description for t in kwork.tiers)]  # fmt: skip
 
 
 @bp.post("/kworks/<int:kwork_id>/approve")

@@ -14,7 +14,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User
-from . import begin_write, ledger, reviews, timers, uploads
+from . import begin_write, blocking, ledger, reviews, timers, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -80,6 +80,8 @@ def checkout_problem(buyer: User, kwork: Kwork) -> str | None:
         return "You can’t order your own kwork"
     if not kwork.seller.accepting_orders:
         return "The seller is not taking new orders today"
+    if blocking.is_blocked(kwork.seller_id, buyer.id):
+        return "This seller does not take orders from you"
     return None
 
 
@@ -333,6 +335,8 @@ def refund_and_close(order: Order, actor: User | None, comment: str, now: dateti
 def post_message(author: User, order: Order, text: str, files: list[Upload], now: datetime) -> OrderMessage:
     if order.role_of(author) is None:
         raise OrderNotFound("Order not found")
+    if author.id == order.buyer_id and blocking.is_blocked(order.seller_id, author.id):
+        raise ValidationFailed([FieldIssue("message", "The seller has blocked messages from you")])
     text = _text("message", text, required="Enter a message")
     files = _check_files(files, "message_files")
     begin_write()
