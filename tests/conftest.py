@@ -186,7 +186,7 @@ def make_order(ctx, make_user, make_kwork, fund):
                 lambda: orders.deliver(seller, order, "Done", [], now),
                 lambda: orders.accept(buyer, order, now),
             ],
-            "cancelled": [lambda: orders.cancel_with_refund(order, buyer, "Changed my mind", now)],
+            "cancelled": [lambda: cancel_by_agreement(order, now)],
         }
         for step in steps.get(state, []):
             step()
@@ -210,3 +210,11 @@ def assert_ledger_consistent():
         assert account.allow_negative or account.balance >= 0, account.code
     for posting in db.session.query(Posting).all():
         assert sum(e.amount for e in posting.entries) == 0, posting.idempotency_key
+
+
+def cancel_by_agreement(order, now):
+    """Cancel an open order the ordinary way: the buyer asks (mutual agreement), the seller agrees."""
+    from webapp.services import cancellations
+
+    request = cancellations.request(order.buyer, order, "mutual", "We agreed to stop the order here, thank you.", now)
+    return cancellations.answer(order.seller, request, accept=True, reason_correct=True, now=now)

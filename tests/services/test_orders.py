@@ -7,9 +7,9 @@ from webapp.domain.errors import DomainError, ValidationFailed
 from webapp.domain.orders import IllegalTransition
 from webapp.extensions import db
 from webapp.models import Order
-from webapp.services import accounts, ledger, orders, wallet
+from webapp.services import accounts, cancellations, ledger, orders, wallet
 
-from ..conftest import assert_ledger_consistent
+from ..conftest import assert_ledger_consistent, cancel_by_agreement
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
 
@@ -164,11 +164,13 @@ def test_a_party_cannot_take_the_other_sides_actions(make_order):
 
 def test_cancellation_refunds_in_full_and_closes_the_order(make_order):
     order = make_order("in_work")
-    orders.cancel_with_refund(order, order.seller, "Force majeure", NOW)
+    cancel_by_agreement(order, NOW)
     assert order.state == "cancelled"
     assert wallet.balance(order.buyer) == order.total
+    with pytest.raises(ValidationFailed, match="Select one of the reasons listed"):  # nothing left to cancel
+        cancellations.request(order.seller, order, "mutual", "Cancelling a second time, just to be sure.", NOW)
     with pytest.raises(IllegalTransition):
-        orders.cancel_with_refund(order, order.seller, "Again", NOW)
+        orders.refund_and_close(order, order.seller, "Again", NOW)
     assert_ledger_consistent()
 
 

@@ -303,20 +303,9 @@ def _auto_complete(timer, order: Order, now: datetime) -> None:
     _release(order, now)
 
 
-def cancel_with_refund(order: Order, actor: User | None, comment: str, now: datetime) -> Order:
-    """Cancel an open order and return the whole escrow to the buyer.
-
-    The money half of cancelling: who may cancel, and with what consequences, is the cancellation service's
-    business (it calls `refund_and_close` inside its own transaction once a cancellation applies).
-    """
-    lock_for_update(order)
-    refund_and_close(order, actor, comment, now)
-    db.session.commit()
-    return order
-
-
 def refund_and_close(order: Order, actor: User | None, comment: str, now: datetime) -> None:
-    """Inside the caller's transaction, with the order locked: cancelled, escrow back to the buyer, timers off."""
+    """The money half of cancelling, inside the caller's transaction with the order locked: cancelled, escrow
+    back to the buyer, timers off. Who may cancel, and with what consequences, is services.cancellations'."""
     if order.state not in rules.OPEN_STATES:
         raise rules.IllegalTransition("Only an open order can be cancelled")
     previous, order.state = order.state, rules.CANCELLED
