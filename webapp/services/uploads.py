@@ -38,11 +38,9 @@ def delete_image(name: str) -> None:
     (current_app.config["UPLOAD_DIR"] / name).unlink(missing_ok=True)
 
 
-def store_file(data: bytes, field: str = "attachments") -> str:
-    """Any file a party attaches to an order; served back only as a download, to the order's parties."""
-    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
-    if len(data) > limit:
-        raise ValidationFailed([FieldIssue(field, f"Each file must be smaller than {limit // (1024 * 1024)} MB")])
+def store_file(data: bytes) -> str:
+    """Any file a party attaches to an order (orders._check_files has checked count and size); served back only
+    as a download, to the order's parties."""
     name = secrets.token_hex(16)
     directory = current_app.config["UPLOAD_DIR"] / "attachments"
     directory.mkdir(parents=True, exist_ok=True)
