@@ -3,12 +3,14 @@ from .accounts import User
 from .cancellations import CancellationRequest, ExtensionRequest
 from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
+from .moderation import AuditEntry, Dispute
+from .notifications import EmailOptOut, Notification, SandboxMail
 from .orders import Attachment, Order, OrderEvent, OrderMessage, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
-    "Attachment", "Block", "CancellationRequest", "Category", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Order", "OrderEvent",
-    "OrderMessage", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
+    "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
+    "OrderMessage", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
 ]  # fmt: skip

@@ -30,7 +30,14 @@ class User(UserMixin, db.Model):
     phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # After any confirmed payout change, withdrawals wait until this moment (account-takeover protection).
     payouts_held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by an admin: a suspended user cannot log in and their kworks leave the catalog.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def is_selling(self) -> bool:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.tiers import TIER_LEVELS
@@ -45,6 +45,8 @@ class Kwork(db.Model):
     is_packaged: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    # What the moderator last approved (services.kworks.snapshot), so the queue can show what changed since.
+    approved_snapshot: Mapped[dict | None] = mapped_column(JSON)
     # Filled by the reviews service (orders issue); None means "no finished orders yet".
     rating: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())

@@ -147,7 +147,10 @@ class Attachment(db.Model):
 
 class Review(db.Model):
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("order_id", name="uq_reviews_order_id"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", name="uq_reviews_order_id"),
+        CheckConstraint("status IN ('published', 'pending', 'hidden')", name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
@@ -160,6 +163,13 @@ class Review(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "published" is shown and counted; "pending" waits for an admin (written late via support, or reported by
+    # the seller while shown); "hidden" was taken down by an admin for breaking the rules.
+    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
+    via_support: Mapped[bool] = mapped_column(default=False, server_default=false())
+    report_reason: Mapped[str | None] = mapped_column(Text)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
 
     order: Mapped[Order] = relationship(back_populates="review")
     buyer = relationship("User", foreign_keys=[buyer_id], lazy="joined", innerjoin=True)
