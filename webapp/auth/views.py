@@ -18,7 +18,9 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    # A suspension ends every session the user already has, not just future logins.
+    return user if user is not None and user.is_active else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,11 +52,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is not None and not user.is_active:
+            # Said only after the right password, so it reveals nothing to someone guessing.
+            form.email.errors = ["This account is suspended. Write to support if you think this is a mistake."]
+        elif user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        # One message for both cases, so the form does not reveal which e-mails have accounts.
-        form.email.errors = ["Enter a correct email address and password"]
+        else:
+            # One message for both cases, so the form does not reveal which e-mails have accounts.
+            form.email.errors = ["Enter a correct email address and password"]
     return render("auth/login.html", form=form, status=422 if form.errors else 200)
 
 

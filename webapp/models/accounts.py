@@ -40,6 +40,10 @@ class User(UserMixin, db.Model):
         return self.suspended_at is not None
 
     @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return not self.is_suspended
+
+    @property
     def is_selling(self) -> bool:
         return self.active_role == "seller"
 

@@ -47,10 +47,15 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _seller_not_suspended():
+    """A suspended seller's kworks leave the catalog (their status is kept for when the suspension ends)."""
+    return Kwork.seller_id.not_in(select(User.id).where(User.suspended_at.is_not(None)))
+
+
 def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     """Active kworks matching the query, one page of them, with the total for pagination."""
     entry = Tier.__table__.alias("entry_tier")
-    conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None)]
+    conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended()]
     if query.text.strip():
         pattern = _like_pattern(query.text.strip())
         conditions.append(or_(Kwork.title.ilike(pattern, escape="\\"), Kwork.description.ilike(pattern, escape="\\")))
@@ -93,7 +98,7 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
     )
     if kwork is None:
         return None
-    if kwork.status == "active":
+    if kwork.status == "active" and not kwork.seller.is_suspended:
         return kwork
     if viewer is not None and viewer.is_authenticated and (viewer.id == kwork.seller_id or viewer.is_admin):
         return kwork
@@ -102,7 +107,7 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
 
 def seller_profile(user_id: int) -> tuple[User, list[Kwork], list[PortfolioItem]] | None:
     seller = db.session.get(User, user_id)
-    if seller is None:
+    if seller is None or seller.is_suspended:
         return None
     kworks = list(
         db.session.scalars(

@@ -74,7 +74,7 @@ def _message(order: Order, author: User, kind: str, body: str, files: list[Uploa
 
 def checkout_problem(buyer: User, kwork: Kwork) -> str | None:
     """Why this buyer can't order this kwork at all right now, or None."""
-    if kwork.status != "active" or kwork.deleted_at is not None:
+    if kwork.status != "active" or kwork.deleted_at is not None or kwork.seller.is_suspended:
         return "This kwork is not available to order"
     if kwork.seller_id == buyer.id:
         return "You can’t order your own kwork"
