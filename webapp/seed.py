@@ -165,7 +165,7 @@ def run() -> dict[str, int]:
             continue
         draft.category_id = db.session.scalar(select(Category.id).where(Category.slug == category_slug))
         kwork = kworks.save_kwork(seller, draft, submit=True)
-        kworks.approve(kwork)
+        kworks.approve(users["admin@example.com"], kwork)
         created["kworks"] += 1
     created["orders"] = _demo_money_and_orders(users, now())
     return created

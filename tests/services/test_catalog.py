@@ -11,6 +11,7 @@ from ..conftest import category_id, full_draft
 def listed(make_user, make_kwork):
     """Three active kworks at different prices, plus kworks the catalog must never show."""
     anna, boris = make_user("Anna", role="seller"), make_user("Boris", role="seller")
+    admin = make_user("Ada Admin", admin=True)
 
     def priced(seller, title, price, slug="programming"):
         draft = full_draft(title)
@@ -18,7 +19,7 @@ def listed(make_user, make_kwork):
         draft.tiers["economy"] = TierDraft("economy", price, 2, 1, "Basic")
         draft.tiers["standard"].price, draft.tiers["business"].price = price + 1000, price + 2000
         kwork = kworks.save_kwork(seller, draft, submit=True)
-        return kworks.approve(kwork)
+        return kworks.approve(admin, kwork)
 
     found = {
         "vps": priced(anna, "I will set up a VPS server", 1500),

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from webapp.domain.errors import DomainError, ValidationFailed
-from webapp.domain.tiers import KworkDraft, OptionDraft
+from webapp.domain.tiers import KworkDraft, OptionDraft, TierDraft
 from webapp.extensions import db
 from webapp.models import Kwork, PortfolioItem
 from webapp.services import kworks
@@ -106,18 +106,46 @@ def test_pause_and_activate(seller, make_kwork):
         kworks.set_paused(seller, draft_kwork, False)
 
 
-def test_moderation_approve_and_reject(seller, make_kwork):
+def test_moderation_approve_and_reject(seller, make_user, make_kwork):
+    from webapp.models import AuditEntry, Notification
+
+    admin = make_user("Ada Admin", admin=True)
     kwork = make_kwork(seller, status="pending")
     with pytest.raises(ValidationFailed):
-        kworks.reject(kwork, "  ")
-    kworks.reject(kwork, "Remove the phone number from the description")
+        kworks.reject(admin, kwork, "  ")
+    kworks.reject(admin, kwork, "Remove the phone number from the description")
     assert (kwork.status, kwork.rejection_reason) == ("rejected", "Remove the phone number from the description")
     with pytest.raises(DomainError):
-        kworks.approve(kwork)
+        kworks.approve(admin, kwork)
     kworks.save_kwork(seller, kworks.draft_from_kwork(kwork), kwork=kwork, submit=True)
     assert kwork.status == "pending" and kwork.rejection_reason == ""
-    kworks.approve(kwork)
-    assert kwork.status == "active"
+    assert kworks.changes_since_approval(kwork) is None  # never approved: the moderator reads it whole
+    kworks.approve(admin, kwork)
+    assert kwork.status == "active" and kwork.approved_snapshot == kworks.snapshot(kwork)
+
+    log = [(e.action, e.target_type, e.target_id, e.actor_id, e.before, e.after, e.reason)
+           for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]  # fmt: skip
+    assert log == [
+        ("kwork.reject", "kwork", kwork.id, admin.id, {"status": "pending"}, {"status": "rejected"},
+         "Remove the phone number from the description"),
+        ("kwork.approve", "kwork", kwork.id, admin.id, {"status": "pending"}, {"status": "active"}, ""),
+    ]  # fmt: skip
+    told = [(n.user_id, n.kind, n.url) for n in db.session.query(Notification).order_by(Notification.id)]
+    assert told == [(seller.id, "moderation", f"/kworks/{kwork.id}/edit"), (seller.id, "moderation", f"/catalog/kworks/{kwork.id}")]
+
+
+def test_changes_since_approval_lists_each_changed_field_word_by_word(seller, make_kwork):
+    kwork = make_kwork(seller)  # approved
+    draft = kworks.draft_from_kwork(kwork)
+    draft.description = "Server setup from scratch, with a security report."
+    draft.tiers["standard"] = TierDraft("standard", 2500, 2, 2, "Better")
+    kworks.save_kwork(seller, draft, kwork=kwork, submit=True)
+
+    changes = {change.label: change.segments for change in kworks.changes_since_approval(kwork)}
+    assert list(changes) == ["Description", "Standard: price"]
+    described = [(s.kind, s.text) for s in changes["Description"] if s.kind != "same"]
+    assert described == [("added", "security ")]
+    assert [(s.kind, s.text) for s in changes["Standard: price"]] == [("removed", "2000"), ("added", "2500")]
 
 
 @pytest.mark.parametrize("keep", [True, False])

@@ -28,7 +28,7 @@ def test_long_orders_get_60_days(make_order, make_user, make_kwork):
     kwork = make_kwork(seller)
     draft = kworks.draft_from_kwork(kwork)
     draft.tiers["business"] = TierDraft("business", 9000, 14, 3, "Long")
-    kworks.approve(kworks.save_kwork(seller, draft, kwork=kwork, submit=True))
+    kworks.approve(make_user(admin=True), kworks.save_kwork(seller, draft, kwork=kwork, submit=True))
     order = make_order("completed", kwork=kwork, level="business")
     reviews.save_review(order.buyer, order, positive=True, text="Worth the wait", now=NOW + timedelta(days=59))
     assert reviews.review_deadline(order) == order.completed_at + timedelta(days=60)

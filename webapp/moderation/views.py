@@ -48,7 +48,7 @@ def approve(kwork_id: int):
     kwork = _pending_or_404(kwork_id)
     if EmptyForm().validate_on_submit():
         try:
-            service.approve(kwork)
+            service.approve(current_user, kwork)
         except DomainError as error:
             flash(str(error), "error")
         else:
@@ -62,7 +62,7 @@ def reject(kwork_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            service.reject(kwork, form.reason.data)
+            service.reject(current_user, kwork, form.reason.data)
         except DomainError as error:
             flash(str(error), "error")
         else:

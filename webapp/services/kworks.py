@@ -3,11 +3,15 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from .. import links
+from ..domain import diff
+from ..domain.diff import FieldChange
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
-from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
+from ..domain.tiers import TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
-from . import begin_write, uploads
+from . import audit, begin_write, uploads
+from .notifications import notify
 
 # A kwork already live or in the queue is only ever saved by re-submitting it: it can't fall back to a draft.
 SUBMITTED_STATUSES = ("pending", "active", "paused")
@@ -145,16 +149,50 @@ def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datet
     db.session.commit()
 
 
-def approve(kwork: Kwork) -> Kwork:
+def snapshot(kwork: Kwork) -> dict[str, str]:
+    """The kwork as a buyer reads it, one labelled text per field: stored at approval, compared at the next."""
+    fields = {
+        "Title": kwork.title,
+        "Category": kwork.category.name if kwork.category else "",
+        "Description": kwork.description,
+        "What the seller needs from the buyer": kwork.buyer_instructions,
+        "Packages": "Three packages" if kwork.is_packaged else "One package",
+    }
+    for tier in kwork.offered_tiers:
+        name = TIER_NAMES[tier.level] if kwork.is_packaged else "Package"
+        fields[f"{name}: price"] = "" if tier.price is None else str(tier.price)
+        fields[f"{name}: delivery days"] = "" if tier.delivery_days is None else str(tier.delivery_days)
+        fields[f"{name}: revisions"] = "" if tier.revisions is None else str(tier.revisions)
+        fields[f"{name}: description"] = tier.description
+    fields["Options"] = "\n".join(
+        f"{option.name} ({', '.join(TIER_NAMES[t.level] for t in sorted(option.tiers, key=lambda t: t.position))})"
+        for option in kwork.options
+    )
+    return fields
+
+
+def changes_since_approval(kwork: Kwork) -> list[FieldChange] | None:
+    """What the seller changed since the last approval; None for a kwork never approved before."""
+    if kwork.approved_snapshot is None:
+        return None
+    return diff.changes(kwork.approved_snapshot, snapshot(kwork))
+
+
+def approve(admin: User, kwork: Kwork) -> Kwork:
+    """Publish a pending kwork; what was approved is kept so the next review shows only what changed."""
     begin_write()
     if kwork.status != "pending":
         raise DomainError("Only a kwork waiting for moderation can be approved")
     kwork.status = "active"
+    kwork.approved_snapshot = snapshot(kwork)
+    audit.record(admin, "kwork.approve", kwork, before={"status": "pending"}, after={"status": "active"})
+    notify(kwork.seller_id, "moderation", f"“{kwork.title}” was approved and is now in the catalog.",
+           links.path("catalog.kwork", kwork_id=kwork.id))  # fmt: skip
     db.session.commit()
     return kwork
 
 
-def reject(kwork: Kwork, reason: str) -> Kwork:
+def reject(admin: User, kwork: Kwork, reason: str) -> Kwork:
     begin_write()
     if kwork.status != "pending":
         raise DomainError("Only a kwork waiting for moderation can be rejected")
@@ -162,6 +200,9 @@ def reject(kwork: Kwork, reason: str) -> Kwork:
         raise ValidationFailed([FieldIssue("reason", "Enter the reason the seller will see")])
     kwork.status = "rejected"
     kwork.rejection_reason = reason.strip()
+    audit.record(admin, "kwork.reject", kwork, before={"status": "pending"}, after={"status": "rejected"}, reason=kwork.rejection_reason)
+    notify(kwork.seller_id, "moderation", f"“{kwork.title}” was not approved: {kwork.rejection_reason}",
+           links.path("kworks.edit", kwork_id=kwork.id))  # fmt: skip
     db.session.commit()
     return kwork
 
