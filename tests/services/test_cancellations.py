@@ -122,16 +122,6 @@ def test_mutual_cancellation_is_spared_when_the_buyer_reorders_within_14_days(ma
     assert after.completion is None and "ordered again within 14 days" in after.movers[0].why
 
 
-def test_admin_exemption_takes_a_cancellation_out_of_both_metrics(make_order):
-    order = make_order("in_work")
-    request = cancellations.request(order.seller, order, "no_information", COMMENT, NOW)
-    cancellations.answer(order.buyer, request, accept=True, reason_correct=False, now=NOW)
-    ratings.exempt(request, "Buyer account used for fraud")
-    metrics = ratings.for_seller(order.seller_id)
-    assert (metrics.responsibility, metrics.completion) == (100, None)
-    assert "exempted by an administrator" in metrics.movers[0].why
-
-
 def test_completed_orders_raise_the_completion_rate(make_order, make_user, make_kwork):
     kwork = make_kwork(make_user(role="seller"))
     for _ in range(9):

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from webapp.domain.errors import DomainError, ValidationFailed
+from webapp.extensions import db
 from webapp.services import reviews
 
 from .test_orders import NOW
@@ -80,3 +81,61 @@ def test_rating_breakdown_counts_unreviewed_orders_as_positive(make_order, make_
     breakdown = reviews.breakdown(kwork.id)
     assert (breakdown.written_positive, breakdown.unreviewed_positive, breakdown.negative) == (1, 2, 1)
     assert kwork.rating == 75
+
+
+BAD = "The seller ignored my messages for a week and delivered late."
+
+
+def test_late_negative_review_goes_to_support_and_counts_once_published(make_order, make_user):
+    from webapp.models import AuditEntry
+
+    order = make_order("completed")
+    within = NOW + timedelta(days=29)
+    assert not reviews.can_review_via_support(order, within)
+    with pytest.raises(DomainError, match="still open"):
+        reviews.submit_via_support(order.buyer, order, BAD, within)
+    late = NOW + timedelta(days=40)
+    assert not reviews.can_review(order, late) and reviews.can_review_via_support(order, late)
+    review = reviews.submit_via_support(order.buyer, order, BAD, late)
+    assert (review.status, review.positive, review.via_support) == ("pending", False, True)
+    assert reviews.for_kwork(order.kwork_id) == [] and order.kwork.rating == 100  # not shown, not counted yet
+    assert reviews.awaiting_moderation() == [review]
+
+    admin = make_user(admin=True)
+    reviews.publish(admin, review, "The delay is confirmed by the order history")
+    assert reviews.for_kwork(order.kwork_id) == [review] and order.kwork.rating == 0
+    assert reviews.awaiting_moderation() == []
+    entry = db.session.query(AuditEntry).one()
+    assert (entry.action, entry.before, entry.after) == (
+        "review.publish", {"status": "pending", "reported": False}, {"status": "published", "reported": False})
+
+
+def test_seller_reports_a_review_and_an_admin_hides_it(make_order, make_user):
+    from webapp.models import AuditEntry, Notification
+
+    order = make_order("completed")
+    review = reviews.save_review(order.buyer, order, positive=False, text=BAD + " Call me at +7 999 123 45 67.", now=NOW)
+    assert order.kwork.rating == 0
+    with pytest.raises(DomainError, match="Only the seller"):
+        reviews.report(order.buyer, review, "It contains a phone number", NOW)
+    with pytest.raises(ValidationFailed, match="at least 20"):
+        reviews.report(order.seller, review, "Rude", NOW)
+    reviews.report(order.seller, review, "It contains the buyer's phone number", NOW)
+    assert reviews.for_kwork(order.kwork_id) == [review]  # stays shown until an admin decides
+    assert reviews.awaiting_moderation() == [review]
+    with pytest.raises(DomainError, match="already with an administrator"):
+        reviews.report(order.seller, review, "It contains the buyer's phone number", NOW)
+
+    admin = make_user(admin=True)
+    with pytest.raises(ValidationFailed, match="Enter the reason"):
+        reviews.hide(admin, review, "")
+    reviews.hide(admin, review, "Reviews must not contain contact details")
+    assert review.status == "hidden" and review.hidden_reason == "Reviews must not contain contact details"
+    assert reviews.for_kwork(order.kwork_id) == [] and order.kwork.rating == 100
+    assert not reviews.can_review(order, NOW)  # the buyer can't quietly re-publish it
+    entry = db.session.query(AuditEntry).one()
+    assert (entry.action, entry.actor_id, entry.target_id, entry.reason) == (
+        "review.hide", admin.id, review.id, "Reviews must not contain contact details")
+    assert entry.before == {"status": "published", "reported": True} and entry.after == {"status": "hidden", "reported": False}
+    kinds = sorted((n.user_id, n.kind) for n in db.session.query(Notification).filter_by(kind="moderation"))
+    assert kinds == sorted([(order.buyer_id, "moderation"), (order.seller_id, "moderation")])

@@ -55,7 +55,7 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     db.session.add(cancellation)
     db.session.flush()
     if chosen.applies_at_once:
-        _apply(cancellation, order, agreed=True, actor=actor, now=now)
+        apply(cancellation, order, agreed=True, actor=actor, now=now)
     else:
         # The order is frozen while the request waits: no auto-completion can pay the seller meanwhile.
         timers.cancel(order, "auto_complete")
@@ -81,7 +81,7 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
     timers.cancel(order, "info_deadline", "cancel_request_deadline")
     cancellation.answered_at = now
     if accept:
-        _apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
+        apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
     else:
         cancellation.status = "declined"
         orders.record_event(order, actor, "decline_cancellation", order.state, order.state, "", now)
@@ -108,7 +108,8 @@ def provide_information(buyer: User, cancellation: CancellationRequest, text: st
     return cancellation
 
 
-def _apply(cancellation: CancellationRequest, order: Order, *, agreed: bool, actor: User | None, now: datetime, auto=False):
+def apply(cancellation: CancellationRequest, order: Order, *, agreed: bool, actor: User | None, now: datetime, auto=False):
+    """Cancel and refund with the consequences the reason and answer carry (the order is locked by the caller)."""
     result = rules.consequence(cancellation.initiator_role, cancellation.reason, cancellation.state_when_requested, agreed)
     cancellation.status, cancellation.reason_agreed, cancellation.auto_applied = "applied", agreed, auto
     cancellation.counts_against_seller = result.counts_against_seller
@@ -125,4 +126,4 @@ def _unanswered(timer, order: Order, now: datetime) -> None:
     if cancellation is None or cancellation.status != "open":
         return
     cancellation.answered_at = now
-    _apply(cancellation, order, agreed=True, actor=None, now=now, auto=True)
+    apply(cancellation, order, agreed=True, actor=None, now=now, auto=True)

@@ -7,10 +7,8 @@ from sqlalchemy.orm import aliased
 
 from ..domain.cancellations import REASONS
 from ..domain.orders import CANCELLED, COMPLETED
-from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import CancellationRequest, Order
-from . import begin_write
 
 REORDER_WINDOW = timedelta(days=14)
 WARN_BELOW = 90  # percent completion under which the seller dashboard warns
@@ -102,13 +100,3 @@ def for_seller(seller_id: int) -> SellerRatings:
         completion = not exempt and (cancellation.counts_against_seller or (cancellation.reason == "mutual" and not reordered))
         movers.append(Mover(order, cancellation, _why(cancellation, reordered), responsibility, completion))
     return SellerRatings(completed=completed, cancelled=len(rows), movers=movers)
-
-
-def exempt(cancellation: CancellationRequest, reason: str) -> CancellationRequest:
-    """An admin takes a cancellation out of both metrics (fraud, mistaken order). The moderation UI calls this."""
-    begin_write()
-    if cancellation.status != "applied":
-        raise DomainError("Only an applied cancellation can be exempted")
-    cancellation.exempt_reason = reason.strip()
-    db.session.commit()
-    return cancellation

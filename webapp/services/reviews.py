@@ -1,15 +1,18 @@
 """Reviews of completed orders, the seller's one reply, and the kwork rating they feed."""
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
+from .. import links
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Kwork, Order, Review, User
-from . import begin_write
+from . import audit, begin_write
+from .notifications import notify
 
 MAX_REVIEW = 3000
+MIN_REPORT = 20
 
 
 def _negative_only(order: Order) -> bool:
@@ -28,7 +31,15 @@ def review_deadline(order: Order) -> datetime | None:
 
 def can_review(order: Order, now: datetime) -> bool:
     deadline = review_deadline(order)
+    if order.review is not None and order.review.status != "published":
+        return False  # waiting for an admin, or hidden by one: no longer the buyer's to edit
     return deadline is not None and now <= deadline
+
+
+def can_review_via_support(order: Order, now: datetime) -> bool:
+    """The window has closed without a review: a negative one can still go to support, for an admin to check."""
+    deadline = review_deadline(order)
+    return order.review is None and deadline is not None and now > deadline
 
 
 def _checked_text(positive: bool, text: str) -> str:
@@ -69,8 +80,103 @@ def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, 
     review.positive, review.text, review.updated_at = positive, text, now
     db.session.flush()
     refresh_kwork_rating(order.kwork_id)
+    notify(order.seller_id, "review", f"{buyer.display_name} left a {'positive' if positive else 'negative'} review "
+           f"of order #{order.id}.", links.path("orders.show", order_id=order.id), order_id=order.id)  # fmt: skip
     db.session.commit()
     return review
+
+
+def submit_via_support(buyer: User, order: Order, text: str, now: datetime) -> Review:
+    """A negative review after the window closed: kept hidden until an admin publishes or refuses it."""
+    _lock(order)
+    if order.buyer_id != buyer.id:
+        raise DomainError("Only the buyer can review this order")
+    if not can_review_via_support(order, now):
+        raise DomainError("This order can’t get a late review: it has a review, or its review window is still open")
+    text = _checked_text(False, text)
+    review = Review(order=order, kwork_id=order.kwork_id, seller_id=order.seller_id, buyer_id=buyer.id, positive=False,
+                    text=text, status="pending", via_support=True, created_at=now, updated_at=now)  # fmt: skip
+    db.session.add(review)
+    db.session.commit()
+    return review
+
+
+def report(seller: User, review: Review, reason: str, now: datetime) -> Review:
+    """The seller asks an admin to check a published review; it stays shown until an admin decides."""
+    _lock(review.order)
+    db.session.refresh(review)
+    if review.seller_id != seller.id:
+        raise DomainError("Only the seller can report this review")
+    if review.status != "published" or review.reported_at is not None:
+        raise DomainError("This review is already with an administrator")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REPORT:
+        raise ValidationFailed([FieldIssue("report_reason", f"Explain in at least {MIN_REPORT} characters which rule the review breaks")])
+    if len(reason) > MAX_REVIEW:
+        raise ValidationFailed([FieldIssue("report_reason", f"Enter {MAX_REVIEW:,} characters or fewer")])
+    review.report_reason, review.reported_at = reason, now
+    db.session.commit()
+    return review
+
+
+def awaiting_moderation() -> list[Review]:
+    """Late reviews sent via support and reviews sellers reported, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(or_(Review.status == "pending", and_(Review.status == "published", Review.reported_at.is_not(None))))
+            .order_by(func.coalesce(Review.reported_at, Review.created_at), Review.id)
+        )
+    )
+
+
+def _state(review: Review) -> dict:
+    return {"status": review.status, "reported": review.reported_at is not None}
+
+
+def publish(admin: User, review: Review, reason: str) -> Review:
+    """Admin: the review stands – a late one is published, a reported one stays (the report is closed)."""
+    _lock(review.order)
+    db.session.refresh(review)
+    if not (review.status == "pending" or review.reported_at is not None):
+        raise DomainError("This review is not waiting for moderation")
+    reason = _admin_reason(reason)
+    before = _state(review)
+    review.status, review.reported_at = "published", None
+    _decided(admin, review, "review.publish", before, reason, "An administrator published your review of order #{order}: {reason}",
+             "An administrator checked the review of order #{order} and kept it: {reason}")  # fmt: skip
+    return review
+
+
+def hide(admin: User, review: Review, reason: str) -> Review:
+    """Admin: take down a review that breaks the rules (or refuse a late one); it no longer counts."""
+    _lock(review.order)
+    db.session.refresh(review)
+    if review.status == "hidden":
+        raise DomainError("This review is already hidden")
+    reason = _admin_reason(reason)
+    before = _state(review)
+    review.status, review.reported_at, review.hidden_reason = "hidden", None, reason
+    _decided(admin, review, "review.hide", before, reason, "Your review of order #{order} was hidden: {reason}",
+             "An administrator hid the review of order #{order}: {reason}")  # fmt: skip
+    return review
+
+
+def _admin_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([FieldIssue("reason", "Enter the reason the buyer and the seller will see")])
+    return reason
+
+
+def _decided(admin: User, review: Review, action: str, before: dict, reason: str, to_buyer: str, to_seller: str) -> None:
+    audit.record(admin, action, review, before=before, after=_state(review), reason=reason)
+    db.session.flush()
+    refresh_kwork_rating(review.kwork_id)
+    link = links.path("orders.show", order_id=review.order_id)
+    for user_id, text in ((review.buyer_id, to_buyer), (review.seller_id, to_seller)):
+        notify(user_id, "moderation", text.format(order=review.order_id, reason=reason), link, order_id=review.order_id)
+    db.session.commit()
 
 
 def reply(seller: User, review: Review, text: str, now: datetime) -> Review:
@@ -97,7 +203,7 @@ def breakdown(kwork_id: int) -> rules.RatingBreakdown:
     outcomes = db.session.execute(
         select(Review.positive)
         .select_from(Order)
-        .outerjoin(Review, Review.order_id == Order.id)
+        .outerjoin(Review, and_(Review.order_id == Order.id, Review.status == "published"))
         .where(Order.kwork_id == kwork_id, or_(Order.state == rules.COMPLETED, Review.id.is_not(None)))
         .order_by(func.coalesce(Order.completed_at, Order.cancelled_at).desc(), Order.id.desc())
         .limit(rules.RATING_WINDOW)
@@ -113,11 +219,11 @@ def refresh_kwork_rating(kwork_id: int) -> None:
 
 def for_kwork(kwork_id: int, limit: int = 20) -> list[Review]:
     return list(
-        db.session.scalars(select(Review).where(Review.kwork_id == kwork_id).order_by(Review.created_at.desc()).limit(limit))
+        db.session.scalars(select(Review).where(Review.kwork_id == kwork_id, Review.status == "published").order_by(Review.created_at.desc()).limit(limit))
     )
 
 
 def for_seller(seller_id: int, limit: int = 20) -> list[Review]:
     return list(
-        db.session.scalars(select(Review).where(Review.seller_id == seller_id).order_by(Review.created_at.desc()).limit(limit))
+        db.session.scalars(select(Review).where(Review.seller_id == seller_id, Review.status == "published").order_by(Review.created_at.desc()).limit(limit))
     )

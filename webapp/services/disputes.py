@@ -1,0 +1,145 @@
+"""Arbitration: a party takes a cancellation disagreement to an admin, who decides what it costs whom.
+
+Decisions: uphold (nothing changes), reverse (the cancellation counts as if the answer on the reason had been
+the opposite), exempt (out of the seller's metrics: fraud, mistaken order), force-cancel (a declined request
+is applied after all, with the refund). Each decision is an audit-log entry and a notification to both sides.
+"""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from .. import links
+from ..domain import cancellations as rules
+from ..domain import orders as order_rules
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models import CancellationRequest, Dispute, Order, User
+from ..models.moderation import DISPUTE_DECISIONS
+from . import audit, cancellations, orders
+from .notifications import notify
+
+ESCALATE_WITHIN = timedelta(days=14)
+MIN_COMMENT = 20
+
+DECISION_LABELS = {
+    "uphold": "Uphold: the cancellation stands as it is",
+    "reverse": "Reverse the rating impact of the answer on the reason",
+    "exempt": "Exempt the cancellation from the seller’s completion rate (fraud, mistaken order)",
+    "force_cancel": "Cancel the order with a full refund to the buyer",
+}
+
+
+def escalatable(order: Order, user: User, now: datetime) -> CancellationRequest | None:
+    """The answered cancellation request this party may take to arbitration now, if any.
+
+    The initiator may dispute a refusal (while the order is still open) or being told the reason was wrong; the
+    other party may dispute a cancellation applied without their agreement (silence, or a reason that applies
+    at once). Within 14 days of the answer, once per request.
+    """
+    role = order.role_of(user)
+    if role is None:
+        return None
+    disputed = set(db.session.scalars(select(Dispute.cancellation_id).where(Dispute.order_id == order.id)))
+    for request in reversed(order.cancellation_requests):
+        if request.id in disputed or request.answered_at is None or now > request.answered_at + ESCALATE_WITHIN:
+            continue
+        if role == request.initiator_role:
+            refused = request.status == "declined" and order.state in order_rules.OPEN_STATES
+            if refused or (request.status == "applied" and request.reason_agreed is False):
+                return request
+        elif request.status == "applied" and (request.auto_applied or rules.REASONS[request.reason].applies_at_once):
+            return request
+    return None
+
+
+def escalate(actor: User, order: Order, comment: str, now: datetime) -> Dispute:
+    orders.lock_for_update(order)
+    request = escalatable(order, actor, now)
+    if request is None:
+        raise DomainError("There is no cancellation decision on this order you can take to arbitration")
+    comment = (comment or "").strip()
+    if len(comment) < MIN_COMMENT:
+        raise ValidationFailed([FieldIssue("comment", f"Explain in at least {MIN_COMMENT} characters what you disagree with")])
+    if len(comment) > 3000:
+        raise ValidationFailed([FieldIssue("comment", "Enter 3,000 characters or fewer")])
+    dispute = Dispute(order_id=order.id, cancellation=request, opened_by_id=actor.id, opened_role=order.role_of(actor),
+                      comment=comment, created_at=now)  # fmt: skip
+    db.session.add(dispute)
+    orders.record_event(order, actor, "escalate", order.state, order.state, comment, now)
+    db.session.commit()
+    return dispute
+
+
+def for_order(order: Order) -> list[Dispute]:
+    return list(db.session.scalars(select(Dispute).where(Dispute.order_id == order.id).order_by(Dispute.id)))
+
+
+def open_disputes() -> list[Dispute]:
+    return list(db.session.scalars(select(Dispute).where(Dispute.status == "open").order_by(Dispute.created_at, Dispute.id)))
+
+
+def decisions(dispute: Dispute) -> list[str]:
+    """The decisions that would do something for this dispute (uphold always can)."""
+    request, order = dispute.cancellation, dispute.order
+    allowed = ["uphold"]
+    if request.status == "applied" and request.exempt_reason is None:
+        if _reversed(request) != _impact(request):
+            allowed.append("reverse")
+        allowed.append("exempt")
+    if request.status == "declined" and order.state in order_rules.OPEN_STATES and order.open_cancellation is None:
+        allowed.append("force_cancel")
+    return allowed
+
+
+def decide(admin: User, dispute: Dispute, decision: str | None, reason: str, now: datetime) -> Dispute:
+    order, request = dispute.order, dispute.cancellation
+    orders.lock_for_update(order)
+    db.session.refresh(dispute)
+    db.session.refresh(request)
+    if dispute.status != "open":
+        raise DomainError("This dispute has already been decided")
+    if decision not in DISPUTE_DECISIONS:
+        raise ValidationFailed([FieldIssue("decision", "Select a decision")])
+    if decision not in decisions(dispute):
+        raise ValidationFailed([FieldIssue("decision", "This decision does not apply to this cancellation – select another")])
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([FieldIssue("reason", "Enter the reason both parties will see")])
+    before = _state(request, order)
+    if decision == "reverse":
+        request.counts_against_seller, request.buyer_may_review, request.spared_if_reordered = _reversed(request)
+        request.reason_agreed = not request.reason_agreed
+    elif decision == "exempt":
+        request.exempt_reason = reason
+    elif decision == "force_cancel":
+        request.answered_at = now
+        cancellations.apply(request, order, agreed=True, actor=admin, now=now)
+    dispute.status, dispute.decision, dispute.decision_reason = "decided", decision, reason
+    dispute.decided_by_id, dispute.decided_at = admin.id, now
+    audit.record(admin, f"dispute.{decision}", dispute, before=before, after=_state(request, order), reason=reason)
+    text = f"Arbitration on order #{order.id}: {DECISION_LABELS[decision]}. {reason}"
+    for user_id in (order.buyer_id, order.seller_id):
+        notify(user_id, "dispute_decision", text, links.path("orders.show", order_id=order.id), order_id=order.id)
+    db.session.commit()
+    return dispute
+
+
+def _impact(request: CancellationRequest) -> tuple[bool, bool, bool]:
+    return request.counts_against_seller, request.buyer_may_review, request.spared_if_reordered
+
+
+def _reversed(request: CancellationRequest) -> tuple[bool, bool, bool]:
+    """What the cancellation would have cost had the answer on the reason been the opposite."""
+    result = rules.consequence(request.initiator_role, request.reason, request.state_when_requested, not request.reason_agreed)
+    return result.counts_against_seller, result.buyer_may_review, result.spared_if_reordered
+
+
+def _state(request: CancellationRequest, order: Order) -> dict:
+    return {
+        "order_state": order.state,
+        "cancellation_status": request.status,
+        "reason_agreed": request.reason_agreed,
+        "counts_against_seller": request.counts_against_seller,
+        "buyer_may_review": request.buyer_may_review,
+        "exempt": request.exempt_reason is not None,
+    }
