@@ -7,6 +7,19 @@ from . import bp
 from .forms import CatalogFilterForm
 
 
+def _conditional(response):
+    """An anonymous visitor's page is the same for everyone: tag it, so a browser revalidating it gets a 304.
+
+    The tag hashes the body, so the page is still built; what a 304 saves is sending it. Logged-in pages carry
+    per-user parts (account bar, CSRF tokens) and are left alone.
+    """
+    if response.status_code == 200 and not current_user.is_authenticated:
+        response.cache_control.no_cache = True  # revalidate every time: new kworks and reviews show at once
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
 @bp.get("/")
 def index():
     form = CatalogFilterForm(request.args)
@@ -21,7 +34,7 @@ def index():
         page=request.args.get("page", 1, type=int),
     )
     results = catalog.search(query, per_page=current_app.config["CATALOG_PAGE_SIZE"])
-    return render("catalog/index.html", block="catalog", form=form, results=results, status=200 if valid else 422)
+    return _conditional(render("catalog/index.html", block="catalog", form=form, results=results, status=200 if valid else 422))
 
 
 @bp.get("/kworks/<int:kwork_id>")
@@ -29,7 +42,7 @@ def kwork(kwork_id: int):
     found = catalog.visible_kwork(kwork_id, current_user)
     if found is None:
         abort(404)
-    return render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id))
+    return _conditional(render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id)))
 
 
 @bp.get("/sellers/<int:user_id>")
@@ -38,8 +51,8 @@ def seller(user_id: int):
     if profile is None:
         abort(404)
     seller, seller_kworks, portfolio = profile
-    return render(
-        "catalog/seller.html", seller=seller, kworks=seller_kworks, portfolio=portfolio, reviews=reviews.for_seller(seller.id)
+    return _conditional(
+        render("catalog/seller.html", seller=seller, kworks=seller_kworks, portfolio=portfolio, reviews=reviews.for_seller(seller.id))
     )
 
 

@@ -7,8 +7,8 @@ from ..domain.errors import DomainError, ValidationFailed
 from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, missing_fields
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
+from ..services import catalog
 from ..services import kworks as service
-from ..services import reviews
 from . import bp
 from .forms import DeleteKworkForm, KworkForm, PortfolioItemForm
 
@@ -28,8 +28,8 @@ def _own_kwork_or_404(kwork_id: int):
 
 @bp.get("/")
 def index():
-    kworks = service.seller_kworks(current_user)
-    ratings = {kwork.id: reviews.breakdown(kwork.id) for kwork in kworks if kwork.status in ("active", "paused")}
+    kworks = catalog.own_kworks(current_user)
+    ratings = catalog.rating_breakdowns([kwork.id for kwork in kworks if kwork.status in ("active", "paused")])
     return render("kworks/index.html", kworks=kworks, ratings=ratings)
 
 

@@ -2,11 +2,14 @@
 import math
 from dataclasses import dataclass
 
+from collections import defaultdict
+
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..domain import orders as rules
 from ..extensions import db
-from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
+from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review, Tier, User
 from .kworks import seller_portfolio
 
 SORTS = {
@@ -40,6 +43,19 @@ class CatalogPage:
     total: int
     page: int
     pages: int
+
+    def page_links(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and `around` either side of this one; None marks a gap.
+
+        Linking every page would grow the HTML with the catalog (800+ links at 10,000 kworks).
+        """
+        shown = sorted({1, self.pages} | set(range(max(1, self.page - around), min(self.pages, self.page + around) + 1)))
+        links: list[int | None] = []
+        for number in shown:
+            if links and number - links[-1] > 1:
+                links.append(None)
+            links.append(number)
+        return links
 
 
 def _like_pattern(text: str) -> str:
@@ -118,3 +134,45 @@ def seller_profile(user_id: int) -> tuple[User, list[Kwork], list[PortfolioItem]
         )
     )
     return seller, kworks, seller_portfolio(seller)
+
+
+def own_kworks(seller: User) -> list[Kwork]:
+    """The seller's kworks for *My kworks*, newest first, tiers loaded in one more query (each row shows a price)."""
+    return list(
+        db.session.scalars(
+            select(Kwork)
+            .where(Kwork.seller_id == seller.id, Kwork.deleted_at.is_(None))
+            .options(selectinload(Kwork.tiers))
+            .order_by(Kwork.created_at.desc())
+        )
+    )
+
+
+def rating_breakdowns(kwork_ids: list[int]) -> dict[int, rules.RatingBreakdown]:
+    """`services.reviews.breakdown` for many kworks in one query (a seller's list would otherwise run one each).
+
+    The same outcomes, numbered newest first within each kwork by a window function and cut at the rating window;
+    tests/test_query_counts.py checks that both agree.
+    """
+    if not kwork_ids:
+        return {}
+    finished_at = func.coalesce(Order.completed_at, Order.cancelled_at)
+    numbered = (
+        select(
+            Order.kwork_id,
+            Review.positive,
+            func.row_number().over(partition_by=Order.kwork_id, order_by=(finished_at.desc(), Order.id.desc())).label("n"),
+        )
+        .outerjoin(Review, and_(Review.order_id == Order.id, Review.status == "published"))
+        .where(Order.kwork_id.in_(kwork_ids), or_(Order.state == rules.COMPLETED, Review.id.is_not(None)))
+        .subquery()
+    )
+    outcomes = defaultdict(list)
+    rows = db.session.execute(
+        select(numbered.c.kwork_id, numbered.c.positive)
+        .where(numbered.c.n <= rules.RATING_WINDOW)
+        .order_by(numbered.c.kwork_id, numbered.c.n)
+    )
+    for kwork_id, positive in rows:
+        outcomes[kwork_id].append(positive)
+    return {kwork_id: rules.rating(outcomes[kwork_id]) for kwork_id in kwork_ids}

@@ -1,0 +1,162 @@
+"""No N+1: each main page runs the same number of queries whatever it shows.
+
+Each test renders a page, adds more of what the page lists (kworks, tiers, options, orders, messages,
+reviews), renders it again and compares the statements the database received. A page that loads something
+per row shows up as a count that grows with the data.
+"""
+from datetime import datetime, timezone
+
+import pytest
+from flask import g
+from sqlalchemy import event
+
+from webapp.extensions import db
+from webapp.services import catalog, orders, reviews
+
+NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)  # make_order's default clock
+
+
+@pytest.fixture
+def queries(app):
+    """Statements sent to the database while the block runs (transaction control left out)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def count(client, queries):
+    """Queries one GET of `url` runs, as in production: nothing fresh in the session, no user cached from before."""
+
+    def measure(url: str) -> int:
+        db.session.expire_all()  # tests share the app context (and session) with requests: forget what is loaded
+        g.pop("_login_user", None)
+        queries.clear()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(queries)
+
+    return measure
+
+
+def review(order, positive: bool = True):
+    reviews.save_review(order.buyer, order, positive=positive, text="Clear work, delivered on time. Thank you!", now=NOW)
+
+
+def more_messages(order, count: int):
+    for number in range(count):
+        author = order.buyer if number % 2 else order.seller
+        orders.post_message(author, order, f"Message {number}", [], NOW)
+
+
+def test_catalog(count, make_user, make_kwork):
+    make_kwork(make_user("Anna", role="seller"), title="I will set up a VPS server")
+    small = count("/catalog/")
+    for name in ("Boris", "Carla", "Dmitry"):
+        seller = make_user(name, role="seller")
+        make_kwork(seller, title=f"I will design a logo for {name}")
+        make_kwork(seller, title=f"I will write a landing page for {name}")
+    assert count("/catalog/") == small
+    assert count("/catalog/?q=logo&price_min=500&price_max=5000&sort=price_asc") == small
+
+
+def test_kwork_page(count, make_user, make_kwork, make_order):
+    from tests.conftest import OptionDraft
+
+    seller = make_user("Anna", role="seller")
+    kwork = make_kwork(seller)
+    small = count(f"/catalog/kworks/{kwork.id}")
+    options = [OptionDraft(f"Option {n}", frozenset({"standard", "business"})) for n in range(5)]
+    bigger = make_kwork(seller, options=options)
+    for positive in (True, True, False):
+        review(make_order("completed", kwork=bigger), positive)
+    assert count(f"/catalog/kworks/{bigger.id}") == small
+
+
+def test_seller_profile(count, make_user, make_kwork, make_order):
+    seller = make_user("Anna", role="seller")
+    kwork = make_kwork(seller)
+    small = count(f"/catalog/sellers/{seller.id}")
+    for number in range(3):
+        review(make_order("completed", kwork=make_kwork(seller, title=f"I will do task {number}")))
+    review(make_order("completed", kwork=kwork))
+    assert count(f"/catalog/sellers/{seller.id}") == small
+
+
+def test_order_page(count, login_as, make_order):
+    order = make_order("in_work")
+    login_as(order.buyer)
+    small = count(f"/orders/{order.id}")
+    more_messages(order, 10)
+    orders.deliver(order.seller, order, "Here it is", [], NOW)
+    orders.request_revision(order.buyer, order, "Please change the colours", NOW)
+    assert count(f"/orders/{order.id}") == small
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller"])
+def test_orders_list(count, login_as, make_user, make_order, role):
+    buyer, seller = make_user("Buyer"), make_user("Seller", role="seller")
+    make_order("new", buyer=buyer, seller=seller)
+    login_as(buyer if role == "buyer" else seller)
+    small = count(f"/orders/?role={role}")
+    for state in ("in_work", "delivered", "completed", "awaiting_requirements"):
+        make_order(state, buyer=buyer, seller=seller)
+    assert count(f"/orders/?role={role}") == small
+
+
+def test_seller_kwork_list(count, login_as, make_user, make_kwork, make_order):
+    seller = make_user("Anna", role="seller")
+    make_kwork(seller)
+    login_as(seller)
+    small = count("/kworks/")
+    for number in range(3):
+        kwork = make_kwork(seller, title=f"I will do task {number}")
+        review(make_order("completed", kwork=kwork), positive=number != 1)
+    make_kwork(seller, status="paused", title="A paused kwork")
+    make_kwork(seller, status="draft", title="A draft")
+    assert count("/kworks/") == small
+
+
+def test_seller_dashboard(count, login_as, make_user, make_kwork, make_order):
+    seller = make_user("Anna", role="seller")
+    kwork = make_kwork(seller)
+    make_order("new", kwork=kwork)
+    login_as(seller)
+    small = count("/account/")
+    for state in ("in_work", "delivered", "completed", "revision"):
+        make_order(state, kwork=make_kwork(seller, title=f"I will do {state} work"))
+    assert count("/account/") == small
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="services.ratings.for_seller asks once per mutual cancellation whether the buyer re-ordered (_reordered)",
+)
+def test_seller_dashboard_with_mutual_cancellations(count, login_as, make_user, make_kwork, make_order):
+    seller = make_user("Anna", role="seller")
+    kwork = make_kwork(seller)
+    make_order("cancelled", kwork=kwork)
+    login_as(seller)
+    small = count("/account/")
+    for _ in range(3):
+        make_order("cancelled", kwork=kwork)
+    assert count("/account/") == small
+
+
+def test_grouped_rating_breakdowns_agree_with_the_one_kwork_query(ctx, make_user, make_kwork, make_order):
+    seller = make_user("Anna", role="seller")
+    reviewed, unreviewed, empty = (make_kwork(seller, title=f"I will do task {n}") for n in range(3))
+    for positive in (True, False, True):
+        review(make_order("completed", kwork=reviewed), positive)
+    make_order("completed", kwork=unreviewed)
+    make_order("cancelled", kwork=unreviewed)
+    ids = [reviewed.id, unreviewed.id, empty.id]
+    assert catalog.rating_breakdowns(ids) == {kwork_id: reviews.breakdown(kwork_id) for kwork_id in ids}
