@@ -42,8 +42,9 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))
 
-    from . import cli, errors, templating
+    from . import assets, cli, errors, templating
 
+    assets.register(app)
     errors.register(app)
     templating.register(app)
     cli.register(app)
