@@ -1,6 +1,7 @@
 import pytest
 
 from webapp.domain.errors import ValidationFailed
+from webapp.extensions import db
 from webapp.services import accounts
 
 from ..conftest import PASSWORD
@@ -40,3 +41,60 @@ def test_profile_and_role_switch(make_user):
     assert (user.display_name, user.accepting_orders, user.is_selling) == ("Anna", False, True)
     with pytest.raises(ValueError):
         accounts.switch_role(user, "admin")
+
+
+def test_admin_suspends_and_reinstates_a_user_with_audit(make_user, make_kwork):
+    from datetime import datetime, timezone
+
+    from webapp.domain.errors import DomainError, ValidationFailed
+    from webapp.models import AuditEntry
+    from webapp.services import catalog
+
+    now = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+    admin = make_user("Ada Admin", admin=True)
+    seller = make_user("Sam Seller", email="sam@example.com", role="seller")
+    kwork = make_kwork(seller)
+    with pytest.raises(ValidationFailed, match="Enter the reason"):
+        accounts.set_suspended(admin, seller, True, "", now)
+    with pytest.raises(DomainError, match="your own account"):
+        accounts.set_suspended(admin, admin, True, "Testing", now)
+    accounts.set_suspended(admin, seller, True, "Selling stolen accounts", now)
+    assert seller.is_suspended and not seller.is_active and seller.suspension_reason == "Selling stolen accounts"
+    assert catalog.search(catalog.CatalogQuery(), per_page=10).total == 0
+    assert catalog.visible_kwork(kwork.id, None) is None
+    assert catalog.seller_profile(seller.id) is None
+    with pytest.raises(DomainError, match="already suspended"):
+        accounts.set_suspended(admin, seller, True, "Again", now)
+    accounts.set_suspended(admin, seller, False, "Appeal accepted", now)
+    assert not seller.is_suspended and catalog.search(catalog.CatalogQuery(), per_page=10).total == 1
+    log = [(e.action, e.actor_id, e.target_id, e.before, e.after, e.reason) for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert log == [
+        ("user.suspend", admin.id, seller.id, {"suspended": False}, {"suspended": True}, "Selling stolen accounts"),
+        ("user.unsuspend", admin.id, seller.id, {"suspended": True}, {"suspended": False}, "Appeal accepted"),
+    ]
+
+
+def test_admin_rights_granted_and_revoked_but_one_admin_always_remains(make_user):
+    from webapp.domain.errors import DomainError
+    from webapp.models import AuditEntry
+
+    first = make_user("First Admin", admin=True)
+    other = make_user("Other", email="other@example.com")
+    with pytest.raises(DomainError, match="At least one administrator must remain"):
+        accounts.set_admin(first, first, False, "Stepping down")
+    accounts.set_admin(first, other, True, "New moderator")
+    accounts.set_admin(other, first, False, "Stepping down")
+    assert (first.is_admin, other.is_admin) == (False, True)
+    with pytest.raises(DomainError, match="At least one administrator must remain"):
+        accounts.set_admin(other, other, False, "Leaving")
+    actions = [(e.action, e.actor_id, e.target_id) for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert actions == [("user.grant_admin", first.id, other.id), ("user.revoke_admin", other.id, first.id)]
+
+
+def test_user_search_matches_email_or_name_case_insensitively(make_user):
+    make_user("Anna Petrova", email="anna@example.com")
+    make_user("Boris", email="b.smith@example.com")
+    assert [u.display_name for u in accounts.search("PETROVA")] == ["Anna Petrova"]
+    assert [u.email for u in accounts.search("smith")] == ["b.smith@example.com"]
+    assert accounts.search("100%") == []
+    assert len(accounts.search("")) == 2

@@ -1,13 +1,16 @@
-"""Accounts: registration, authentication, profile and the buyer/seller role switch."""
+"""Accounts: registration, authentication, profile, the buyer/seller role switch, and admins' account actions."""
+from datetime import datetime
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
 
-from ..domain.errors import FieldIssue, ValidationFailed
+from sqlalchemy import func, or_, select
+
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
 from ..models.accounts import ROLES
-from . import begin_write, ledger
+from . import audit, begin_write, ledger
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long whether or not the account exists.
@@ -74,5 +77,63 @@ def switch_role(user: User, role: str) -> User:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     user.active_role = role
+    db.session.commit()
+    return user
+
+
+# Admin actions on accounts. Each one is an audit-log entry with the admin's reason.
+
+def search(text: str, limit: int = 50) -> list[User]:
+    """Users whose e-mail or display name contains the text (all users, newest first, when it is empty)."""
+    query = select(User).order_by(User.id.desc()).limit(limit)
+    text = text.strip()
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(User.email).like(pattern, escape="\\"), func.lower(User.display_name).like(pattern, escape="\\")))
+    return list(db.session.scalars(query))
+
+
+def _admin_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([FieldIssue("reason", "Enter the reason for the audit log")])
+    return reason
+
+
+def _locked(user: User) -> User:
+    begin_write()
+    return db.session.scalar(select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True))
+
+
+def set_suspended(admin: User, user: User, suspended: bool, reason: str, now: datetime) -> User:
+    """Suspend (the user can't log in; their kworks leave the catalog) or lift a suspension."""
+    reason = _admin_reason(reason)
+    user = _locked(user)
+    if user.id == admin.id:
+        raise DomainError("You can’t suspend your own account")
+    if user.is_suspended == suspended:
+        raise DomainError("This account is already suspended" if suspended else "This account is not suspended")
+    before = {"suspended": user.is_suspended}
+    user.suspended_at, user.suspension_reason = (now, reason) if suspended else (None, "")
+    audit.record(admin, "user.suspend" if suspended else "user.unsuspend", user, before=before,
+                 after={"suspended": suspended}, reason=reason)  # fmt: skip
+    db.session.commit()
+    return user
+
+
+def set_admin(admin: User, user: User, grant: bool, reason: str) -> User:
+    """Grant or revoke admin rights; the last admin can't be revoked."""
+    reason = _admin_reason(reason)
+    user = _locked(user)
+    if user.is_admin == grant:
+        raise DomainError("This account is already an administrator" if grant else "This account is not an administrator")
+    if not grant:
+        # Lock every admin row, so two admins revoking each other at once can't leave none.
+        admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True)).with_for_update()).all()
+        if len(admins) <= 1:
+            raise DomainError("At least one administrator must remain: grant someone else admin rights first")
+    user.is_admin = grant
+    audit.record(admin, "user.grant_admin" if grant else "user.revoke_admin", user, before={"admin": not grant},
+                 after={"admin": grant}, reason=reason)  # fmt: skip
     db.session.commit()
     return user
