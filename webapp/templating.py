@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from .domain import cancellations, orders
 from .domain.tiers import TIER_NAMES
+from .services.disputes import DECISION_LABELS as DISPUTE_DECISION_LABELS
 from .forms import error_items
 
 
@@ -93,7 +94,27 @@ EVENT_LABELS = {
     "accept_pause": "paused the order",
     "decline_pause": "declined the pause",
     "resume": "resumed the order",
+    "escalate": "took the cancellation to arbitration",
 }
+
+# The moderation area's words for admin actions, review states, request outcomes and dispute decisions.
+AUDIT_ACTIONS = {
+    "kwork.approve": "approved the kwork",
+    "kwork.reject": "rejected the kwork",
+    "review.publish": "published or kept the review",
+    "review.hide": "hid the review",
+    "dispute.uphold": "upheld the cancellation",
+    "dispute.reverse": "reversed the rating impact",
+    "dispute.exempt": "exempted the cancellation from the seller's metrics",
+    "dispute.force_cancel": "cancelled the order with a refund",
+    "user.suspend": "suspended the user",
+    "user.unsuspend": "lifted the suspension",
+    "user.grant_admin": "granted admin rights",
+    "user.revoke_admin": "revoked admin rights",
+}
+REVIEW_STATUSES = {"published": "Published", "pending": "Waiting for an administrator", "hidden": "Hidden by an administrator"}
+REQUEST_OUTCOMES = {"open": "Waiting for an answer", "declined": "Declined – the order went on", "applied": "Applied – the order was cancelled",
+                    "resolved": "Resolved – the information was sent"}  # fmt: skip
 
 # A voice-code call as the page shows it, and as the live region announces a change.
 CALL_STATUS = {
@@ -143,6 +164,10 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["CANCEL_REASONS"] = cancellations.REASONS
     app.jinja_env.globals["TIMER_LABELS"] = TIMER_LABELS
     app.jinja_env.globals["EVENT_LABELS"] = EVENT_LABELS
+    app.jinja_env.globals["AUDIT_ACTIONS"] = AUDIT_ACTIONS
+    app.jinja_env.globals["REVIEW_STATUSES"] = REVIEW_STATUSES
+    app.jinja_env.globals["REQUEST_OUTCOMES"] = REQUEST_OUTCOMES
+    app.jinja_env.globals["DISPUTE_DECISIONS"] = DISPUTE_DECISION_LABELS
     app.jinja_env.globals["CALL_STATUS"] = CALL_STATUS
     from .services.blocking import REASONS as BLOCK_REASONS
 

@@ -1,17 +1,19 @@
-"""Kwork moderation: the queue of pending kworks, approve or reject with a reason. Admins only."""
-from flask import abort, flash, redirect, url_for
+"""The moderation area: kworks, reviews, disputes, users and the audit log. Admins only."""
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..clock import now
 from ..domain import precheck
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, apply_issues
 from ..htmx import render
-from ..models import Kwork
-from ..services import kworks as service
+from ..models import Dispute, Kwork, Order, Review, User
+from ..services import accounts, audit, disputes, ratings, reviews
+from ..services import kworks as kwork_service
 from . import bp
-from .forms import RejectForm
+from .forms import AccountActionForm, DisputeDecisionForm, RejectForm, ReviewDecisionForm, UserSearchForm
 
 
 @bp.before_request
@@ -21,11 +23,47 @@ def admins_only():
         abort(404)
 
 
-def _pending_or_404(kwork_id: int) -> Kwork:
-    kwork = db.session.get(Kwork, kwork_id)
-    if kwork is None or kwork.deleted_at is not None:
+@bp.context_processor
+def waiting_counts():
+    """The sub-navigation shows how much waits in each queue."""
+    return {
+        "waiting": {
+            "kworks": db.session.scalar(select(func.count()).where(Kwork.status == "pending", Kwork.deleted_at.is_(None))),
+            "reviews": len(reviews.awaiting_moderation()),
+            "disputes": db.session.scalar(select(func.count()).select_from(Dispute).where(Dispute.status == "open")),
+        }
+    }
+
+
+def _or_404(model, ident: int):
+    found = db.session.get(model, ident)
+    if found is None:
         abort(404)
-    return kwork
+    return found
+
+
+def _attempt(form, action, done: str, fallback: str):
+    """Run one admin action from a validated form: flash and redirect on success; field errors or a flashed
+    refusal otherwise. Returns a response, or None when the form should be shown again with its errors."""
+    try:
+        action()
+    except ValidationFailed as error:
+        db.session.rollback()
+        apply_issues(form, error.issues)
+        return None
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(fallback)
+    flash(done, "success")
+    return redirect(fallback)
+
+
+# Kworks
+
+@bp.get("/")
+def index():
+    return redirect(url_for("moderation.queue"))
 
 
 @bp.get("/kworks")
@@ -34,7 +72,8 @@ def queue():
         db.session.scalars(select(Kwork).where(Kwork.status == "pending", Kwork.deleted_at.is_(None)).order_by(Kwork.updated_at))
     )
     flags = {kwork.id: precheck.check(*_texts(kwork)) for kwork in pending}
-    return render("moderation/queue.html", kworks=pending, flags=flags)
+    changes = {kwork.id: kwork_service.changes_since_approval(kwork) for kwork in pending}
+    return render("moderation/queue.html", kworks=pending, flags=flags, changes=changes)
 
 
 def _texts(kwork: Kwork) -> list[str]:
@@ -43,12 +82,19 @@ def _texts(kwork: Kwork) -> list[str]:
             *(t.description for t in kwork.tiers)]  # fmt: skip
 
 
+def _pending_or_404(kwork_id: int) -> Kwork:
+    kwork = _or_404(Kwork, kwork_id)
+    if kwork.deleted_at is not None:
+        abort(404)
+    return kwork
+
+
 @bp.post("/kworks/<int:kwork_id>/approve")
 def approve(kwork_id: int):
     kwork = _pending_or_404(kwork_id)
     if EmptyForm().validate_on_submit():
         try:
-            service.approve(current_user, kwork)
+            kwork_service.approve(current_user, kwork)
         except DomainError as error:
             flash(str(error), "error")
         else:
@@ -61,11 +107,128 @@ def reject(kwork_id: int):
     kwork = _pending_or_404(kwork_id)
     form = RejectForm()
     if form.validate_on_submit():
-        try:
-            service.reject(current_user, kwork, form.reason.data)
-        except DomainError as error:
-            flash(str(error), "error")
-        else:
-            flash(f"“{kwork.title}” rejected. The seller sees your reason.", "success")
-        return redirect(url_for("moderation.queue"))
+        response = _attempt(form, lambda: kwork_service.reject(current_user, kwork, form.reason.data),
+                            f"“{kwork.title}” rejected. The seller sees your reason.", url_for("moderation.queue"))  # fmt: skip
+        if response:
+            return response
     return render("moderation/reject.html", kwork=kwork, form=form, status=422 if form.errors else 200)
+
+
+# Reviews
+
+@bp.get("/reviews")
+def review_queue():
+    return render("moderation/reviews.html", reviews=reviews.awaiting_moderation())
+
+
+@bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
+def review(review_id: int):
+    found = _or_404(Review, review_id)
+    form = ReviewDecisionForm()
+    if form.validate_on_submit():
+        decide = reviews.publish if form.decision.data == "publish" else reviews.hide
+        done = "Review published." if form.decision.data == "publish" else "Review hidden."
+        response = _attempt(form, lambda: decide(current_user, found, form.reason.data), done, url_for("moderation.review_queue"))
+        if response:
+            return response
+    history = audit.entries(target_type="review", target_id=found.id)
+    return render("moderation/review.html", review=found, form=form, history=history, status=422 if form.errors else 200)
+
+
+# Disputes
+
+@bp.get("/disputes")
+def dispute_queue():
+    decided = list(db.session.scalars(select(Dispute).where(Dispute.status == "decided").order_by(Dispute.decided_at.desc()).limit(20)))
+    return render("moderation/disputes.html", open_disputes=disputes.open_disputes(), decided=decided)
+
+
+@bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
+def dispute(dispute_id: int):
+    found = _or_404(Dispute, dispute_id)
+    form = DisputeDecisionForm()
+    form.decision.choices = [(code, disputes.DECISION_LABELS[code]) for code in disputes.decisions(found)]
+    if form.validate_on_submit():
+        response = _attempt(form, lambda: disputes.decide(current_user, found, form.decision.data, form.reason.data, now()),
+                            f"Dispute on order #{found.order_id} decided.", url_for("moderation.dispute_queue"))  # fmt: skip
+        if response:
+            return response
+    order = found.order
+    return render(
+        "moderation/dispute.html", dispute=found, order=order, form=form, metrics=ratings.for_seller(order.seller_id),
+        history=audit.entries(target_type="dispute", target_id=found.id), status=422 if form.errors else 200,
+    )  # fmt: skip
+
+
+# Users
+
+@bp.get("/users")
+def users():
+    form = UserSearchForm(request.args)
+    return render("moderation/users.html", form=form, users=accounts.search(form.q.data or ""))
+
+
+def _account_forms(**posted) -> dict:
+    forms = {
+        "suspension_form": AccountActionForm(formdata=None, prefix="suspension"),
+        "admin_form": AccountActionForm(formdata=None, prefix="admin"),
+    }
+    forms.update(posted)
+    return forms
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    return _user_page(_or_404(User, user_id))
+
+
+def _user_page(found: User, status: int = 200, **forms):
+    counts = {
+        "kworks": db.session.scalar(select(func.count()).where(Kwork.seller_id == found.id, Kwork.deleted_at.is_(None))),
+        "orders_bought": db.session.scalar(select(func.count()).where(Order.buyer_id == found.id)),
+        "orders_sold": db.session.scalar(select(func.count()).where(Order.seller_id == found.id)),
+    }
+    failed = [form for form in forms.values() if form.errors]
+    return render(
+        "moderation/user.html", status=status, account=found, counts=counts, metrics=ratings.for_seller(found.id),
+        history=audit.entries(target_type="user", target_id=found.id), form=failed[0] if failed else None,
+        **_account_forms(**forms),
+    )  # fmt: skip
+
+
+@bp.post("/users/<int:user_id>/suspension")
+def suspension(user_id: int):
+    found = _or_404(User, user_id)
+    form = AccountActionForm(prefix="suspension")
+    suspend = not found.is_suspended
+    if form.validate_on_submit():
+        response = _attempt(form, lambda: accounts.set_suspended(current_user, found, suspend, form.reason.data, now()),
+                            f"{found.display_name} {'suspended' if suspend else 'reinstated'}.",
+                            url_for("moderation.user", user_id=found.id))  # fmt: skip
+        if response:
+            return response
+    return _user_page(found, 422, suspension_form=form)
+
+
+@bp.post("/users/<int:user_id>/admin")
+def admin_rights(user_id: int):
+    found = _or_404(User, user_id)
+    form = AccountActionForm(prefix="admin")
+    grant = not found.is_admin
+    if form.validate_on_submit():
+        response = _attempt(form, lambda: accounts.set_admin(current_user, found, grant, form.reason.data),
+                            f"{found.display_name} is {'now' if grant else 'no longer'} an administrator.",
+                            url_for("moderation.user", user_id=found.id))  # fmt: skip
+        if response:
+            return response
+    return _user_page(found, 422, admin_form=form)
+
+
+# Audit log
+
+@bp.get("/audit")
+def audit_log():
+    target_type = request.args.get("target_type") or None
+    target_id = request.args.get("target_id", type=int)
+    return render("moderation/audit.html", entries=audit.entries(target_type=target_type, target_id=target_id),
+                  target_type=target_type, target_id=target_id)  # fmt: skip

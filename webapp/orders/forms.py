@@ -105,3 +105,24 @@ class PauseAnswerForm(FlaskForm):
         choices=[("yes", "Yes, pause it"), ("no", "No, keep the clock running")],
         validate_choice=False,
     )
+
+
+class DisputeForm(FlaskForm):
+    dispute_comment = TextAreaField(
+        "What do you disagree with?",
+        description="At least 20 characters. An administrator reads the whole order, its messages and this comment, then decides.",
+    )
+
+
+class ReportReviewForm(FlaskForm):
+    report_reason = TextAreaField(
+        "Which rule does the review break?",
+        description="For example: it contains contact details, insults, or is about another order. The review stays shown until an administrator decides.",
+    )
+
+
+class LateReviewForm(FlaskForm):
+    late_review = TextAreaField(
+        "Your negative review",
+        description="At least 30 characters. An administrator checks it before it is published.",
+    )

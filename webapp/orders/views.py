@@ -15,7 +15,7 @@ from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
 from ..queue import get_queue
-from ..services import cancellations, deadlines, ledger, orders, reviews, timers, wallet
+from ..services import cancellations, deadlines, disputes, ledger, orders, reviews, timers, wallet
 from . import bp
 from .forms import (
     AnswerCancellationForm,
@@ -25,8 +25,11 @@ from .forms import (
     ExtensionForm,
     DeclineRevisionForm,
     DeliveryForm,
+    DisputeForm,
+    LateReviewForm,
     MessageForm,
     ReplyForm,
+    ReportReviewForm,
     RequirementsForm,
     InformationForm,
     PauseAnswerForm,
@@ -172,6 +175,9 @@ def _page(order, status: int = 200, **forms):
         "extension_answer_form": ExtensionAnswerForm(formdata=None),
         "pause_form": PauseForm(formdata=None),
         "pause_answer_form": PauseAnswerForm(formdata=None),
+        "dispute_form": DisputeForm(formdata=None),
+        "report_form": ReportReviewForm(formdata=None),
+        "late_review_form": LateReviewForm(formdata=None),
     }
     defaults.update(forms)
     # The layout prefixes the title with "Error: " when `form` has errors: point it at the form that failed.
@@ -188,6 +194,9 @@ def _page(order, status: int = 200, **forms):
         now=moment,
         late=order.late(moment),
         can_review=role == "buyer" and reviews.can_review(order, moment),
+        can_review_via_support=role == "buyer" and reviews.can_review_via_support(order, moment),
+        escalatable=disputes.escalatable(order, current_user, moment),
+        disputes=disputes.for_order(order),
         review_deadline=reviews.review_deadline(order),
         running_timers=timers.running(order),
         cancellation=order.open_cancellation or order.applied_cancellation,
@@ -285,6 +294,30 @@ def reply(order_id: int):
         abort(404)
     form = ReplyForm()
     return _act(order, "reply_form", form, lambda: reviews.reply(current_user, order.review, form.reply.data, now()))
+
+
+@bp.post("/<int:order_id>/review/report")
+def report_review(order_id: int):
+    order = _order_or_404(order_id)
+    if order.review is None:
+        abort(404)
+    form = ReportReviewForm()
+    return _act(order, "report_form", form, lambda: reviews.report(current_user, order.review, form.report_reason.data, now()))
+
+
+@bp.post("/<int:order_id>/review/late")
+def late_review(order_id: int):
+    order = _order_or_404(order_id)
+    form = LateReviewForm()
+    return _act(order, "late_review_form", form,
+                lambda: reviews.submit_via_support(current_user, order, form.late_review.data, now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/dispute")
+def escalate(order_id: int):
+    order = _order_or_404(order_id)
+    form = DisputeForm()
+    return _act(order, "dispute_form", form, lambda: disputes.escalate(current_user, order, form.dispute_comment.data, now()))
 
 
 @bp.post("/<int:order_id>/cancel")
