@@ -27,7 +27,7 @@ class ReviewDecisionForm(FlaskForm):
 
 
 class DisputeDecisionForm(FlaskForm):
-    decision = RadioField("Decision", validate_choice=False)
+    decision = RadioField("Your decision", validate_choice=False)
     reason = TextAreaField(
         "Reason",
         validators=[DataRequired("Enter the reason both parties will see"), REASON_LIMIT],
