@@ -199,29 +199,27 @@ def _user_page(found: User, status: int = 200, **forms):
 @bp.post("/users/<int:user_id>/suspension")
 def suspension(user_id: int):
     found = _or_404(User, user_id)
-    form = AccountActionForm(prefix="suspension")
     suspend = not found.is_suspended
-    if form.validate_on_submit():
-        response = _attempt(form, lambda: accounts.set_suspended(current_user, found, suspend, form.reason.data, now()),
-                            f"{found.display_name} {'suspended' if suspend else 'reinstated'}.",
-                            url_for("moderation.user", user_id=found.id))  # fmt: skip
-        if response:
-            return response
-    return _user_page(found, 422, suspension_form=form)
+    return _account_action(found, "suspension", lambda reason: accounts.set_suspended(current_user, found, suspend, reason, now()),
+                           f"{found.display_name} {'suspended' if suspend else 'reinstated'}.")  # fmt: skip
 
 
 @bp.post("/users/<int:user_id>/admin")
 def admin_rights(user_id: int):
     found = _or_404(User, user_id)
-    form = AccountActionForm(prefix="admin")
     grant = not found.is_admin
+    return _account_action(found, "admin", lambda reason: accounts.set_admin(current_user, found, grant, reason),
+                           f"{found.display_name} is {'now' if grant else 'no longer'} an administrator.")  # fmt: skip
+
+
+def _account_action(found: User, prefix: str, action, done: str):
+    """The user page's forms differ only by their prefix and the service call they make with the reason."""
+    form = AccountActionForm(prefix=prefix)
     if form.validate_on_submit():
-        response = _attempt(form, lambda: accounts.set_admin(current_user, found, grant, form.reason.data),
-                            f"{found.display_name} is {'now' if grant else 'no longer'} an administrator.",
-                            url_for("moderation.user", user_id=found.id))  # fmt: skip
+        response = _attempt(form, lambda: action(form.reason.data), done, url_for("moderation.user", user_id=found.id))
         if response:
             return response
-    return _user_page(found, 422, admin_form=form)
+    return _user_page(found, 422, **{f"{prefix}_form": form})
 
 
 # Audit log
