@@ -1,6 +1,6 @@
 from webapp import seed
 from webapp.extensions import db
-from webapp.models import Kwork, Order, Posting, User
+from webapp.models import Dispute, Kwork, Order, Posting, User
 from webapp.services import wallet
 
 from .conftest import assert_ledger_consistent
@@ -10,12 +10,14 @@ def test_seed_is_idempotent_and_shows_a_working_marketplace(ctx):
     first = seed.run()
     counts = (db.session.query(User).count(), db.session.query(Kwork).count(), db.session.query(Order).count())
     postings = db.session.query(Posting).count()
-    assert first == {"users": 4, "kworks": 5, "orders": 1}
+    assert first == {"users": 4, "kworks": 5, "orders": 2}
     assert seed.run() == {"users": 0, "kworks": 0, "orders": 0}
     assert counts == (db.session.query(User).count(), db.session.query(Kwork).count(), db.session.query(Order).count())
     assert db.session.query(Posting).count() == postings
     assert db.session.query(Kwork).filter_by(status="active").count() == 5
     carla = db.session.query(User).filter_by(email="carla@example.com").one()
-    assert wallet.balance(carla) == 2_000_000 - 500_000
+    assert wallet.balance(carla) == 2_000_000 - 500_000  # the disputed order's cancellation refunded its price
+    dispute = db.session.query(Dispute).one()
+    assert dispute.status == "open" and dispute.opened_role == "seller" and dispute.cancellation.reason_agreed is False
     assert db.session.query(User).filter_by(email="admin@example.com").one().is_admin
     assert_ledger_consistent()

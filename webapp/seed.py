@@ -1,4 +1,4 @@
-"""Demo data: a few sellers with approved kworks, a buyer and an admin. Safe to run again: it adds only what is missing."""
+"""Demo data: a few sellers with approved kworks, a buyer, an admin and a dispute to decide. Safe to run again: it adds only what is missing."""
 from datetime import datetime
 
 from sqlalchemy import select
@@ -7,7 +7,7 @@ from .domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft
 from .extensions import db
 from .clock import now
 from .models import Category, Kwork, Order, User
-from .services import accounts, kworks, ledger, orders, reviews
+from .services import accounts, cancellations, disputes, kworks, ledger, orders, reviews
 
 DEMO_PASSWORD = "demo-password"
 
@@ -140,7 +140,21 @@ def _demo_money_and_orders(users: dict[str, User], now: datetime) -> int:
     orders.deliver(seller, order, "Three concepts attached, vector files included.", [], now)
     orders.accept(buyer, order, now)
     reviews.save_review(buyer, order, positive=True, text="Lovely concepts, quick and friendly.", now=now)
-    return 1
+    _demo_dispute(buyer, now)
+    return 2
+
+
+def _demo_dispute(buyer: User, now: datetime) -> None:
+    """A cancellation the seller disagrees with, waiting in the moderators' dispute queue."""
+    kwork = db.session.scalar(select(Kwork).where(Kwork.title == KWORKS[0][2].title))
+    seller = kwork.seller
+    order = orders.place_order(buyer, kwork, "economy", quantity=1, checkout_token="seed-order-2", now=now,
+                               requirements="A server for the shop; I will send the provider login later.")  # fmt: skip
+    orders.start_work(seller, order, now)
+    request = cancellations.request(seller, order, "no_information",
+                                    "I asked three times for the server login and got nothing, so I can't start.", now)  # fmt: skip
+    cancellations.answer(buyer, request, accept=True, reason_correct=False, now=now)
+    disputes.escalate(seller, order, "The messages show I asked for the login on day one; this should not count against me.", now)
 
 
 def run() -> dict[str, int]:
