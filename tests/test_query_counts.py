@@ -136,10 +136,6 @@ def test_seller_dashboard(count, login_as, make_user, make_kwork, make_order):
     assert count("/account/") == small
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.ratings.for_seller asks once per mutual cancellation whether the buyer re-ordered (_reordered)",
-)
 def test_seller_dashboard_with_mutual_cancellations(count, login_as, make_user, make_kwork, make_order):
     seller = make_user("Anna", role="seller")
     kwork = make_kwork(seller)

@@ -51,21 +51,23 @@ class SellerRatings:
         return self.completion is not None and self.completion < WARN_BELOW
 
 
-def _reordered(order: Order, cancellation: CancellationRequest) -> bool:
-    """The same buyer ordered the same kwork again within 14 days of a mutual cancellation."""
+def _reordered_ids(seller_id: int) -> set[int]:
+    """The seller's mutually cancelled orders whose buyer ordered the same kwork again within 14 days (one query;
+    the window is checked here because date arithmetic in SQL differs between SQLite and PostgreSQL)."""
     again = aliased(Order)
-    return (
-        db.session.scalar(
-            select(again.id).where(
-                again.buyer_id == order.buyer_id,
-                again.kwork_id == order.kwork_id,
-                again.id != order.id,
-                again.created_at >= order.cancelled_at,
-                again.created_at <= order.cancelled_at + REORDER_WINDOW,
-            ).limit(1)
+    rows = db.session.execute(
+        select(Order.id, Order.cancelled_at, again.created_at)
+        .join(CancellationRequest, CancellationRequest.order_id == Order.id)
+        .join(again, (again.buyer_id == Order.buyer_id) & (again.kwork_id == Order.kwork_id) & (again.id != Order.id))
+        .where(
+            Order.seller_id == seller_id,
+            Order.state == CANCELLED,
+            CancellationRequest.status == "applied",
+            CancellationRequest.reason == "mutual",
+            again.created_at >= Order.cancelled_at,
         )
-        is not None
     )
+    return {order_id for order_id, cancelled_at, ordered_at in rows if ordered_at <= cancelled_at + REORDER_WINDOW}
 
 
 def _why(c: CancellationRequest, reordered: bool) -> str:
@@ -92,9 +94,10 @@ def for_seller(seller_id: int) -> SellerRatings:
         .where(Order.seller_id == seller_id, Order.state == CANCELLED, CancellationRequest.status == "applied")
         .order_by(Order.cancelled_at.desc())
     ).all()
+    reordered_ids = _reordered_ids(seller_id) if any(c.reason == "mutual" for _, c in rows) else set()
     movers = []
     for order, cancellation in rows:
-        reordered = cancellation.reason == "mutual" and _reordered(order, cancellation)
+        reordered = order.id in reordered_ids
         exempt = cancellation.exempt_reason is not None
         responsibility = cancellation.counts_against_seller and not exempt
         completion = not exempt and (cancellation.counts_against_seller or (cancellation.reason == "mutual" and not reordered))
