@@ -47,6 +47,12 @@ class Config:
     TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
     # Where Twilio reaches this site for call status callbacks and the "press 1 to repeat" TwiML.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Notification e-mail: without SMTP_HOST mails go to the sandbox mailbox (see webapp/adapters/mail.py).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Gigsmith <no-reply@gigsmith.example>")
 
     def __init__(self):
         # Read at instantiation, not import, so tests and CLI commands can set the environment first.

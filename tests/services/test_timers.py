@@ -53,7 +53,7 @@ def test_delivery_schedules_auto_completion_that_a_worker_fires(delivered):
 
 
 def test_firing_twice_changes_nothing_the_second_time(delivered):
-    timer = db.session.query(Timer).filter_by(order_id=delivered.id).one()
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
     later = START + timedelta(days=4)
     assert timers.fire(timer.id, later) is True
     assert timers.fire(timer.id, later) is False
@@ -61,7 +61,7 @@ def test_firing_twice_changes_nothing_the_second_time(delivered):
 
 
 def test_a_timer_does_nothing_once_the_order_moved_on(delivered):
-    timer = db.session.query(Timer).filter_by(order_id=delivered.id).one()
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
     orders.accept(delivered.buyer, delivered, START + timedelta(days=1))
     assert timer.state == "cancelled"
     with time_machine.travel(START + timedelta(days=5), tick=False):
@@ -97,7 +97,7 @@ def test_the_sweep_leaves_timers_alone_in_their_first_minute(delivered):
 
 
 def test_accept_racing_auto_completion_gives_one_transition_and_one_posting(delivered):
-    timer = db.session.query(Timer).filter_by(order_id=delivered.id).one()
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
     late = START + timedelta(days=3, hours=1)
     orders.accept(delivered.buyer, delivered, late)
     assert timers.fire(timer.id, late) is False

@@ -1,11 +1,11 @@
-"""The sandbox phone: in the demo (and tests) only, the calls the sandbox voice backend recorded."""
+"""The sandbox phone and mailbox: in the demo (and tests) only, the calls and e-mails the sandbox backends recorded."""
 from flask import abort, current_app
 from flask_login import login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..htmx import render
-from ..models import SandboxCall
+from ..models import SandboxCall, SandboxMail
 from . import bp
 
 
@@ -20,3 +20,10 @@ def demo_only():
 def phone():
     calls = db.session.scalars(select(SandboxCall).order_by(SandboxCall.id.desc()).limit(20))
     return render("sandbox/phone.html", calls=list(calls))
+
+
+@bp.get("/mail")
+@login_required
+def mailbox():
+    mails = db.session.scalars(select(SandboxMail).order_by(SandboxMail.id.desc()).limit(50))
+    return render("sandbox/mail.html", mails=list(mails))

@@ -10,7 +10,7 @@ from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import CancellationRequest, Order, OrderMessage, User
-from . import orders, timers
+from . import notifications, orders, timers
 
 ANSWER_WITHIN = timedelta(hours=48)
 
@@ -54,9 +54,12 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     )  # fmt: skip
     db.session.add(cancellation)
     db.session.flush()
+    other = order.seller_id if role == "buyer" else order.buyer_id
     if chosen.applies_at_once:
         apply(cancellation, order, agreed=True, actor=actor, now=now)
+        notifications.notify_about(order, other, "cancellation_requested", f"{actor.display_name} cancelled order #{order.id}: {chosen.label}.")
     else:
+        notifications.notify_about(order, other, "cancellation_requested", f"{actor.display_name} asked to cancel order #{order.id}: {chosen.label}. Answer within 48 hours.")
         # The order is frozen while the request waits: no auto-completion can pay the seller meanwhile.
         timers.cancel(order, "auto_complete")
         kind = "info_deadline" if reason == "no_information" else "cancel_request_deadline"
@@ -80,6 +83,7 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
         raise ValidationFailed([FieldIssue("reason_correct", "Select whether the stated reason is correct")])
     timers.cancel(order, "info_deadline", "cancel_request_deadline")
     cancellation.answered_at = now
+    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered", f"Your request to cancel order #{order.id} was {'accepted' if accept else 'declined'}.")
     if accept:
         apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
     else:
@@ -104,6 +108,7 @@ def provide_information(buyer: User, cancellation: CancellationRequest, text: st
     timers.cancel(order, "info_deadline")
     db.session.add(OrderMessage(order=order, author_id=buyer.id, kind="message", body=text, created_at=now))
     orders.record_event(order, buyer, "provide_information", order.state, order.state, "", now)
+    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered", f"The buyer sent the information you asked for on order #{order.id}; the order goes on.")
     db.session.commit()
     return cancellation
 
@@ -127,3 +132,4 @@ def _unanswered(timer, order: Order, now: datetime) -> None:
         return
     cancellation.answered_at = now
     apply(cancellation, order, agreed=True, actor=None, now=now, auto=True)
+    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered", f"Order #{order.id} was cancelled: your request had no answer in time.")

@@ -11,7 +11,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import ExtensionRequest, Order, User
-from . import orders, timers
+from . import notifications, orders, timers
 
 ANSWER_WITHIN = timedelta(days=2)
 MAX_EXTENSION_DAYS = 30
@@ -55,6 +55,7 @@ def request_extension(seller: User, order: Order, days: int | None, reason: str,
     db.session.flush()
     orders.record_event(order, seller, "request_extension", order.state, order.state, f"{days} more days: {request.reason}", now)
     timers.schedule("extension_deadline", order, now + ANSWER_WITHIN, ref_id=request.id)
+    notifications.notify_about(order, order.buyer_id, "extension_requested", f"The seller asks for {days} more days on order #{order.id}. Without an answer in 2 days they are granted.")
     db.session.commit()
     return request
 

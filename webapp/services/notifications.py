@@ -1,13 +1,178 @@
-"""The notification centre: what a user must know or act on, kept until they mark it read."""
+"""The notification centre: what a user must know or act on, kept until they mark it read, and e-mailed unless
+they opted out of that kind.
+
+`notify` adds a row inside the caller's unit of work and queues the e-mail for after the commit, so a change
+that rolls back tells nobody. The e-mail job looks at the opt-outs when it runs (the latest choice wins).
+Timer warnings are timers of their own (services.timers schedules a "warn_<kind>" one 24 hours before each
+auto-cancel or auto-completion); their handlers here only notify.
+"""
+import hashlib
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from .. import links
+from ..adapters import mail
+from ..domain.errors import DomainError
 from ..domain.notifications import KINDS
 from ..extensions import db
-from ..models import Notification
+from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
+from ..queue import after_commit
+from . import begin_write, timers
+
+LIST_LIMIT = 100
+
+
+class NotificationNotFound(DomainError):
+    """No such notification for this user (someone else's looks the same as none)."""
 
 
 def notify(user_id: int, kind: str, text: str, url: str = "", *, order_id: int | None = None) -> Notification:
-    """Add a notification inside the caller's unit of work (the caller commits with the change it reports)."""
+    """Add a notification inside the caller's unit of work (the caller commits with the change it reports).
+
+    Effects: the row, and an e-mail job enqueued only once that transaction commits.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     notification = Notification(user_id=user_id, kind=kind, text=text, url=url, order_id=order_id)
     db.session.add(notification)
+    db.session.flush()  # the job needs the id
+    after_commit(db.session(), None, "jobs.mail.send_notification_email", notification.id, job_id=f"mail-{notification.id}")
     return notification
+
+
+def notify_about(order: Order, user_id: int, kind: str, text: str) -> Notification:
+    """A notification that links to the order it is about."""
+    return notify(user_id, kind, text, links.path("orders.show", order_id=order.id), order_id=order.id)
+
+
+def recent(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
+    """The user's notifications, newest first (the most recent `limit`)."""
+    query = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def unread_count(user_id: int) -> int:
+    query = select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return db.session.scalar(query)
+
+
+def mark_read(user: User, notification_id: int, now: datetime) -> Notification:
+    """Mark one of the user's notifications read (marking it again keeps the first time). Raises NotificationNotFound."""
+    begin_write()
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        db.session.rollback()
+        raise NotificationNotFound("Notification not found")
+    if notification.read_at is None:
+        notification.read_at = now
+    db.session.commit()
+    return notification
+
+
+def mark_all_read(user: User, now: datetime) -> int:
+    """Mark every unread notification of the user read; returns how many there were."""
+    begin_write()
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=now)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def emailed_kinds(user: User) -> set[str]:
+    """The kinds the user gets e-mail for: every kind they have not opted out of."""
+    opted_out = set(db.session.scalars(select(EmailOptOut.kind).where(EmailOptOut.user_id == user.id)))
+    return set(KINDS) - opted_out
+
+
+def set_emailed_kinds(user: User, kinds: set[str]) -> None:
+    """Keep e-mail for `kinds` and opt out of every other kind (unknown kinds are ignored)."""
+    begin_write()
+    db.session.query(EmailOptOut).filter(EmailOptOut.user_id == user.id).delete()
+    db.session.add_all(EmailOptOut(user_id=user.id, kind=kind) for kind in KINDS if kind not in kinds)
+    db.session.commit()
+
+
+def send_email(notification_id: int) -> bool:
+    """The job: e-mail one notification through the mail adapter, unless its user opted out of that kind.
+
+    Returns whether a message went out. A failing SMTP server raises, and RQ retries the job.
+    """
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return False
+    user = db.session.get(User, notification.user_id)
+    opted_out = db.session.get(EmailOptOut, (user.id, notification.kind)) is not None
+    if opted_out:
+        db.session.rollback()
+        return False
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    lines = [f"Hello {user.display_name},", "", notification.text, ""]
+    if notification.url:
+        lines += [f"Open it: {base}{notification.url}", ""]
+    lines += ["—", "Gigsmith", f"Choose which e-mails you get: {base}{links.path('notifications.settings')}"]
+    subject = f"Gigsmith: {_first_sentence(notification.text)}"
+    mail.mailer().send(user.email, subject, "\n".join(lines))
+    db.session.commit()  # the sandbox keeps its copy in this transaction
+    return True
+
+
+def _first_sentence(text: str, limit: int = 120) -> str:
+    sentence = text.split(". ", 1)[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+
+
+def order_version(order: Order) -> str:
+    """A short fingerprint of what the order page's summary and status show; it changes when any of it does.
+
+    Polling compares it with the one the page was rendered with, so nothing is re-sent or re-announced unless
+    something happened (a state change, a cancellation or extension request or its answer, a pause, a new deadline).
+    """
+    last_event = db.session.scalar(select(func.max(OrderEvent.id)).where(OrderEvent.order_id == order.id))
+    last_cancellation = db.session.execute(
+        select(CancellationRequest.id, CancellationRequest.status)
+        .where(CancellationRequest.order_id == order.id).order_by(CancellationRequest.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    last_extension = db.session.execute(
+        select(ExtensionRequest.id, ExtensionRequest.status)
+        .where(ExtensionRequest.order_id == order.id).order_by(ExtensionRequest.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    facts = (order.state, last_event, tuple(last_cancellation or ()), tuple(last_extension or ()), order.deadline_at,
+             order.pause_requested_at, order.paused_at, order.revisions_used)  # fmt: skip
+    return hashlib.sha1(repr(facts).encode()).hexdigest()[:12]
+
+
+# --- timer warnings: 24 hours before an order is cancelled or completed automatically -------------------------
+
+@timers.handler("warn_auto_complete")
+def _warn_auto_complete(timer: Timer, order: Order, now: datetime) -> None:
+    if _coming(timer, now):
+        notify_about(order, order.buyer_id, "timer_warning",
+                     f"Order #{order.id} will be completed automatically within 24 hours and the payment released to the "
+                     "seller. Accept the work or ask for a revision before then.")  # fmt: skip
+
+
+@timers.handler("warn_cancel_request_deadline")
+def _warn_unanswered_cancellation(timer: Timer, order: Order, now: datetime) -> None:
+    target = _coming(timer, now)
+    cancellation = db.session.get(CancellationRequest, target.ref_id) if target else None
+    if cancellation is not None and cancellation.status == "open":
+        answering = order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id
+        notify_about(order, answering, "timer_warning",
+                     f"Order #{order.id} will be cancelled within 24 hours unless you answer the cancellation request.")
+
+
+@timers.handler("warn_info_deadline")
+def _warn_missing_information(timer: Timer, order: Order, now: datetime) -> None:
+    if _coming(timer, now):
+        notify_about(order, order.buyer_id, "timer_warning",
+                     f"Order #{order.id} will be cancelled within 24 hours unless you send the information the seller "
+                     "asked for.")  # fmt: skip
+
+
+def _coming(warning: Timer, now: datetime) -> Timer | None:
+    """The timer warned about, if it is still scheduled and not yet due (a late sweep must not warn of the past)."""
+    target = db.session.get(Timer, warning.ref_id)
+    return target if target is not None and target.state == "scheduled" and target.due_at > now else None

@@ -14,7 +14,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User
-from . import begin_write, blocking, ledger, reviews, timers, uploads
+from . import begin_write, blocking, ledger, notifications, reviews, timers, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -154,6 +154,7 @@ def place_order(
         if requirements is not None:
             _message(order, buyer, "requirements", requirements, files, now)
         record_event(order, buyer, "place", None, order.state, "", now)
+        notifications.notify_about(order, order.seller_id, "new_order", f"{buyer.display_name} ordered “{order.title}” (order #{order.id}).")
         db.session.commit()
     except DomainError:
         db.session.rollback()
@@ -224,6 +225,7 @@ def send_requirements(buyer: User, order: Order, text: str, files: list[Upload],
     _move(order, buyer, "send_requirements", now)
     order.requirements, order.requirements_sent_at = text, now
     _message(order, buyer, "requirements", text, files, now)
+    notifications.notify_about(order, order.seller_id, "requirements_sent", f"The buyer sent the requirements for order #{order.id}: you can start work.")
     db.session.commit()
     return order
 
@@ -244,6 +246,7 @@ def deliver(seller: User, order: Order, text: str, files: list[Upload], now: dat
     order.delivered_at = now
     _message(order, seller, "delivery", text, files, now)
     timers.schedule("auto_complete", order, now + AUTO_COMPLETE_AFTER)
+    notifications.notify_about(order, order.buyer_id, "delivered", f"Order #{order.id} was delivered: accept the work or ask for a revision.")
     db.session.commit()
     return order
 
@@ -255,6 +258,7 @@ def request_revision(buyer: User, order: Order, comment: str, now: datetime) -> 
     order.revisions_used += 1
     order.deadline_at = rules.deadline_after_revision(order.deadline_at or now, now)
     _message(order, buyer, "revision_request", comment, [], now)
+    notifications.notify_about(order, order.seller_id, "revision_requested", f"The buyer asked for a revision on order #{order.id}.")
     db.session.commit()
     return order
 
@@ -268,6 +272,7 @@ def decline_revision(seller: User, order: Order, comment: str, now: datetime) ->
     order.delivered_at = now
     _message(order, seller, "message", comment, [], now)
     timers.schedule("auto_complete", order, now + AUTO_COMPLETE_AFTER)
+    notifications.notify_about(order, order.buyer_id, "delivered", f"The seller declined the extra revision on order #{order.id}: the delivery stands.")
     db.session.commit()
     return order
 
@@ -290,6 +295,7 @@ def _release(order: Order, now: datetime) -> None:
         movements.append(ledger.Movement(ledger.PLATFORM_COMMISSION, fee))
     ledger.post(f"order-{order.id}-release", "release", movements, memo=f"Order #{order.id} completed")
     order.completed_at = now
+    notifications.notify_about(order, order.seller_id, "order_completed", f"Order #{order.id} was completed and the payment released to your balance.")
     db.session.flush()
     reviews.refresh_kwork_rating(order.kwork_id)
 

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from .. import links
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import PayoutChange, PayoutDetail, User, Withdrawal
 from ..queue import after_commit
-from . import begin_write, ledger, voice_codes
+from . import begin_write, ledger, notifications, voice_codes
 
 HOLD_AFTER_CHANGE = timedelta(hours=24)
 MIN_WITHDRAWAL = 100  # whole units
@@ -139,6 +140,7 @@ def confirm(user: User, code: str, now: datetime) -> PayoutChange:
         change.detail.status = "removed"
     user.payouts_held_until = now + HOLD_AFTER_CHANGE
     voice_codes.record(user.id, "payout_change_confirmed", f"Payout change confirmed: {change.action} {change.detail.label}", now)
+    notifications.notify(user.id, "payout_change", f"Your payout details changed: {'added' if change.action == 'add' else 'removed'} {change.detail.label}.", links.path("account.payout_details"))
     db.session.commit()
     return change
 

@@ -20,7 +20,11 @@ from . import begin_write
 HANDLERS: dict[str, Callable[[Timer, Order, datetime], None]] = {}
 SWEEP_GRACE = timedelta(minutes=1)
 # The timers that may still act while a cancellation request keeps the order frozen.
-CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline")  # give the scheduled job its chance before the sweep steps in
+CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")  # give the scheduled job its chance before the sweep steps in
+# These consequences get a "warn_<kind>" timer 24 hours earlier whose handler (services.notifications) only
+# notifies the party who can still act; it lives and dies with its timer.
+WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline")
+WARNING_PREFIX, WARN_AHEAD = "warn_", timedelta(hours=24)
 
 
 def handler(kind: str):
@@ -37,6 +41,8 @@ def schedule(kind: str, order: Order, due_at: datetime, *, ref_id: int | None = 
     db.session.add(timer)
     db.session.flush()
     after_commit(db.session(), due_at, "jobs.timers.fire_timer", timer.id, job_id=f"timer-{timer.id}")
+    if kind in WARNED_KINDS:
+        schedule(WARNING_PREFIX + kind, order, due_at - WARN_AHEAD, ref_id=timer.id)
     return timer
 
 
@@ -44,19 +50,20 @@ def cancel(order: Order, *kinds: str) -> None:
     """Stop the order's scheduled timers (of these kinds, or all); a stale job is refused when it runs."""
     query = update(Timer).where(Timer.order_id == order.id, Timer.state == "scheduled")
     if kinds:
-        query = query.where(Timer.kind.in_(kinds))
+        query = query.where(Timer.kind.in_([*kinds, *(WARNING_PREFIX + kind for kind in kinds if kind in WARNED_KINDS)]))
     db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
 
 
 def running(order: Order) -> list[Timer]:
-    return list(
-        db.session.scalars(select(Timer).where(Timer.order_id == order.id, Timer.state == "scheduled").order_by(Timer.due_at))
-    )
+    """The order's scheduled consequences (not the warnings before them)."""
+    warning = Timer.kind.startswith(WARNING_PREFIX, autoescape=True)
+    query = select(Timer).where(Timer.order_id == order.id, Timer.state == "scheduled", ~warning)
+    return list(db.session.scalars(query.order_by(Timer.due_at)))
 
 
 def fire(timer_id: int, now: datetime) -> bool:
     """Fire the timer if it is still due and relevant; True when it changed the order."""
-    from . import cancellations, deadlines, orders  # noqa: F401  (importing them registers their handlers)
+    from . import cancellations, deadlines, notifications, orders  # noqa: F401  (importing them registers their handlers)
 
     begin_write()
     order_id = db.session.scalar(select(Timer.order_id).where(Timer.id == timer_id))
@@ -81,7 +88,7 @@ def fire(timer_id: int, now: datetime) -> bool:
     HANDLERS[timer.kind](timer, order, now)
     timer.state, timer.fired_at = "fired", now
     db.session.commit()
-    return True
+    return not timer.kind.startswith(WARNING_PREFIX)  # a warning only notified
 
 
 def sweep(now: datetime, limit: int = 500) -> int:

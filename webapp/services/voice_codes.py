@@ -12,12 +12,13 @@ import phonenumbers
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import links
 from ..adapters import voice
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import SecurityEvent, User, VoiceCode
 from ..queue import after_commit
-from . import begin_write
+from . import begin_write, notifications
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -126,6 +127,7 @@ def place_call(code_id: int, now: datetime) -> VoiceCode | None:
         # The sandbox has no phone to ring: its calls count as answered at once.
         code.status = "answered" if voice.is_sandbox() else "calling"
         record(code.user_id, "call_placed", f"Code call placed to {display_phone(code.phone)}", now)
+        notifications.notify(code.user_id, "voice_code_call", f"We called {display_phone(code.phone)} with your confirmation code.", links.path("account.security"))
     db.session.commit()
     return code
 
