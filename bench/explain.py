@@ -1,0 +1,58 @@
+"""Which statements each page runs, and (on PostgreSQL) whether any of them scans a big table end to end.
+
+The statements are captured from real requests through the Flask test client, so the check follows the code:
+a new filter or sort on a page is explained without anyone listing it here.
+"""
+from dataclasses import dataclass
+
+from flask import g
+from sqlalchemy import event
+
+from webapp.extensions import db
+
+BIG_TABLES = ("orders", "kworks")
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    queries: int
+    seq_scans: list[str]  # "kworks (SELECT … first line)" for each sequential scan of a big table
+
+
+def capture(app, path: str, user_id: int | None) -> list[tuple[str, object]]:
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    client = app.test_client()
+    if user_id is not None:
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            g.pop("_login_user", None)
+            response = client.get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} answered {response.status_code}")
+    return statements
+
+
+def plan(app, path: str, user_id: int | None) -> PagePlan:
+    statements = capture(app, path, user_id)
+    scans = []
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            for statement, parameters in statements:
+                lines = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+                for line in lines:
+                    for table in BIG_TABLES:
+                        if f"Seq Scan on {table} " in line + " ":
+                            scans.append(f"{table}: {' '.join(statement.split())[:110]}")
+    return PagePlan(queries=len(statements), seq_scans=scans)
