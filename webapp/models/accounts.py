@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, Text, func
+from sqlalchemy import Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -12,6 +12,8 @@ ROLES = ("buyer", "seller")
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # The catalog leaves out suspended sellers' kworks on every page: a few rows to find among thousands.
+    __table_args__ = (Index("ix_users_suspended_at", "suspended_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

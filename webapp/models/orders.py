@@ -17,6 +17,9 @@ class Order(db.Model):
         Index("ix_orders_buyer_state", "buyer_id", "state", "created_at"),
         Index("ix_orders_seller_state", "seller_id", "state", "created_at"),
         Index("ix_orders_kwork_completed", "kwork_id", "state", "completed_at"),
+        # Order lists and dashboards: a party's orders newest first, across all states.
+        Index("ix_orders_buyer_created", "buyer_id", "created_at", "id"),
+        Index("ix_orders_seller_created", "seller_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +153,9 @@ class Review(db.Model):
     __table_args__ = (
         UniqueConstraint("order_id", name="uq_reviews_order_id"),
         CheckConstraint("status IN ('published', 'pending', 'hidden')", name="status"),
+        # The newest reviews of a kwork (its page) and of a seller (their profile).
+        Index("ix_reviews_kwork_created", "kwork_id", "created_at"),
+        Index("ix_reviews_seller_created", "seller_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
