@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 import redis  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from webapp import assets, create_app, redis_conn  # noqa: E402
+from webapp import assets, create_app, i18n, redis_conn  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft  # noqa: E402
 from webapp.extensions import db  # noqa: E402
@@ -39,6 +39,7 @@ def redis_url():
 @pytest.fixture(scope="session")
 def app(redis_url):
     assets.install()  # htmx from its pinned npm package into static/vendor/ (a no-op when already there)
+    i18n.compile_catalogs()  # the committed .po files into .mo files (only those that changed)
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{_INSTANCE / 'test.sqlite3'}"
     config.REDIS_URL = redis_url

@@ -25,11 +25,15 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    from .i18n import babel, select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     from . import models  # noqa: F401  (registers the tables with the metadata)
     from .account import bp as account_bp
     from .auth import bp as auth_bp
     from .catalog import bp as catalog_bp
+    from .i18n import bp as language_bp
     from .kworks import bp as kworks_bp
     from .moderation import bp as moderation_bp
     from .notifications import bp as notifications_bp
@@ -38,7 +42,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .wallet import bp as wallet_bp
     from .webhooks import bp as webhooks_bp
 
-    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, wallet_bp, webhooks_bp, sandbox_bp)
+    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, wallet_bp, webhooks_bp, sandbox_bp, language_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))

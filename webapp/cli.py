@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
-from . import assets, seed
+from . import assets, i18n, seed
 from .config import PROJECT_ROOT
 from .extensions import db
 from .models import User
@@ -84,6 +84,8 @@ def _install_assets() -> None:
         raise click.ClickException(str(error)) from None
     for line in copied:
         click.echo(f"Installed {line}")
+    for language in i18n.compile_catalogs():
+        click.echo(f"Compiled the {language} message catalog")
 
 
 def _start_background(redis_url: str) -> list[subprocess.Popen]:

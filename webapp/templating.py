@@ -4,6 +4,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -13,19 +16,30 @@ from .services.disputes import DECISION_LABELS as DISPUTE_DECISION_LABELS
 from .forms import error_items
 
 
+def _currency_pattern(fraction: bool) -> str:
+    """The locale's own currency layout ("1 500 ₽" in Russian); English keeps "RUB 1,500", which its buyers know."""
+    locale = get_locale()
+    if locale.language == "en":
+        pattern = "¤\u00a0#,##0.00"
+    else:
+        pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    return pattern if fraction else pattern.replace(".00", "")
+
+
 def money(amount: int | None) -> str:
-    """Whole currency units as a price: "RUB 1,500". Per-locale formatting arrives with translations."""
+    """Whole currency units as a price: "RUB 1,500" in English, "1 500 ₽" in Russian."""
     if amount is None:
         return ""
-    return format_currency(amount, current_app.config["CURRENCY"], locale="en", format="¤\u00a0#,##0", currency_digits=False)
+    return format_currency(amount, current_app.config["CURRENCY"], locale=get_locale(), format=_currency_pattern(False),
+                           currency_digits=False)  # fmt: skip
 
 
 def money_minor(amount: int | None) -> str:
     """Ledger amounts (minor units): "RUB 1,200", or "RUB 1,200.50" when there are kopecks."""
     if amount is None:
         return ""
-    pattern = "¤\u00a0#,##0" if amount % 100 == 0 else "¤\u00a0#,##0.00"
-    return format_currency(amount / 100, current_app.config["CURRENCY"], locale="en", format=pattern, currency_digits=False)
+    return format_currency(amount / 100, current_app.config["CURRENCY"], locale=get_locale(),
+                           format=_currency_pattern(amount % 100 != 0), currency_digits=False)  # fmt: skip
 
 
 def _zone() -> ZoneInfo:
@@ -37,11 +51,11 @@ def _zone() -> ZoneInfo:
 
 
 def local_time(moment) -> Markup:
-    """A moment in the viewer's time zone, in a <time> element carrying the exact UTC instant."""
+    """A moment in the viewer's time zone and language, in a <time> element carrying the exact UTC instant."""
     if moment is None:
         return Markup("")
     zone = _zone()
-    shown = format_datetime(moment, "d MMM y, HH:mm", tzinfo=zone, locale="en")
+    shown = format_datetime(moment, "d MMM y, HH:mm", tzinfo=zone, locale=get_locale())
     label = moment.astimezone(zone).tzname()
     return Markup('<time datetime="{}">{} {}</time>').format(moment.isoformat(), shown, label)
 
@@ -53,86 +67,98 @@ def time_left(deadline, now) -> str:
     seconds = (deadline - now).total_seconds()
     hours = int(abs(seconds) // 3600)
     d, h = divmod(hours, 24)
-    parts = ([f"{d} day{'s' if d != 1 else ''}"] if d else []) + ([f"{h} hour{'s' if h != 1 else ''}"] if h or not d else [])
     if seconds >= 0 and hours == 0:
-        return "less than an hour left"
-    return " ".join(parts) + (" left" if seconds >= 0 else " overdue")
+        return _("less than an hour left")
+    parts = ([ngettext("%(num)d day", "%(num)d days", d)] if d else []) + (
+        [ngettext("%(num)d hour", "%(num)d hours", h)] if h or not d else []
+    )
+    span = " ".join(parts)
+    return _("%(span)s left", span=span) if seconds >= 0 else _("%(span)s overdue", span=span)
 
 
 def days(count: int | None) -> str:
+    """ "1 day", "5 days"; Russian has three forms ("1 день, 2 дня, 5 дней"), chosen by the catalog's plural rule."""
     if count is None:
         return ""
-    return f"{format_decimal(count, locale='en')} day{'s' if count != 1 else ''}"
+    return ngettext("%(count)s day", "%(count)s days", count, count=format_decimal(count, locale=get_locale()))
 
 
 # What a running timer will do, as the order page says it ("{left}" is the time left).
 TIMER_LABELS = {
-    "auto_complete": "Completes automatically in {left} unless the buyer accepts the work or asks for a revision",
-    "cancel_request_deadline": "Cancels automatically in {left} if the cancellation request is not answered",
-    "info_deadline": "Cancels automatically in {left} if the buyer does not send the information asked for",
-    "extension_deadline": "The extra days are granted automatically in {left} if the buyer does not answer",
-    "pause_limit": "The pause ends automatically in {left}",
+    "auto_complete": _l("Completes automatically in {left} unless the buyer accepts the work or asks for a revision"),
+    "cancel_request_deadline": _l("Cancels automatically in {left} if the cancellation request is not answered"),
+    "info_deadline": _l("Cancels automatically in {left} if the buyer does not send the information asked for"),
+    "extension_deadline": _l("The extra days are granted automatically in {left} if the buyer does not answer"),
+    "pause_limit": _l("The pause ends automatically in {left}"),
 }
 
 # How an order event reads in the history: "Anna: started work".
 EVENT_LABELS = {
-    "place": "placed the order",
-    "send_requirements": "sent the requirements",
-    "start": "started work",
-    "deliver": "delivered the work",
-    "accept": "accepted the work",
-    "request_revision": "asked for a revision",
-    "decline_revision": "declined the revision",
-    "cancel": "cancelled the order",
-    "auto_complete": "completed the order automatically",
-    "decline_cancellation": "declined the cancellation request",
-    "provide_information": "sent the information asked for",
-    "request_extension": "asked for more time",
-    "accept_extension": "accepted the extension",
-    "decline_extension": "declined the extension",
-    "request_pause": "asked to pause the order",
-    "accept_pause": "paused the order",
-    "decline_pause": "declined the pause",
-    "resume": "resumed the order",
-    "escalate": "took the cancellation to arbitration",
+    "place": _l("placed the order"),
+    "send_requirements": _l("sent the requirements"),
+    "start": _l("started work"),
+    "deliver": _l("delivered the work"),
+    "accept": _l("accepted the work"),
+    "request_revision": _l("asked for a revision"),
+    "decline_revision": _l("declined the revision"),
+    "cancel": _l("cancelled the order"),
+    "auto_complete": _l("completed the order automatically"),
+    "decline_cancellation": _l("declined the cancellation request"),
+    "provide_information": _l("sent the information asked for"),
+    "request_extension": _l("asked for more time"),
+    "accept_extension": _l("accepted the extension"),
+    "decline_extension": _l("declined the extension"),
+    "request_pause": _l("asked to pause the order"),
+    "accept_pause": _l("paused the order"),
+    "decline_pause": _l("declined the pause"),
+    "resume": _l("resumed the order"),
+    "escalate": _l("took the cancellation to arbitration"),
 }
 
 # The moderation area's words for admin actions, review states, request outcomes and dispute decisions.
 AUDIT_ACTIONS = {
-    "kwork.approve": "approved the kwork",
-    "kwork.reject": "rejected the kwork",
-    "review.publish": "published or kept the review",
-    "review.hide": "hid the review",
-    "dispute.uphold": "upheld the cancellation",
-    "dispute.reverse": "reversed the rating impact",
-    "dispute.exempt": "exempted the cancellation from the seller's metrics",
-    "dispute.force_cancel": "cancelled the order with a refund",
-    "user.suspend": "suspended the user",
-    "user.unsuspend": "lifted the suspension",
-    "user.grant_admin": "granted admin rights",
-    "user.revoke_admin": "revoked admin rights",
+    "kwork.approve": _l("approved the kwork"),
+    "kwork.reject": _l("rejected the kwork"),
+    "review.publish": _l("published or kept the review"),
+    "review.hide": _l("hid the review"),
+    "dispute.uphold": _l("upheld the cancellation"),
+    "dispute.reverse": _l("reversed the rating impact"),
+    "dispute.exempt": _l("exempted the cancellation from the seller's metrics"),
+    "dispute.force_cancel": _l("cancelled the order with a refund"),
+    "user.suspend": _l("suspended the user"),
+    "user.unsuspend": _l("lifted the suspension"),
+    "user.grant_admin": _l("granted admin rights"),
+    "user.revoke_admin": _l("revoked admin rights"),
 }
-REVIEW_STATUSES = {"published": "Published", "pending": "Waiting for an administrator", "hidden": "Hidden by an administrator"}
-REQUEST_OUTCOMES = {"open": "Waiting for an answer", "declined": "Declined – the order went on", "applied": "Applied – the order was cancelled",
-                    "resolved": "Resolved – the information was sent"}  # fmt: skip
+REVIEW_STATUSES = {
+    "published": _l("Published"),
+    "pending": _l("Waiting for an administrator"),
+    "hidden": _l("Hidden by an administrator"),
+}
+REQUEST_OUTCOMES = {
+    "open": _l("Waiting for an answer"),
+    "declined": _l("Declined – the order went on"),
+    "applied": _l("Applied – the order was cancelled"),
+    "resolved": _l("Resolved – the information was sent"),
+}
 
 # A voice-code call as the page shows it, and as the live region announces a change.
 CALL_STATUS = {
-    "queued": ("Calling you now…", "Calling you now."),
-    "calling": ("Calling you now… answer and listen for the code.", "Calling you now."),
-    "answered": ("Call placed: enter the code you heard.", "Call placed. Enter the code you heard."),
-    "failed": ("The call did not get through. Check the number and request a new call.", "The call did not get through."),
-    "expired": ("The code has expired. Request a new call.", "The code has expired."),
-    "cancelled": ("This code was cancelled. Request a new call.", "The code was cancelled."),
-    "confirmed": ("Confirmed.", "Confirmed."),
+    "queued": (_l("Calling you now…"), _l("Calling you now.")),
+    "calling": (_l("Calling you now… answer and listen for the code."), _l("Calling you now.")),
+    "answered": (_l("Call placed: enter the code you heard."), _l("Call placed. Enter the code you heard.")),
+    "failed": (_l("The call did not get through. Check the number and request a new call."), _l("The call did not get through.")),
+    "expired": (_l("The code has expired. Request a new call."), _l("The code has expired.")),
+    "cancelled": (_l("This code was cancelled. Request a new call."), _l("The code was cancelled.")),
+    "confirmed": (_l("Confirmed."), _l("Confirmed.")),
 }
 
 KWORK_STATUS_LABELS = {
-    "draft": "Draft",
-    "pending": "Waiting for moderation",
-    "active": "Active",
-    "paused": "Paused",
-    "rejected": "Rejected",
+    "draft": _l("Draft"),
+    "pending": _l("Waiting for moderation"),
+    "active": _l("Active"),
+    "paused": _l("Paused"),
+    "rejected": _l("Rejected"),
 }
 
 

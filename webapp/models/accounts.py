@@ -26,6 +26,8 @@ class User(UserMixin, db.Model):
     active_role: Mapped[str] = mapped_column(String(10), default="buyer")
     # IANA zone name: deadlines and dates are shown in the user's own time.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")
+    # The interface language the user chose (webapp.i18n.LANGUAGES); None: follow the browser.
+    language: Mapped[str | None] = mapped_column(String(5))
     is_admin: Mapped[bool] = mapped_column(default=False)
     # A phone is usable (for payout confirmation) only once a voice code sent to it was confirmed.
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164

@@ -1,0 +1,66 @@
+"""Languages: which one a page speaks, the switcher's endpoint, and compiling the message catalogs.
+
+The catalogs (webapp/translations/<lang>/LC_MESSAGES/messages.po) are under version control; their compiled .mo
+files are not: `compile_catalogs()` writes them at install and test time, like the vendored htmx.
+"""
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, redirect, request, session, url_for
+from flask_babel import Babel
+from flask_login import current_user
+
+from .extensions import db
+from .urls import safe_local_path
+
+# Language code → its own name (a switcher lists each language in that language).
+LANGUAGES = {"en": "English", "ru": "Русский", "pt": "Português", "fr": "Français"}
+DEFAULT = "en"
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+bp = Blueprint("language", __name__)
+
+
+def select_locale() -> str:
+    """The user's saved language, else the one picked from the switcher this session, else the browser's."""
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    if session.get("language") in LANGUAGES:
+        return session["language"]
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT
+
+
+def select_timezone() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+babel = Babel()
+
+
+@bp.get("/language/<code>")
+def choose(code: str):
+    """A plain link (so it works without JavaScript and from every page): remember the choice, go back."""
+    if code in LANGUAGES:
+        session["language"] = code
+        if current_user.is_authenticated and current_user.language != code:
+            current_user.language = code
+            db.session.commit()
+    return redirect(safe_local_path(request.args.get("next")) or url_for("catalog.index"))
+
+
+def compile_catalogs() -> list[str]:
+    """Write each catalog's .mo next to its .po when missing or older; returns the languages compiled."""
+    compiled = []
+    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        compiled.append(po_path.parent.parent.name)
+    return compiled
