@@ -14,6 +14,7 @@ from .domain import cancellations, orders
 from .domain.tiers import TIER_NAMES
 from .services.disputes import DECISION_LABELS as DISPUTE_DECISION_LABELS
 from .forms import error_items
+from .i18n import LANGUAGES
 
 
 def _currency_pattern(fraction: bool) -> str:
@@ -206,5 +207,11 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.globals["TIER_NAMES"] = TIER_NAMES
     app.jinja_env.globals["CURRENCY"] = app.config["CURRENCY"]
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+    @app.context_processor
+    def language():
+        return {"current_language": get_locale().language}
+
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

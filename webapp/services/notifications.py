@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from .. import links
@@ -17,6 +18,7 @@ from ..adapters import mail
 from ..domain.errors import DomainError
 from ..domain.notifications import KINDS
 from ..extensions import db
+from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
 from ..queue import after_commit
 from . import begin_write, timers
@@ -28,23 +30,28 @@ class NotificationNotFound(DomainError):
     """No such notification for this user (someone else's looks the same as none)."""
 
 
-def notify(user_id: int, kind: str, text: str, url: str = "", *, order_id: int | None = None) -> Notification:
+def notify(user_id: int, kind: str, text, url: str = "", *, order_id: int | None = None, **params) -> Notification:
     """Add a notification inside the caller's unit of work (the caller commits with the change it reports).
 
+    `text` is a message marked for translation (`lazy_gettext`) with `%(name)s` placeholders filled from
+    `params`; it is written in the recipient's language, not in the language of whoever caused it.
     Effects: the row, and an e-mail job enqueued only once that transaction commits.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    notification = Notification(user_id=user_id, kind=kind, text=text, url=url, order_id=order_id)
+    recipient = db.session.get(User, user_id)
+    with force_locale(recipient.language or DEFAULT_LANGUAGE):
+        rendered = str(text) % params if params else str(text)
+    notification = Notification(user_id=user_id, kind=kind, text=rendered, url=url, order_id=order_id)
     db.session.add(notification)
     db.session.flush()  # the job needs the id
     after_commit(db.session(), None, "jobs.mail.send_notification_email", notification.id, job_id=f"mail-{notification.id}")
     return notification
 
 
-def notify_about(order: Order, user_id: int, kind: str, text: str) -> Notification:
+def notify_about(order: Order, user_id: int, kind: str, text, **params) -> Notification:
     """A notification that links to the order it is about."""
-    return notify(user_id, kind, text, links.path("orders.show", order_id=order.id), order_id=order.id)
+    return notify(user_id, kind, text, links.path("orders.show", order_id=order.id), order_id=order.id, **params)
 
 
 def recent(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
