@@ -95,7 +95,7 @@ def run_database(kind: str, args, redis_url: str) -> dict:
             ceiling = http.wrk(port, "/healthz", args.duration, args.connections)
             load = http.wrk(port, path, args.duration, args.connections, cookie if private else None)
             loads.append((label, load, ceiling))
-    timer_run = timers.run(app, min(args.timers, seeded.rows["orders"] // 10), redis_url, env) if args.timers else None
+    timer_run = timers.run(app, min(args.timers, seeded.rows["orders"] // 10), redis_url, env, INSTANCE / f"worker-{kind}.log") if args.timers else None
     with app.app_context():
         db.engine.dispose()
     return {"kind": kind, "seed_seconds": seconds, "loads": loads, "catalog_html": catalog_html, "timers": timer_run}

@@ -35,7 +35,7 @@ class TimerRun:
     lateness_p99: float
 
 
-def run(app, count: int, redis_url: str, env: dict, timeout: float = 300) -> TimerRun:
+def run(app, count: int, redis_url: str, env: dict, log: Path, timeout: float = 300) -> TimerRun:
     redis.Redis.from_url(redis_url).flushdb()  # no jobs left from an earlier run (the benchmark's own Redis db)
     with app.app_context():
         order_ids = db.session.scalars(
@@ -64,7 +64,8 @@ def run(app, count: int, redis_url: str, env: dict, timeout: float = 300) -> Tim
          "--worker-class", "rq.worker.SimpleWorker", "--url", redis_url],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         with app.app_context():
@@ -79,6 +80,9 @@ def run(app, count: int, redis_url: str, env: dict, timeout: float = 300) -> Tim
         worker.terminate()
         worker.wait(timeout=60)
 
+    if fired != count:
+        tail = "".join(log.read_text().splitlines(keepends=True)[-15:])
+        raise RuntimeError(f"{count - fired} of {count} timers did not fire within {timeout:.0f} s; the worker said:\n{tail}")
     with app.app_context():
         _assert_fired_once(timer_ids, order_ids)
         moments = db.session.execute(select(Timer.due_at, Timer.fired_at).where(Timer.id.in_(timer_ids))).all()
