@@ -119,7 +119,7 @@ def test_the_badge_answers_204_until_the_count_changes_and_announces_a_rise(clie
     fragment = parse(client.get("/notifications/badge?count=0", headers=HTMX))
     assert bell_name(fragment) == "Notifications, 1 unread"
     assert bell(fragment).get("hx-get") == "/notifications/badge?count=1"
-    assert announced(fragment) == "1 unread notification"
+    assert announced(fragment) == "1 unread notification. Newest: One"
     notifications.mark_all_read(anna, START)
     fragment = parse(client.get("/notifications/badge?count=1", headers=HTMX))
     assert bell_name(fragment) == "Notifications" and announced(fragment) == ""  # a fall is not news

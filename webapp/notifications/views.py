@@ -78,7 +78,10 @@ def badge():
     seen = request.args.get("count", type=int)
     if count == seen:
         return "", 204
-    return render("notifications/index.html", block="bell_update", count=count, announce=seen is not None and count > seen)
+    # The newest text goes with the count: on an order page the summary's own poll may speak at the same moment,
+    # and whichever is heard last still says what happened.
+    newest = notifications.recent(current_user, limit=1) if seen is not None and count > seen else []
+    return render("notifications/index.html", block="bell_update", count=count, newest=newest[0] if newest else None)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
