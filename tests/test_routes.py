@@ -6,7 +6,7 @@ import pytest
 from webapp.extensions import db
 
 
-PUBLIC = {"static", "home", "auth.login", "auth.register", "catalog.index", "catalog.kwork", "catalog.seller", "catalog.image", "language.choose"}
+PUBLIC = {"static", "home", "auth.login", "auth.register", "catalog.index", "catalog.kwork", "catalog.seller", "catalog.image", "language.choose", "pages.accessibility"}
 # Called by Twilio, not a browser: guarded by the request signature instead of a login.
 SIGNED = {"webhooks.voice_status", "webhooks.voice_repeat"}
 

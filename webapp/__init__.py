@@ -38,11 +38,12 @@ def create_app(config: Config | None = None) -> Flask:
     from .moderation import bp as moderation_bp
     from .notifications import bp as notifications_bp
     from .orders import bp as orders_bp
+    from .pages import bp as pages_bp
     from .sandbox import bp as sandbox_bp
     from .wallet import bp as wallet_bp
     from .webhooks import bp as webhooks_bp
 
-    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, wallet_bp, webhooks_bp, sandbox_bp, language_bp)
+    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, wallet_bp, webhooks_bp, sandbox_bp, language_bp, pages_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))

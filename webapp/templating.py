@@ -70,9 +70,7 @@ def time_left(deadline, now) -> str:
     d, h = divmod(hours, 24)
     if seconds >= 0 and hours == 0:
         return _("less than an hour left")
-    parts = ([ngettext("%(num)d day", "%(num)d days", d)] if d else []) + (
-        [ngettext("%(num)d hour", "%(num)d hours", h)] if h or not d else []
-    )
+    parts = ([days(d)] if d else []) + ([ngettext("%(num)d hour", "%(num)d hours", h)] if h or not d else [])
     span = " ".join(parts)
     return _("%(span)s left", span=span) if seconds >= 0 else _("%(span)s overdue", span=span)
 
