@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -23,7 +23,12 @@ bp = Blueprint("language", __name__)
 
 
 def select_locale() -> str:
-    """The user's saved language, else the one picked from the switcher this session, else the browser's."""
+    """The user's saved language, else the one picked from the switcher this session, else the browser's.
+
+    Outside a request (RQ jobs, CLI) there is no user to ask: English, unless the caller uses force_locale.
+    """
+    if not has_request_context():
+        return DEFAULT
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     if session.get("language") in LANGUAGES:
@@ -32,7 +37,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str | None:
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
     return None
 
