@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField, URLField
@@ -12,37 +14,38 @@ def _optional_id(value):
 
 
 class TierForm(Form):
-    price = WholeNumberField("Price", example="1500")
-    delivery_days = WholeNumberField("Delivery time in days", example="3")
-    revisions = WholeNumberField("Number of revisions", example="2")
-    description = StringField("Short description")
+    price = WholeNumberField(_l("Price"), example="1500")
+    delivery_days = WholeNumberField(_l("Delivery time in days"), example="3")
+    revisions = WholeNumberField(_l("Number of revisions"), example="2")
+    description = StringField(_l("Short description"))
 
 
 class OptionRowForm(Form):
-    name = StringField("Option name")
-    economy = BooleanField("Economy")
-    standard = BooleanField("Standard")
-    business = BooleanField("Business")
+    name = StringField(_l("Option name"))
+    economy = BooleanField(TIER_NAMES["economy"])
+    standard = BooleanField(TIER_NAMES["standard"])
+    business = BooleanField(TIER_NAMES["business"])
 
 
 class KworkForm(FlaskForm):
     """The kwork editor. Presence and tier rules are checked by domain.tiers, not here, so drafts can be partial."""
 
     title = StringField(
-        "Title",
-        description=f"Say what you will do, like “I will set up a VPS server”. Up to {LIMITS['title']} characters.",
+        _l("Title"),
+        description=_l("Say what you will do, like “I will set up a VPS server”. Up to %(max)s characters.", max=LIMITS["title"]),
     )
-    category_id = SelectField("Category", coerce=_optional_id, validate_choice=False)
+    category_id = SelectField(_l("Category"), coerce=_optional_id, validate_choice=False)
     description = TextAreaField(
-        "Description", description=f"What the buyer gets and how you work. Up to {LIMITS['description']:,} characters."
+        _l("Description"),
+        description=_l("What the buyer gets and how you work. Up to %(max)s characters.", max=f"{LIMITS['description']:,}"),
     )
     buyer_instructions = TextAreaField(
-        "What I need from the buyer to start",
-        description="Buyers see this when they order and answer it in their requirements.",
+        _l("What I need from the buyer to start"),
+        description=_l("Buyers see this when they order and answer it in their requirements."),
     )
     is_packaged = RadioField(
-        "How many packages do you offer?",
-        choices=[("yes", "Three packages: Economy, Standard and Business"), ("no", "One package")],
+        _l("How many packages do you offer?"),
+        choices=[("yes", _l("Three packages: Economy, Standard and Business")), ("no", _l("One package"))],
         default="yes",
     )
     economy = FormField(TierForm)
@@ -52,14 +55,21 @@ class KworkForm(FlaskForm):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.category_id.choices = [("", "Select a category")] + [(c.id, c.name) for c in categories]
+        self.category_id.choices = [("", _("Select a category"))] + [(c.id, c.name) for c in categories]
         for level in TIER_LEVELS:
             tier = self[level].form
-            name = TIER_NAMES[level] if self.packaged else "Package"
-            tier.price.label.text = f"{name} price"
-            tier.delivery_days.label.text = f"{name} delivery time in days"
-            tier.revisions.label.text = f"{name} number of revisions"
-            tier.description.label.text = f"{name} short description"
+            # Each input's accessible name says which package it belongs to (the table hides the labels).
+            if self.packaged:
+                name = TIER_NAMES[level]
+                tier.price.label.text = _("%(tier)s price", tier=name)
+                tier.delivery_days.label.text = _("%(tier)s delivery time in days", tier=name)
+                tier.revisions.label.text = _("%(tier)s number of revisions", tier=name)
+                tier.description.label.text = _("%(tier)s short description", tier=name)
+            else:
+                tier.price.label.text = _("Package price")
+                tier.delivery_days.label.text = _("Package delivery time in days")
+                tier.revisions.label.text = _("Package number of revisions")
+                tier.description.label.text = _("Package short description")
 
     @property
     def packaged(self) -> bool:
@@ -110,24 +120,25 @@ class KworkForm(FlaskForm):
 
 class DeleteKworkForm(FlaskForm):
     portfolio = RadioField(
-        "What should happen to this kwork’s portfolio items?",
+        _l("What should happen to this kwork’s portfolio items?"),
         choices=[
-            ("keep", "Keep them in my portfolio"),
-            ("delete", "Delete them too"),
+            ("keep", _l("Keep them in my portfolio")),
+            ("delete", _l("Delete them too")),
         ],
-        validators=[DataRequired("Select what should happen to the portfolio items")],
+        validators=[DataRequired(_l("Select what should happen to the portfolio items"))],
     )
 
 
 class PortfolioItemForm(FlaskForm):
     title = StringField(
-        "Title",
-        validators=[DataRequired("Enter a title for the portfolio item"), Length(max=80, message="Title must be 80 characters or fewer")],
+        _l("Title"),
+        validators=[DataRequired(_l("Enter a title for the portfolio item")),
+                    Length(max=80, message=_l("Title must be %(max)s characters or fewer"))],  # fmt: skip
     )
-    kwork_id = SelectField("Show it on a kwork", coerce=_optional_id, validate_choice=False)
-    image = FileField("Image", description="A PNG, JPEG, GIF or WebP file smaller than 5 MB.")
+    kwork_id = SelectField(_l("Show it on a kwork"), coerce=_optional_id, validate_choice=False)
+    image = FileField(_l("Image"), description=_l("A PNG, JPEG, GIF or WebP file smaller than 5 MB."))
     link_url = URLField(
-        "Or a link to the work",
-        validators=[Optional(), URL(message="Enter a link that starts with https://"), Length(max=500)],
-        description="For example, a website you built.",
+        _l("Or a link to the work"),
+        validators=[Optional(), URL(message=_l("Enter a link that starts with https://")), Length(max=500)],
+        description=_l("For example, a website you built."),
     )

@@ -1,5 +1,6 @@
 """The seller's side of kworks: editor, list, pause/activate, delete, portfolio."""
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -67,9 +68,9 @@ def _editor(kwork):
             apply_issues(form, error.issues)
         else:
             if kwork.status == "pending":
-                flash("Your kwork was sent to moderation. It appears in the catalog once approved.", "success")
+                flash(_("Your kwork was sent to moderation. It appears in the catalog once approved."), "success")
                 return redirect(url_for("kworks.index"))
-            flash("Draft saved.", "success")
+            flash(_("Draft saved."), "success")
             return redirect(url_for("kworks.edit", kwork_id=kwork.id))
     return _render_editor(form, kwork, status=422)
 
@@ -82,14 +83,14 @@ def _change_option_rows(form: KworkForm, kwork, action: str):
     if action == "add_option":
         form.options.append_entry()
         focus = form.options.entries[-1].form.name.id
-        message = f"Option {len(form.options.entries)} added"
+        message = _("Option %(number)s added", number=len(form.options.entries))
     else:
         index = int(action.removeprefix("remove_option-"))
         if not 0 <= index < len(form.options.entries):
             abort(400)
         form.options.entries.pop(index)
         focus = "add-option"
-        message = f"Option {index + 1} removed"
+        message = _("Option %(number)s removed", number=index + 1)
     return _render_editor(form, kwork, block="options_grid", focus=focus, announce=message)
 
 
@@ -127,7 +128,7 @@ def _set_paused(kwork_id: int, paused: bool):
         except DomainError as error:
             flash(str(error), "error")
         else:
-            flash(f"“{kwork.title}” is {'paused' if paused else 'active again'}.", "success")
+            flash(_("“%(title)s” is paused.", title=kwork.title) if paused else _("“%(title)s” is active again.", title=kwork.title), "success")
     return redirect(url_for("kworks.index"))
 
 
@@ -137,7 +138,7 @@ def delete(kwork_id: int):
     form = DeleteKworkForm()
     if form.validate_on_submit():
         service.delete_kwork(current_user, kwork, keep_portfolio=form.portfolio.data == "keep", now=now())
-        flash(f"“{kwork.title or 'Untitled kwork'}” has been deleted.", "success")
+        flash(_("“%(title)s” has been deleted.", title=kwork.title or _("Untitled kwork")), "success")
         return redirect(url_for("kworks.index"))
     return render("kworks/delete.html", kwork=kwork, form=form, status=422 if form.errors else 200)
 
@@ -146,7 +147,7 @@ def delete(kwork_id: int):
 def portfolio():
     kworks = service.seller_kworks(current_user)
     form = PortfolioItemForm()
-    form.kwork_id.choices = [("", "No particular kwork")] + [(k.id, k.title or "Untitled kwork") for k in kworks]
+    form.kwork_id.choices = [("", _("No particular kwork"))] + [(k.id, k.title or _("Untitled kwork")) for k in kworks]
     if form.validate_on_submit():
         kwork = _own_kwork_or_404(form.kwork_id.data) if form.kwork_id.data else None
         upload = form.image.data
@@ -158,7 +159,7 @@ def portfolio():
         except ValidationFailed as error:
             apply_issues(form, error.issues)
         else:
-            flash("Portfolio item added.", "success")
+            flash(_("Portfolio item added."), "success")
             return redirect(url_for("kworks.portfolio"))
     return render(
         "kworks/portfolio.html",
@@ -175,5 +176,5 @@ def delete_portfolio_item(item_id: int):
             service.delete_portfolio_item(current_user, item_id)
         except DomainError:
             abort(404)
-        flash("Portfolio item deleted.", "success")
+        flash(_("Portfolio item deleted."), "success")
     return redirect(url_for("kworks.portfolio"))

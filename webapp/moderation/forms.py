@@ -1,37 +1,38 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SearchField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-REASON_LIMIT = Length(max=1000, message="Reason must be 1,000 characters or fewer")
+REASON_LIMIT = Length(max=1000, message=_l("Reason must be %(max)s characters or fewer", max="1,000"))
 
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Reason the seller will see",
-        validators=[DataRequired("Enter the reason the seller will see"), REASON_LIMIT],
-        description="Say what to change so the kwork can be approved.",
+        _l("Reason the seller will see"),
+        validators=[DataRequired(_l("Enter the reason the seller will see")), REASON_LIMIT],
+        description=_l("Say what to change so the kwork can be approved."),
     )
 
 
 class ReviewDecisionForm(FlaskForm):
     decision = RadioField(
-        "Decision",
-        choices=[("publish", "Publish or keep the review"), ("hide", "Hide the review: it breaks the rules")],
-        validators=[DataRequired("Select a decision")],
+        _l("Decision"),
+        choices=[("publish", _l("Publish or keep the review")), ("hide", _l("Hide the review: it breaks the rules"))],
+        validators=[DataRequired(_l("Select a decision"))],
     )
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Enter the reason the buyer and the seller will see"), REASON_LIMIT],
-        description="The buyer and the seller see it; it is also kept in the audit log.",
+        _l("Reason"),
+        validators=[DataRequired(_l("Enter the reason the buyer and the seller will see")), REASON_LIMIT],
+        description=_l("The buyer and the seller see it; it is also kept in the audit log."),
     )
 
 
 class DisputeDecisionForm(FlaskForm):
-    decision = RadioField("Your decision", validate_choice=False)
+    decision = RadioField(_l("Your decision"), validate_choice=False)
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Enter the reason both parties will see"), REASON_LIMIT],
-        description="Both parties see it; it is also kept in the audit log.",
+        _l("Reason"),
+        validators=[DataRequired(_l("Enter the reason both parties will see")), REASON_LIMIT],
+        description=_l("Both parties see it; it is also kept in the audit log."),
     )
 
 
@@ -39,13 +40,13 @@ class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = SearchField("E-mail or name")
+    q = SearchField(_l("E-mail or name"))
 
 
 class AccountActionForm(FlaskForm):
     """Suspend/reinstate or grant/revoke admin: one reason field, a prefix per form keeps the ids apart."""
 
     reason = TextAreaField(
-        "Reason for the audit log",
-        validators=[DataRequired("Enter the reason for the audit log"), REASON_LIMIT],
+        _l("Reason for the audit log"),
+        validators=[DataRequired(_l("Enter the reason for the audit log")), REASON_LIMIT],
     )

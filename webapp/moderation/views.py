@@ -1,5 +1,6 @@
 """The moderation area: kworks, reviews, disputes, users and the audit log. Admins only."""
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -72,7 +73,7 @@ def queue():
         db.session.scalars(select(Kwork).where(Kwork.status == "pending", Kwork.deleted_at.is_(None)).order_by(Kwork.updated_at))
     )
     flags = {kwork.id: precheck.check(*_texts(kwork)) for kwork in pending}
-    changes = {kwork.id: kwork_service.changes_since_approval(kwork) for kwork in pending}
+    changes = {kwork.id: kwork_service.changes_to_show(kwork) for kwork in pending}
     return render("moderation/queue.html", kworks=pending, flags=flags, changes=changes)
 
 
@@ -98,7 +99,7 @@ def approve(kwork_id: int):
         except DomainError as error:
             flash(str(error), "error")
         else:
-            flash(f"“{kwork.title}” approved and now in the catalog.", "success")
+            flash(_("“%(title)s” approved and now in the catalog.", title=kwork.title), "success")
     return redirect(url_for("moderation.queue"))
 
 
@@ -108,7 +109,7 @@ def reject(kwork_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         response = _attempt(form, lambda: kwork_service.reject(current_user, kwork, form.reason.data),
-                            f"“{kwork.title}” rejected. The seller sees your reason.", url_for("moderation.queue"))  # fmt: skip
+                            _("“%(title)s” rejected. The seller sees your reason.", title=kwork.title), url_for("moderation.queue"))  # fmt: skip
         if response:
             return response
     return render("moderation/reject.html", kwork=kwork, form=form, status=422 if form.errors else 200)
@@ -127,7 +128,7 @@ def review(review_id: int):
     form = ReviewDecisionForm()
     if form.validate_on_submit():
         decide = reviews.publish if form.decision.data == "publish" else reviews.hide
-        done = "Review published." if form.decision.data == "publish" else "Review hidden."
+        done = _("Review published.") if form.decision.data == "publish" else _("Review hidden.")
         response = _attempt(form, lambda: decide(current_user, found, form.reason.data), done, url_for("moderation.review_queue"))
         if response:
             return response
@@ -150,7 +151,7 @@ def dispute(dispute_id: int):
     form.decision.choices = [(code, disputes.DECISION_LABELS[code]) for code in disputes.decisions(found)]
     if form.validate_on_submit():
         response = _attempt(form, lambda: disputes.decide(current_user, found, form.decision.data, form.reason.data, now()),
-                            f"Dispute on order #{found.order_id} decided.", url_for("moderation.dispute_queue"))  # fmt: skip
+                            _("Dispute on order #%(id)s decided.", id=found.order_id), url_for("moderation.dispute_queue"))  # fmt: skip
         if response:
             return response
     order = found.order
@@ -201,7 +202,7 @@ def suspension(user_id: int):
     found = _or_404(User, user_id)
     suspend = not found.is_suspended
     return _account_action(found, "suspension", lambda reason: accounts.set_suspended(current_user, found, suspend, reason, now()),
-                           f"{found.display_name} {'suspended' if suspend else 'reinstated'}.")  # fmt: skip
+                           _("%(name)s suspended.", name=found.display_name) if suspend else _("%(name)s reinstated.", name=found.display_name))  # fmt: skip
 
 
 @bp.post("/users/<int:user_id>/admin")
@@ -209,7 +210,8 @@ def admin_rights(user_id: int):
     found = _or_404(User, user_id)
     grant = not found.is_admin
     return _account_action(found, "admin", lambda reason: accounts.set_admin(current_user, found, grant, reason),
-                           f"{found.display_name} is {'now' if grant else 'no longer'} an administrator.")  # fmt: skip
+                           _("%(name)s is now an administrator.", name=found.display_name) if grant
+                           else _("%(name)s is no longer an administrator.", name=found.display_name))  # fmt: skip
 
 
 def _account_action(found: User, prefix: str, action, done: str):

@@ -1,6 +1,9 @@
 """A seller's kworks: editing with package tiers and options, moderation status, pausing and deletion."""
+import re
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import links
@@ -63,7 +66,7 @@ def problems(draft: KworkDraft, *, kwork: Kwork | None, submit: bool) -> list[Fi
     submit = submit or (kwork is not None and kwork.status in SUBMITTED_STATUSES)
     issues = problems_for_submission(draft) if submit else rule_violations(draft)
     if draft.category_id is not None and db.session.get(Category, draft.category_id) is None:
-        issues.append(FieldIssue("category_id", "Select a category from the list"))
+        issues.append(FieldIssue("category_id", _("Select a category from the list")))
     return issues
 
 
@@ -124,9 +127,9 @@ def set_paused(seller: User, kwork: Kwork, paused: bool) -> Kwork:
     begin_write()
     kwork = get_own_kwork(seller, kwork.id)
     if paused and kwork.status != "active":
-        raise DomainError("Only an active kwork can be paused")
+        raise DomainError(_("Only an active kwork can be paused"))
     if not paused and kwork.status != "paused":
-        raise DomainError("Only a paused kwork can be activated")
+        raise DomainError(_("Only a paused kwork can be activated"))
     kwork.status = "paused" if paused else "active"
     db.session.commit()
     return kwork
@@ -149,6 +152,27 @@ def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datet
     db.session.commit()
 
 
+# The approved snapshot is stored data, compared with later ones: its labels and package names stay in English
+# whatever the moderator's language, and are translated only when shown (`changes_to_show`).
+_STORED_TIER_NAMES = {"economy": "Economy", "standard": "Standard", "business": "Business"}
+SNAPSHOT_LABELS = {
+    "Title": _l("Title"),
+    "Category": _l("Category"),
+    "Description": _l("Description"),
+    "What the seller needs from the buyer": _l("What the seller needs from the buyer"),
+    "Packages": _l("Packages"),
+    "Options": _l("Options"),
+}
+SNAPSHOT_TIER_LABELS = {  # "Economy: price"
+    "price": _l("%(package)s: price"),
+    "delivery days": _l("%(package)s: delivery days"),
+    "revisions": _l("%(package)s: revisions"),
+    "description": _l("%(package)s: description"),
+}
+SNAPSHOT_VALUES = {"Three packages": _l("Three packages"), "One package": _l("One package")}
+_OPTION_LEVELS = re.compile(r"^(.*) \(((?:Economy|Standard|Business)(?:, (?:Economy|Standard|Business))*)?\)$")
+
+
 def snapshot(kwork: Kwork) -> dict[str, str]:
     """The kwork as a buyer reads it, one labelled text per field: stored at approval, compared at the next."""
     fields = {
@@ -159,13 +183,13 @@ def snapshot(kwork: Kwork) -> dict[str, str]:
         "Packages": "Three packages" if kwork.is_packaged else "One package",
     }
     for tier in kwork.offered_tiers:
-        name = TIER_NAMES[tier.level] if kwork.is_packaged else "Package"
+        name = _STORED_TIER_NAMES[tier.level] if kwork.is_packaged else "Package"
         fields[f"{name}: price"] = "" if tier.price is None else str(tier.price)
         fields[f"{name}: delivery days"] = "" if tier.delivery_days is None else str(tier.delivery_days)
         fields[f"{name}: revisions"] = "" if tier.revisions is None else str(tier.revisions)
         fields[f"{name}: description"] = tier.description
     fields["Options"] = "\n".join(
-        f"{option.name} ({', '.join(TIER_NAMES[t.level] for t in sorted(option.tiers, key=lambda t: t.position))})"
+        f"{option.name} ({', '.join(_STORED_TIER_NAMES[t.level] for t in sorted(option.tiers, key=lambda t: t.position))})"
         for option in kwork.options
     )
     return fields
@@ -178,16 +202,55 @@ def changes_since_approval(kwork: Kwork) -> list[FieldChange] | None:
     return diff.changes(kwork.approved_snapshot, snapshot(kwork))
 
 
+def changes_to_show(kwork: Kwork) -> list[FieldChange] | None:
+    """`changes_since_approval` in the viewer's language: labels, package names and the package count translated."""
+    if kwork.approved_snapshot is None:
+        return None
+    return diff.changes(_shown(kwork.approved_snapshot), _shown(snapshot(kwork)))
+
+
+def _shown(fields: dict[str, str]) -> dict[str, str]:
+    """A stored (English) snapshot as the viewer reads it; labels and values it does not know stay as they are."""
+    levels = {english: level for level, english in _STORED_TIER_NAMES.items()}
+
+    def package(english: str) -> str:
+        return str(TIER_NAMES[levels[english]]) if english in levels else _("Package")
+
+    def label(key: str) -> str:
+        if key in SNAPSHOT_LABELS:
+            return str(SNAPSHOT_LABELS[key])
+        name, _sep, part = key.partition(": ")
+        if part in SNAPSHOT_TIER_LABELS and (name in levels or name == "Package"):
+            return str(SNAPSHOT_TIER_LABELS[part]) % {"package": package(name)}
+        return key
+
+    def value(key: str, text: str) -> str:
+        if key == "Packages" and text in SNAPSHOT_VALUES:
+            return str(SNAPSHOT_VALUES[text])
+        if key == "Options":
+            lines = []
+            for line in text.split("\n"):
+                match = _OPTION_LEVELS.match(line)
+                if match:
+                    names = ", ".join(package(n) for n in match.group(2).split(", ")) if match.group(2) else ""
+                    line = f"{match.group(1)} ({names})"
+                lines.append(line)
+            return "\n".join(lines)
+        return text
+
+    return {label(key): value(key, text) for key, text in fields.items()}
+
+
 def approve(admin: User, kwork: Kwork) -> Kwork:
     """Publish a pending kwork; what was approved is kept so the next review shows only what changed."""
     begin_write()
     if kwork.status != "pending":
-        raise DomainError("Only a kwork waiting for moderation can be approved")
+        raise DomainError(_("Only a kwork waiting for moderation can be approved"))
     kwork.status = "active"
     kwork.approved_snapshot = snapshot(kwork)
     audit.record(admin, "kwork.approve", kwork, before={"status": "pending"}, after={"status": "active"})
-    notify(kwork.seller_id, "moderation", f"“{kwork.title}” was approved and is now in the catalog.",
-           links.path("catalog.kwork", kwork_id=kwork.id))  # fmt: skip
+    notify(kwork.seller_id, "moderation", _l("“%(title)s” was approved and is now in the catalog."),
+           links.path("catalog.kwork", kwork_id=kwork.id), title=kwork.title)  # fmt: skip
     db.session.commit()
     return kwork
 
@@ -195,14 +258,14 @@ def approve(admin: User, kwork: Kwork) -> Kwork:
 def reject(admin: User, kwork: Kwork, reason: str) -> Kwork:
     begin_write()
     if kwork.status != "pending":
-        raise DomainError("Only a kwork waiting for moderation can be rejected")
+        raise DomainError(_("Only a kwork waiting for moderation can be rejected"))
     if not reason.strip():
-        raise ValidationFailed([FieldIssue("reason", "Enter the reason the seller will see")])
+        raise ValidationFailed([FieldIssue("reason", _("Enter the reason the seller will see"))])
     kwork.status = "rejected"
     kwork.rejection_reason = reason.strip()
     audit.record(admin, "kwork.reject", kwork, before={"status": "pending"}, after={"status": "rejected"}, reason=kwork.rejection_reason)
-    notify(kwork.seller_id, "moderation", f"“{kwork.title}” was not approved: {kwork.rejection_reason}",
-           links.path("kworks.edit", kwork_id=kwork.id))  # fmt: skip
+    notify(kwork.seller_id, "moderation", _l("“%(title)s” was not approved: %(reason)s"),
+           links.path("kworks.edit", kwork_id=kwork.id), title=kwork.title, reason=kwork.rejection_reason)  # fmt: skip
     db.session.commit()
     return kwork
 
@@ -215,9 +278,9 @@ def add_portfolio_item(
     if kwork is not None:
         kwork = get_own_kwork(seller, kwork.id)
     if image is None and link_url is None:
-        raise ValidationFailed([FieldIssue("image", "Upload an image or enter a link to the work")])
+        raise ValidationFailed([FieldIssue("image", _("Upload an image or enter a link to the work"))])
     if image is not None and link_url is not None:
-        raise ValidationFailed([FieldIssue("image", "Upload an image or enter a link, not both")])
+        raise ValidationFailed([FieldIssue("image", _("Upload an image or enter a link, not both"))])
     image_name = uploads.store_image(image) if image is not None else None
     item = PortfolioItem(seller_id=seller.id, kwork=kwork, title=title.strip(), image_name=image_name, link_url=link_url)
     db.session.add(item)
