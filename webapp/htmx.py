@@ -9,9 +9,12 @@ def is_htmx() -> bool:
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context):
-    """The full page, or just `block` of it when htmx asked. Varies on HX-Request so caches keep both apart."""
+    """The full page, or just `block` of it when htmx asked. Varies on HX-Request so caches keep both apart, and on
+    the language inputs (Accept-Language, and the session cookie that holds a chosen language)."""
     partial = block is not None and is_htmx()
     body = render_block(template, block, htmx=True, **context) if partial else render_template(template, htmx=False, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     return response

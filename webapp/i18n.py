@@ -8,7 +8,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 from flask_login import current_user
 
 from .extensions import db
@@ -43,6 +43,13 @@ def select_timezone() -> str | None:
 
 
 babel = Babel()
+
+
+@bp.before_app_request
+def forget_cached_locale():
+    """Flask-Babel caches the locale on `g`; when an app context spans several requests (tests, a shell), the next
+    request must choose again rather than inherit the last one's language."""
+    refresh()
 
 
 @bp.get("/language/<code>")
