@@ -1,6 +1,7 @@
 """The moderation area: kworks, reviews, disputes, users and the audit log. Admins only."""
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -226,9 +227,46 @@ def _account_action(found: User, prefix: str, action, done: str):
 
 # Audit log
 
+# What an entry is about ("Kwork #3"), and the record fields its before → after column names.
+AUDIT_TARGETS = {"kwork": _l("Kwork"), "review": _l("Review"), "dispute": _l("Dispute"), "user": _l("User")}
+AUDIT_FIELDS = {
+    "status": _l("status"),
+    "reported": _l("reported"),
+    "suspended": _l("suspended"),
+    "admin": _l("admin"),
+    "order_state": _l("order state"),
+    "cancellation_status": _l("cancellation status"),
+    "reason_agreed": _l("reason agreed"),
+    "counts_against_seller": _l("counts against seller"),
+    "buyer_may_review": _l("buyer may review"),
+    "exempt": _l("exempt"),
+}
+
+
+def _filter_note(target_type: str, target_id: int | None) -> str:
+    """ "Showing kwork #3 only." above a filtered log (a type the log does not know is shown as it was asked for)."""
+    with_id = {
+        "kwork": _l("Showing kwork #%(id)s only."),
+        "review": _l("Showing review #%(id)s only."),
+        "dispute": _l("Showing dispute #%(id)s only."),
+        "user": _l("Showing user #%(id)s only."),
+    }
+    every = {
+        "kwork": _l("Showing kwork only."),
+        "review": _l("Showing review only."),
+        "dispute": _l("Showing dispute only."),
+        "user": _l("Showing user only."),
+    }
+    if target_type not in with_id:
+        return _("Showing %(target)s #%(id)s only.", target=target_type, id=target_id) if target_id \
+            else _("Showing %(target)s only.", target=target_type)  # fmt: skip
+    return str(with_id[target_type]) % {"id": target_id} if target_id else str(every[target_type])
+
+
 @bp.get("/audit")
 def audit_log():
     target_type = request.args.get("target_type") or None
     target_id = request.args.get("target_id", type=int)
     return render("moderation/audit.html", entries=audit.entries(target_type=target_type, target_id=target_id),
-                  target_type=target_type, target_id=target_id)  # fmt: skip
+                  target_type=target_type, target_id=target_id, AUDIT_TARGETS=AUDIT_TARGETS, AUDIT_FIELDS=AUDIT_FIELDS,
+                  filter_note=_filter_note(target_type, target_id) if target_type else "")  # fmt: skip
