@@ -1,6 +1,8 @@
 """A seller blocks a buyer: the buyer can then neither order the seller's kworks nor message them."""
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -10,11 +12,11 @@ from ..models import Block, Order, User
 from . import begin_write
 
 REASONS = {
-    "abusive": "Rude or abusive messages",
-    "off_platform": "Asks to work or pay outside Gigsmith",
-    "unfair": "Unfair cancellations or reviews",
-    "spam": "Spam",
-    "other": "Other",
+    "abusive": _l("Rude or abusive messages"),
+    "off_platform": _l("Asks to work or pay outside Gigsmith"),
+    "unfair": _l("Unfair cancellations or reviews"),
+    "spam": _l("Spam"),
+    "other": _l("Other"),
 }
 
 
@@ -26,14 +28,15 @@ def block(seller: User, buyer: User, reason: str | None, now: datetime) -> Block
     """Refused while the buyer has an active order with this seller: that order is finished or cancelled first."""
     begin_write()
     if buyer.id == seller.id:
-        raise DomainError("You can’t block yourself")
+        raise DomainError(_("You can’t block yourself"))
     if reason not in REASONS:
-        raise ValidationFailed([FieldIssue("reason", "Select why you are blocking this buyer")])
+        raise ValidationFailed([FieldIssue("reason", _("Select why you are blocking this buyer"))])
     active = db.session.scalar(
         select(Order.id).where(Order.seller_id == seller.id, Order.buyer_id == buyer.id, Order.state.in_(OPEN_STATES)).limit(1)
     )
     if active is not None:
-        raise DomainError(f"You can’t block {buyer.display_name} while order #{active} with them is active. Finish or cancel it first")
+        raise DomainError(_("You can’t block %(name)s while order #%(order)s with them is active. Finish or cancel it first",
+                            name=buyer.display_name, order=active))
     existing = db.session.scalar(select(Block).where(Block.seller_id == seller.id, Block.buyer_id == buyer.id))
     if existing is not None:
         return existing

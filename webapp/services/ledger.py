@@ -8,10 +8,13 @@ SQLite serialises writers). A CHECK constraint is the backstop.
 import hashlib
 from dataclasses import dataclass
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..domain.errors import DomainError
 from ..extensions import db
+from ..models.accounts import User
 from ..models.ledger import Entry, LedgerAccount, Posting
 
 PLATFORM_COMMISSION = "platform:commission"
@@ -64,8 +67,21 @@ def _fingerprint(kind: str, movements: list[Movement]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def post(key: str, kind: str, movements: list[Movement], memo: str = "") -> Posting:
+def _memo_text(memo, movements: list[Movement], params: dict) -> str:
+    """The memo as its reader sees it on their wallet page: a message marked with lazy_gettext, %(name)s filled
+    from `params`, written in the language of the user whose wallet the posting moves (English if none)."""
+    owners = [_user_of(m.account_code) for m in movements]
+    owner = next((db.session.get(User, user_id) for user_id in owners if user_id is not None), None)
+    with force_locale((owner.language if owner is not None else None) or "en"):
+        text = str(memo) % params if params else str(memo)
+    return text[:200]
+
+
+def post(key: str, kind: str, movements: list[Movement], memo="", **params) -> Posting:
     """Record one balanced posting inside the caller's transaction (the caller commits).
+
+    `memo` is shown on the wallet page: pass a message marked with lazy_gettext (`_l("Order #%(id)s cancelled")`)
+    and its placeholders as keyword arguments (`id=order.id`); it is stored in the wallet owner's language.
 
     Guards: the amounts sum to zero and none is zero; no account without `allow_negative` drops below zero
     (InsufficientFunds); a key already used returns its first posting when the movements match and raises
@@ -81,7 +97,7 @@ def post(key: str, kind: str, movements: list[Movement], memo: str = "") -> Post
         return existing
 
     accounts = {m.account_code: account(m.account_code, user_id=_user_of(m.account_code)) for m in movements}
-    posting = Posting(idempotency_key=key, kind=kind, memo=memo, fingerprint=fingerprint)
+    posting = Posting(idempotency_key=key, kind=kind, memo=_memo_text(memo, movements, params), fingerprint=fingerprint)
     db.session.add(posting)
     db.session.flush()
     for movement in sorted(movements, key=lambda m: accounts[m.account_code].id):
@@ -94,7 +110,7 @@ def post(key: str, kind: str, movements: list[Movement], memo: str = "") -> Post
             .execution_options(synchronize_session=False)
         ).rowcount
         if changed != 1:
-            raise InsufficientFunds("There is not enough money in the balance")
+            raise InsufficientFunds(_("There is not enough money in the balance"))
         db.session.add(Entry(posting_id=posting.id, account_id=target.id, amount=movement.amount))
     db.session.flush()
     for target in accounts.values():

@@ -8,6 +8,8 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import links
@@ -50,9 +52,17 @@ def card_brand(digits: str) -> str:
     return "Card"
 
 
+def detail_label(detail: PayoutDetail):
+    """The detail's name as people read it ("Visa card ending 1111"), in the language of wherever it is shown:
+    a lazy string, so a notification or a memo renders it in its reader's language."""
+    if detail.kind == "card":
+        return _l("%(brand)s card ending %(last4)s", brand=detail.brand, last4=detail.last4)
+    return detail.label
+
+
 def _needs_confirmed_phone(user: User) -> None:
     if user.phone_verified_at is None or not user.phone:
-        raise DomainError("Confirm your phone number first: payout changes are confirmed by a call to it")
+        raise DomainError(_("Confirm your phone number first: payout changes are confirmed by a call to it"))
 
 
 def _start_change(user: User, action: str, detail: PayoutDetail, now: datetime) -> PayoutChange:
@@ -63,10 +73,11 @@ def _start_change(user: User, action: str, detail: PayoutDetail, now: datetime) 
     )
     change = PayoutChange(user_id=user.id, action=action, detail=detail, created_at=now)
     db.session.add(change)
-    voice_codes.record(user.id, "payout_change_requested", f"Asked to {action} {detail.label}", now)
+    asked = _l("Asked to add %(detail)s") if action == "add" else _l("Asked to remove %(detail)s")
+    voice_codes.record(user.id, "payout_change_requested", asked, now, detail=detail_label(detail))
     db.session.commit()
     # The call is queued after the change is saved; if the limits refuse it, the change waits for a later call.
-    voice_codes.request_call(user, user.phone, "payout", "en", now)
+    voice_codes.request_call(user, user.phone, "payout", voice_codes.page_language(), now)
     return change
 
 
@@ -75,7 +86,7 @@ def add_card(user: User, number: str, now: datetime) -> PayoutChange:
     _needs_confirmed_phone(user)
     digits = re.sub(r"[\s-]", "", number or "")
     if not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_valid(digits):
-        raise ValidationFailed([FieldIssue("card_number", "Enter a valid card number, like 4111 1111 1111 1111")])
+        raise ValidationFailed([FieldIssue("card_number", _("Enter a valid card number, like %(example)s", example="4111 1111 1111 1111"))])
     detail = PayoutDetail(user_id=user.id, kind="card", brand=card_brand(digits), last4=digits[-4:],
                           token=f"tok_sandbox_{secrets.token_hex(8)}", status="pending", created_at=now)  # fmt: skip
     db.session.add(detail)
@@ -86,11 +97,11 @@ def add_ewallet(user: User, provider: str, account_id: str, now: datetime) -> Pa
     begin_write()
     _needs_confirmed_phone(user)
     if provider not in E_WALLETS:
-        raise ValidationFailed([FieldIssue("provider", "Select an e-wallet provider")])
+        raise ValidationFailed([FieldIssue("provider", _("Select an e-wallet provider"))])
     name, pattern, example = E_WALLETS[provider]
     account_id = (account_id or "").strip()
     if not pattern.match(account_id):
-        raise ValidationFailed([FieldIssue("account_id", f"Enter a {name} account like {example}")])
+        raise ValidationFailed([FieldIssue("account_id", _("Enter a %(provider)s account like %(example)s", provider=name, example=example))])
     detail = PayoutDetail(user_id=user.id, kind="ewallet", brand=name, account_id=account_id, status="pending", created_at=now)
     db.session.add(detail)
     return _start_change(user, "add", detail, now)
@@ -101,7 +112,7 @@ def remove(user: User, detail_id: int, now: datetime) -> PayoutChange:
     _needs_confirmed_phone(user)
     detail = db.session.get(PayoutDetail, detail_id)
     if detail is None or detail.user_id != user.id or detail.status != "active":
-        raise DomainError("Payout detail not found")
+        raise DomainError(_("Payout detail not found"))
     return _start_change(user, "remove", detail, now)
 
 
@@ -122,14 +133,15 @@ def confirm(user: User, code: str, now: datetime) -> PayoutChange:
     """
     change = pending_change(user)
     if change is None:
-        raise ValidationFailed([FieldIssue("code", "There is no payout change waiting for a code")])
+        raise ValidationFailed([FieldIssue("code", _("There is no payout change waiting for a code"))])
     try:
         voice_codes.verify(user, "payout", code, now)
     except ValidationFailed:
         if voice_codes.latest(user, "payout").status == "cancelled":
             begin_write()
             change.status = "cancelled"
-            voice_codes.record(user.id, "payout_change_cancelled", f"Too many wrong codes: {change.detail.label} was not changed", now)
+            voice_codes.record(user.id, "payout_change_cancelled", _l("Too many wrong codes: %(detail)s was not changed"), now,
+                               detail=detail_label(change.detail))
             db.session.commit()
         raise
     begin_write()
@@ -139,8 +151,13 @@ def confirm(user: User, code: str, now: datetime) -> PayoutChange:
     else:
         change.detail.status = "removed"
     user.payouts_held_until = now + HOLD_AFTER_CHANGE
-    voice_codes.record(user.id, "payout_change_confirmed", f"Payout change confirmed: {change.action} {change.detail.label}", now)
-    notifications.notify(user.id, "payout_change", f"Your payout details changed: {'added' if change.action == 'add' else 'removed'} {change.detail.label}.", links.path("account.payout_details"))
+    added = change.action == "add"
+    voice_codes.record(user.id, "payout_change_confirmed",
+                       _l("Payout change confirmed: add %(detail)s") if added else _l("Payout change confirmed: remove %(detail)s"),
+                       now, detail=detail_label(change.detail))  # fmt: skip
+    notifications.notify(user.id, "payout_change",
+                         _l("Your payout details changed: added %(detail)s.") if added else _l("Your payout details changed: removed %(detail)s."),
+                         links.path("account.payout_details"), detail=detail_label(change.detail))  # fmt: skip
     db.session.commit()
     return change
 
@@ -150,13 +167,13 @@ def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: d
     begin_write()
     detail = db.session.get(PayoutDetail, detail_id) if detail_id else None
     if detail is None or detail.user_id != user.id or detail.status != "active":
-        raise ValidationFailed([FieldIssue("detail_id", "Select where to send the money")])
+        raise ValidationFailed([FieldIssue("detail_id", _("Select where to send the money"))])
     if user.payouts_held_until is not None and now < user.payouts_held_until:
         raise HeldUntil(user.payouts_held_until)
     available = ledger.balance(ledger.wallet_code(user.id))
     if amount_units is None or amount_units < MIN_WITHDRAWAL or amount_units * 100 > available:
         raise ValidationFailed(
-            [FieldIssue("amount", f"Enter an amount from {MIN_WITHDRAWAL} to your available balance, {available // 100:,}")]
+            [FieldIssue("amount", _("Enter an amount from %(min)s to your available balance, %(max)s", min=MIN_WITHDRAWAL, max=f"{available // 100:,}"))]
         )
     withdrawal = Withdrawal(user_id=user.id, detail=detail, amount=amount_units * 100, created_at=now)
     db.session.add(withdrawal)
@@ -165,7 +182,8 @@ def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: d
         f"withdrawal-{withdrawal.id}",
         "withdrawal",
         [ledger.Movement(ledger.wallet_code(user.id), -withdrawal.amount), ledger.Movement(ledger.EXTERNAL_PAYOUT, withdrawal.amount)],
-        memo=f"Withdrawal to {detail.label}",
+        memo=_l("Withdrawal to %(detail)s"),
+        detail=detail_label(detail),
     )
     after_commit(db.session(), None, "jobs.payouts.settle_withdrawal", withdrawal.id, job_id=f"withdrawal-{withdrawal.id}")
     db.session.commit()
@@ -175,7 +193,7 @@ def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: d
 class HeldUntil(DomainError):
     def __init__(self, until: datetime):
         self.until = until
-        super().__init__("Withdrawals are on hold for 24 hours after a change to your payout details")
+        super().__init__(_("Withdrawals are on hold for 24 hours after a change to your payout details"))
 
 
 def settle_withdrawal(withdrawal_id: int, now: datetime) -> Withdrawal | None:
@@ -194,7 +212,8 @@ def settle_withdrawal(withdrawal_id: int, now: datetime) -> Withdrawal | None:
             f"withdrawal-{withdrawal.id}-refund",
             "withdrawal_refund",
             [ledger.Movement(ledger.EXTERNAL_PAYOUT, -withdrawal.amount), ledger.Movement(ledger.wallet_code(withdrawal.user_id), withdrawal.amount)],
-            memo=f"Withdrawal to {detail.label} failed: returned",
+            memo=_l("Withdrawal to %(detail)s failed: returned"),
+            detail=detail_label(detail),
         )
     db.session.commit()
     return withdrawal

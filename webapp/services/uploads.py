@@ -2,6 +2,7 @@
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..domain.errors import FieldIssue, ValidationFailed
 
@@ -23,10 +24,10 @@ def image_extension(data: bytes) -> str | None:
 def store_image(data: bytes) -> str:
     limit = current_app.config["MAX_IMAGE_BYTES"]
     if len(data) > limit:
-        raise ValidationFailed([FieldIssue("image", f"The image must be smaller than {limit // (1024 * 1024)} MB")])
+        raise ValidationFailed([FieldIssue("image", _("The image must be smaller than %(size)s MB", size=limit // (1024 * 1024)))])
     extension = image_extension(data)
     if extension is None:
-        raise ValidationFailed([FieldIssue("image", "The image must be a PNG, JPEG, GIF or WebP file")])
+        raise ValidationFailed([FieldIssue("image", _("The image must be a PNG, JPEG, GIF or WebP file"))])
     name = f"{secrets.token_hex(16)}.{extension}"
     directory = current_app.config["UPLOAD_DIR"]
     directory.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,9 @@ import secrets
 from datetime import datetime, timedelta
 
 import phonenumbers
+from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,7 +38,7 @@ def parse_phone(text: str, field: str = "phone") -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationFailed([FieldIssue(field, "Enter a phone number with its country code, like +44 20 7946 0958")])
+        raise ValidationFailed([FieldIssue(field, _("Enter a phone number with its country code, like %(example)s", example="+44 20 7946 0958"))])
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -45,8 +48,26 @@ def display_phone(e164: str | None) -> str:
     return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def record(user_id: int | None, kind: str, detail: str, now: datetime) -> None:
-    db.session.add(SecurityEvent(user_id=user_id, kind=kind, detail=detail, created_at=now))
+def page_language() -> str:
+    """The language the current page speaks ("ru"); "en" outside a request. A code call speaks it too."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def language_for(user_id: int | None, locale: str | None = None) -> str:
+    """The language to write a user's security activity in: the call's, else the user's own, else the page's."""
+    if locale:
+        return locale
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return (user.language if user is not None and user.language else None) or page_language()
+
+
+def record(user_id: int | None, kind: str, detail, now: datetime, /, *, locale: str | None = None, **params) -> None:
+    """A security event. `detail` is a message marked with lazy_gettext, its %(name)s placeholders filled from
+    `params`, written in the user's language (see language_for) even when a job or a webhook records it."""
+    with force_locale(language_for(user_id, locale)):
+        text = str(detail) % params if params else str(detail)
+    db.session.add(SecurityEvent(user_id=user_id, kind=kind, detail=text, created_at=now))
 
 
 def latest(user: User, purpose: str) -> VoiceCode | None:
@@ -85,7 +106,7 @@ def request_call(user: User, phone: str, purpose: str, locale: str, now: datetim
     begin_write()
     wait_until = next_call_allowed_at(user, phone, now)
     if wait_until is not None:
-        record(user.id, "call_refused", f"Call limit reached for {display_phone(phone)}", now)
+        record(user.id, "call_refused", _l("Call limit reached for %(phone)s"), now, phone=display_phone(phone))
         db.session.commit()
         raise CallLimited(wait_until)
     db.session.execute(
@@ -96,7 +117,7 @@ def request_call(user: User, phone: str, purpose: str, locale: str, now: datetim
     code = VoiceCode(user_id=user.id, purpose=purpose, phone=phone, locale=locale, status="queued", created_at=now)
     db.session.add(code)
     db.session.flush()
-    record(user.id, "call_requested", f"Code call requested to {display_phone(phone)}", now)
+    record(user.id, "call_requested", _l("Code call requested to %(phone)s"), now, phone=display_phone(phone))
     after_commit(db.session(), None, "jobs.voice.place_code_call", code.id, job_id=f"voice-call-{code.id}")
     db.session.commit()
     return code
@@ -105,7 +126,7 @@ def request_call(user: User, phone: str, purpose: str, locale: str, now: datetim
 class CallLimited(DomainError):
     def __init__(self, until: datetime):
         self.until = until
-        super().__init__("You can request a new call a little later")
+        super().__init__(_("You can request a new call a little later"))
 
 
 def place_call(code_id: int, now: datetime) -> VoiceCode | None:
@@ -122,12 +143,14 @@ def place_call(code_id: int, now: datetime) -> VoiceCode | None:
         code.call_sid = voice.caller().place_code_call(code.phone, digits, code.locale)
     except Exception as error:  # the provider refused or is unreachable: the user can ask again
         code.status = "failed"
-        record(code.user_id, "call_failed", f"The call to {display_phone(code.phone)} could not be placed ({type(error).__name__})", now)
+        record(code.user_id, "call_failed", _l("The call to %(phone)s could not be placed (%(error)s)"), now,
+               locale=code.locale, phone=display_phone(code.phone), error=type(error).__name__)
     else:
         # The sandbox has no phone to ring: its calls count as answered at once.
         code.status = "answered" if voice.is_sandbox() else "calling"
-        record(code.user_id, "call_placed", f"Code call placed to {display_phone(code.phone)}", now)
-        notifications.notify(code.user_id, "voice_code_call", f"We called {display_phone(code.phone)} with your confirmation code.", links.path("account.security"))
+        record(code.user_id, "call_placed", _l("Code call placed to %(phone)s"), now, locale=code.locale, phone=display_phone(code.phone))
+        notifications.notify(code.user_id, "voice_code_call", _l("We called %(phone)s with your confirmation code."),
+                             links.path("account.security"), phone=display_phone(code.phone))
     db.session.commit()
     return code
 
@@ -141,7 +164,7 @@ def update_call_status(call_sid: str, provider_status: str, now: datetime) -> No
             code.status = "answered"
         elif provider_status in ("busy", "failed", "no-answer", "canceled"):
             code.status = "failed"
-            record(code.user_id, "call_failed", f"The call was not answered ({provider_status})", now)
+            record(code.user_id, "call_failed", _l("The call was not answered (%(status)s)"), now, locale=code.locale, status=provider_status)
     db.session.commit()
 
 
@@ -151,28 +174,31 @@ def verify(user: User, purpose: str, entered: str, now: datetime) -> VoiceCode:
     code = latest(user, purpose)
     entered = "".join((entered or "").split())
     if code is None or code.status not in ("calling", "answered") or code.code_hash is None:
-        raise ValidationFailed([FieldIssue("code", "There is no code waiting: request a call first")])
+        raise ValidationFailed([FieldIssue("code", _("There is no code waiting: request a call first"))])
     if now > code.expires_at:
         code.status = "expired"
-        record(user.id, "code_expired", "A code was entered after it expired", now)
+        record(user.id, "code_expired", _l("A code was entered after it expired"), now)
         db.session.commit()
-        raise ValidationFailed([FieldIssue("code", "The code has expired. Request a new call")])
+        raise ValidationFailed([FieldIssue("code", _("The code has expired. Request a new call"))])
     if not (entered.isdigit() and len(entered) == 6):
-        raise ValidationFailed([FieldIssue("code", "Enter the 6 digits you heard in the call")])
+        raise ValidationFailed([FieldIssue("code", _("Enter the %(digits)s digits you heard in the call", digits=6))])
     code.attempts += 1
     if not check_password_hash(code.code_hash, entered):
         left = MAX_ATTEMPTS - code.attempts
         if left <= 0:
             code.status = "cancelled"
-            record(user.id, "code_locked", "Too many wrong codes: the code was cancelled", now)
-            message = "Too many wrong codes. Request a new call"
+            record(user.id, "code_locked", _l("Too many wrong codes: the code was cancelled"), now)
+            message = _("Too many wrong codes. Request a new call")
         else:
-            record(user.id, "code_wrong", f"A wrong code was entered ({left} attempts left)", now)
-            message = f"The code is not correct. You have {left} {'attempt' if left == 1 else 'attempts'} left"
+            with force_locale(language_for(user.id)):
+                detail = ngettext("A wrong code was entered (%(num)d attempt left)", "A wrong code was entered (%(num)d attempts left)", left)
+            record(user.id, "code_wrong", detail, now)
+            message = ngettext("The code is not correct. You have %(num)d attempt left",
+                               "The code is not correct. You have %(num)d attempts left", left)
         db.session.commit()
         raise ValidationFailed([FieldIssue("code", message)])
     code.status, code.confirmed_at = "confirmed", now
-    record(user.id, "code_confirmed", f"Code confirmed for {display_phone(code.phone)}", now)
+    record(user.id, "code_confirmed", _l("Code confirmed for %(phone)s"), now, phone=display_phone(code.phone))
     if purpose == "phone":
         user.phone, user.phone_verified_at = code.phone, now
     db.session.commit()
