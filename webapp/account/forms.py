@@ -1,5 +1,6 @@
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
@@ -14,29 +15,29 @@ TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and no
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
-        "Display name",
-        validators=[DataRequired("Enter your display name"), Length(max=60, message="Display name must be 60 characters or fewer")],
+        _l("Display name"),
+        validators=[DataRequired(_l("Enter your display name")), Length(max=60, message=_l("Display name must be %(max)s characters or fewer", max=60))],
     )
     about = TextAreaField(
-        "About you",
-        validators=[Length(max=2000, message="About you must be 2,000 characters or fewer")],
-        description="What you do and how you work. You can enter up to 2,000 characters.",
+        _l("About you"),
+        validators=[Length(max=2000, message=_l("About you must be %(max)s characters or fewer", max="2,000"))],
+        description=_l("What you do and how you work. You can enter up to %(max)s characters.", max="2,000"),
     )
     working_hours = StringField(
-        "Working hours",
-        validators=[Length(max=120, message="Working hours must be 120 characters or fewer")],
-        description="For example: Monday to Friday, 10:00–19:00 Moscow time",
+        _l("Working hours"),
+        validators=[Length(max=120, message=_l("Working hours must be %(max)s characters or fewer", max=120))],
+        description=_l("For example: Monday to Friday, 10:00–19:00 Moscow time"),
     )
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         choices=[(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
         validate_choice=False,
-        validators=[AnyOf(TIME_ZONES, message="Select a time zone from the list")],
-        description="Deadlines and dates are shown in this time zone.",
+        validators=[AnyOf(TIME_ZONES, message=_l("Select a time zone from the list"))],
+        description=_l("Deadlines and dates are shown in this time zone."),
     )
     not_accepting = BooleanField(
-        "Not taking new orders today",
-        description="Buyers still see your kworks, with a note that you are not taking orders right now.",
+        _l("Not taking new orders today"),
+        description=_l("Buyers still see your kworks, with a note that you are not taking orders right now."),
     )
 
 
@@ -46,32 +47,32 @@ class RoleForm(FlaskForm):
 
 class PhoneForm(FlaskForm):
     phone = StringField(
-        "Phone number",
-        description="With the country code, like +44 20 7946 0958. We call it and speak a code; any country works.",
+        _l("Phone number"),
+        description=_l("With the country code, like %(example)s. We call it and speak a code; any country works.", example="+44 20 7946 0958"),
     )
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code from the call", description="The 6 digits you heard. It is valid for 10 minutes.")
+    code = StringField(_l("Code from the call"), description=_l("The %(digits)s digits you heard. It is valid for %(minutes)s minutes.", digits=6, minutes=10))
 
 
 class CardForm(FlaskForm):
-    card_number = StringField("Card number", description="We keep only the last 4 digits; the number itself is not stored.")
+    card_number = StringField(_l("Card number"), description=_l("We keep only the last 4 digits; the number itself is not stored."))
 
 
 class EWalletForm(FlaskForm):
     provider = SelectField(
-        "E-wallet",
-        choices=[("", "Select a provider"), ("yoomoney", "YooMoney"), ("webmoney", "WebMoney"), ("paypal", "PayPal")],
+        _l("E-wallet"),
+        choices=[("", _l("Select a provider")), ("yoomoney", "YooMoney"), ("webmoney", "WebMoney"), ("paypal", "PayPal")],
         validate_choice=False,
     )
-    account_id = StringField("Account", description="YooMoney: 410011234567890 · WebMoney: Z123456789012 · PayPal: your e-mail.")
+    account_id = StringField(_l("Account"), description=_l("YooMoney: %(yoomoney)s · WebMoney: %(webmoney)s · PayPal: your e-mail.", yoomoney="410011234567890", webmoney="Z123456789012"))
 
 
 class WithdrawForm(FlaskForm):
-    detail_id = SelectField("Send to", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
-    amount = WholeNumberField("Amount", example="5000")
+    detail_id = SelectField(_l("Send to"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
+    amount = WholeNumberField(_l("Amount"), example="5000")
 
 
 class BlockForm(FlaskForm):
-    reason = RadioField("Why are you blocking this buyer?", validate_choice=False)
+    reason = RadioField(_l("Why are you blocking this buyer?"), validate_choice=False)

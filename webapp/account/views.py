@@ -1,4 +1,9 @@
+from datetime import timezone
+
+from babel.dates import format_datetime
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -10,6 +15,11 @@ from ..models import User
 from ..services import accounts, blocking, kworks, orders, payouts, ratings, voice_codes, wallet
 from . import bp
 from .forms import BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
+
+
+def _utc_time(moment, pattern: str = "HH:mm") -> str:
+    """A moment in UTC, written the page's way (month names in its language)."""
+    return format_datetime(moment, pattern, tzinfo=timezone.utc, locale=get_locale() or "en")
 
 
 @bp.get("/")
@@ -40,7 +50,7 @@ def switch_role():
     form = RoleForm()
     if form.validate_on_submit():
         accounts.switch_role(current_user, form.role.data)
-        flash("You are now selling." if current_user.is_selling else "You are now buying.", "success")
+        flash(_("You are now selling.") if current_user.is_selling else _("You are now buying."), "success")
     return redirect(url_for("account.dashboard"))
 
 
@@ -59,7 +69,7 @@ def profile():
             accepting_orders=not form.not_accepting.data,
             timezone=form.timezone.data,
         )
-        flash("Your profile has been saved.", "success")
+        flash(_("Your profile has been saved."), "success")
         return redirect(url_for("account.profile"))
     return render("account/profile.html", form=form, status=422 if form.errors else 200)
 
@@ -105,11 +115,11 @@ def add_phone():
     form = PhoneForm()
     if form.validate_on_submit():
         try:
-            voice_codes.add_phone(current_user, form.phone.data, "en", now())
+            voice_codes.add_phone(current_user, form.phone.data, voice_codes.page_language(), now())
         except ValidationFailed as error:
             apply_issues(form, error.issues)
         except voice_codes.CallLimited as error:
-            form.phone.errors = [f"{error} – after {error.until:%H:%M} UTC"]
+            form.phone.errors = [_("You can request a new call a little later – after %(time)s UTC", time=_utc_time(error.until))]
         else:
             return redirect(url_for("account.phone"))
     return _phone_page(status=422, phone_form=form)
@@ -127,9 +137,9 @@ def call_again(purpose: str):
         back = url_for("account.payout_details")
     if phone and EmptyForm().validate_on_submit():
         try:
-            voice_codes.request_call(current_user, phone, purpose, "en", now())
+            voice_codes.request_call(current_user, phone, purpose, voice_codes.page_language(), now())
         except voice_codes.CallLimited as error:
-            flash(f"{error} – after {error.until:%H:%M} UTC.", "error")
+            flash(_("You can request a new call a little later – after %(time)s UTC.", time=_utc_time(error.until)), "error")
     return redirect(back)
 
 
@@ -143,7 +153,7 @@ def verify_phone():
         except ValidationFailed as error:
             apply_issues(form, error.issues)
         else:
-            flash("Your phone number is confirmed.", "success")
+            flash(_("Your phone number is confirmed."), "success")
             return redirect(url_for("account.phone"))
     return _phone_page(status=422, code_form=form)
 
@@ -177,7 +187,7 @@ def _payouts_page(status: int = 200, **forms):
         "withdraw_form": WithdrawForm(formdata=None),
     }
     context.update(forms)
-    context["withdraw_form"].detail_id.choices = [("", "Select a payout detail")] + [(d.id, d.label) for d in details]
+    context["withdraw_form"].detail_id.choices = [("", _("Select a payout detail"))] + [(d.id, payouts.detail_label(d)) for d in details]
     failed = [form for form in forms.values() if form.errors]
     code = voice_codes.latest(current_user, "payout")
     return render(
@@ -190,6 +200,7 @@ def _payouts_page(status: int = 200, **forms):
         balance=wallet.balance(current_user),
         withdrawals=payouts.withdrawals(current_user),
         held=current_user.payouts_held_until is not None and moment < current_user.payouts_held_until,
+        detail_label=payouts.detail_label,
         now=moment,
         form=failed[0] if failed else None,
         **context,
@@ -205,9 +216,10 @@ def _payout_action(form_name: str, form, action):
             apply_issues(form, error.issues)
         except payouts.HeldUntil as error:
             db.session.rollback()
-            form.form_errors.append(f"{error}. You can withdraw after {error.until:%d %b %Y, %H:%M} UTC.")
+            form.form_errors.append(_("Withdrawals are on hold for 24 hours after a change to your payout details. You can withdraw after %(time)s UTC.",
+                                      time=_utc_time(error.until, "dd MMM yyyy, HH:mm")))
         except voice_codes.CallLimited as error:
-            flash(f"Your change is saved; {str(error).lower()} – after {error.until:%H:%M} UTC.", "error")
+            flash(_("Your change is saved; you can request a new call a little later – after %(time)s UTC.", time=_utc_time(error.until)), "error")
             return redirect(url_for("account.payout_details"))
         except DomainError as error:
             db.session.rollback()
@@ -247,7 +259,7 @@ def remove_payout_detail(detail_id: int):
 def confirm_payout_change():
     def confirm(form):
         payouts.confirm(current_user, form.code.data, now())
-        flash("Your payout details are updated. Withdrawals are on hold for 24 hours.", "success")
+        flash(_("Your payout details are updated. Withdrawals are on hold for 24 hours."), "success")
 
     return _payout_action("code_form", CodeForm(), confirm)
 
@@ -258,7 +270,7 @@ def confirm_payout_change():
 def withdraw():
     def request_withdrawal(form):
         payouts.withdraw(current_user, form.detail_id.data, form.amount.data, now())
-        flash("Withdrawal requested.", "success")
+        flash(_("Withdrawal requested."), "success")
 
     return _payout_action("withdraw_form", WithdrawForm(), request_withdrawal)
 
@@ -285,7 +297,7 @@ def block_buyer(buyer_id: int):
             db.session.rollback()
             form.form_errors.append(str(error))
         else:
-            flash(f"{buyer.display_name} is blocked: they can’t order your kworks or message you.", "success")
+            flash(_("%(name)s is blocked: they can’t order your kworks or message you.", name=buyer.display_name), "success")
             return redirect(url_for("account.blocks"))
     return render("account/block.html", buyer=buyer, form=form, status=422 if form.errors else 200)
 
@@ -301,5 +313,5 @@ def blocks():
 def unblock_buyer(buyer_id: int):
     if EmptyForm().validate_on_submit():
         blocking.unblock(current_user, buyer_id)
-        flash("Unblocked.", "success")
+        flash(_("Unblocked."), "success")
     return redirect(url_for("account.blocks"))
