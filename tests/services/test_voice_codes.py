@@ -1,9 +1,11 @@
 """Voice codes with the sandbox backend: the exact Twilio request, hashing, expiry, attempts and rate limits."""
 import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import time_machine
+from flask_babel import get_locale
 from twilio.request_validator import RequestValidator
 
 from webapp.adapters import voice
@@ -159,3 +161,52 @@ def test_pressing_1_repeats_the_code(client, ctx):
     response = client.post(path, data=params, headers=signed("http://127.0.0.1:5000" + path, params))
     assert response.status_code == 200 and "1, 2, 3, 4, 5, 6" in response.get_data(as_text=True)
     assert client.post(path, data=params).status_code == 403
+
+
+# Languages: the call speaks the language of the page it was requested from, where Twilio's <Say> has a voice.
+
+RUSSIAN_CATALOG = Path(__file__).resolve().parents[2] / "webapp/translations/ru/LC_MESSAGES/messages.mo"
+
+
+def test_a_code_call_is_requested_in_the_pages_language(app):
+    with app.test_request_context("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}):
+        assert voice_codes.page_language() == "ru"
+    with app.test_request_context("/", headers={"Accept-Language": "de-DE"}):
+        assert voice_codes.page_language() == "en"
+
+
+def test_a_russian_call_says_its_sentences_in_russian_with_a_russian_voice(ctx, monkeypatch):
+    spoken_in = []
+    translate = voice._
+
+    def spy(text, **variables):
+        spoken_in.append(str(get_locale()))
+        return translate(text, **variables)
+
+    monkeypatch.setattr(voice, "_", spy)
+    twiml = voice.code_twiml("123456", "ru", "https://example.test/repeat")
+    assert twiml.count('language="ru-RU"') == 2 and 'language="en-US"' not in twiml
+    assert len(spoken_in) == 5 and set(spoken_in) == {"ru"}  # every sentence goes through gettext in Russian
+    assert voice.spoken_text(twiml).count("1, 2, 3, 4, 5, 6") == 2
+
+
+@pytest.mark.skipif(not RUSSIAN_CATALOG.exists(), reason="the Russian catalog is compiled once the translations are merged")
+def test_a_russian_call_is_heard_in_russian(ctx):
+    spoken = voice.spoken_text(voice.code_twiml("123456", "ru", "https://example.test/repeat"))
+    assert re.search("[А-Яа-яЁё]", spoken) and "Your confirmation code" not in spoken
+    assert spoken.count("1, 2, 3, 4, 5, 6") == 2
+
+
+def test_a_language_twilio_cannot_speak_falls_back_to_english(ctx):
+    twiml = voice.code_twiml("123456", "de", "https://example.test/repeat")
+    assert twiml.count('language="en-US"') == 2
+    assert "Your confirmation code is: 1, 2, 3, 4, 5, 6." in voice.spoken_text(twiml)
+
+
+def test_the_job_places_the_call_in_the_language_it_was_requested_in(make_user):
+    user = make_user()
+    with time_machine.travel(START, tick=False):
+        code = voice_codes.add_phone(user, "+44 20 7946 0958", "ru", START)
+        run_worker()
+    [row] = db.session.query(SandboxCall).all()
+    assert code.locale == "ru" and row.twiml.count('language="ru-RU"') == 2

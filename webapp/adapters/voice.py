@@ -11,6 +11,8 @@ from typing import Protocol
 from xml.etree import ElementTree
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import URLSafeTimedSerializer
 from twilio.http import HttpClient
 from twilio.http.response import Response
@@ -45,18 +47,27 @@ def read_repeat_token(token: str, max_age: int = 600) -> tuple[str, str]:
 
 
 def code_twiml(code: str, locale: str, repeat_url: str) -> str:
-    """A short greeting and the code digit by digit, twice; pressing 1 hears it again."""
-    language = SAY_LANGUAGES.get(locale, "en-US")
+    """A short greeting and the code digit by digit, twice; pressing 1 hears it again.
+
+    Spoken in `locale` when Twilio's <Say> has a voice for it (SAY_LANGUAGES), else in English.
+    """
+    if locale not in SAY_LANGUAGES:
+        locale = "en"
+    language = SAY_LANGUAGES[locale]
     digits = ", ".join(code)
+    with force_locale(locale):
+        sentences = " ".join([
+            _("Hello, this is Gigsmith."),
+            _("Your confirmation code is: %(digits)s.", digits=digits),
+            _("Again: %(digits)s.", digits=digits),
+            _("To hear it again, press 1."),
+        ])  # fmt: skip
+        goodbye = _("Goodbye.")
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=repeat_url, method="POST", timeout=5)
-    gather.say(
-        f"Hello, this is Gigsmith. Your confirmation code is: {digits}. Again: {digits}. "
-        "To hear it again, press 1.",
-        language=language,
-    )
+    gather.say(sentences, language=language)
     response.append(gather)
-    response.say("Goodbye.", language=language)
+    response.say(goodbye, language=language)
     return str(response)
 
 
