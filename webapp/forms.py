@@ -1,4 +1,6 @@
 """Form pieces every blueprint uses: the CSRF-only form, whole-number fields, and mapping rule errors to fields."""
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, IntegerField
 from wtforms.validators import StopValidation
@@ -36,10 +38,15 @@ class WholeNumberField(IntegerField):
 
     def pre_validate(self, form):
         if self.unparsed:
-            first, _, rest = self.label.text.partition(" ")
-            # Tier names stay capitalised ("the Economy price"); ordinary words do not ("the minimum price").
-            first = first if first in TIER_NAMES.values() else first.lower()
-            raise StopValidation(f"Enter the {first} {rest} as a whole number, like {self.example}".replace("  ", " "))
+            name = str(self.label.text)
+            locale = get_locale()
+            if locale is None or locale.language == "en":
+                # English runs the label into the sentence: tier names stay capitalised ("the Economy price"),
+                # ordinary words do not ("the minimum price"). Other languages quote the label as it is.
+                first, _sep, rest = name.partition(" ")
+                first = first if first in TIER_NAMES.values() else first.lower()
+                name = f"{first} {rest}".strip()
+            raise StopValidation(_("Enter the %(name)s as a whole number, like %(example)s", name=name, example=self.example))
 
 
 def leaf_fields(form):

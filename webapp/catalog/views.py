@@ -1,4 +1,5 @@
 from flask import abort, current_app, request, send_from_directory
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..htmx import render
@@ -23,7 +24,7 @@ def _conditional(response):
 @bp.get("/")
 def index():
     form = CatalogFilterForm(request.args)
-    form.category.choices = [("", "All categories")] + [(c.slug, c.name) for c in kworks.categories()]
+    form.category.choices = [("", _("All categories"))] + [(c.slug, c.name) for c in kworks.categories()]
     valid = form.validate()
     query = catalog.CatalogQuery(
         text=form.q.data or "",

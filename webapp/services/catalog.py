@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from collections import defaultdict
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -13,10 +14,10 @@ from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review,
 from .kworks import seller_portfolio
 
 SORTS = {
-    "newest": "Newest first",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-    "rating": "Best rated",
+    "newest": _l("Newest first"),
+    "price_asc": _l("Price: low to high"),
+    "price_desc": _l("Price: high to low"),
+    "rating": _l("Best rated"),
 }
 
 
