@@ -1,4 +1,6 @@
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain.errors import ValidationFailed
@@ -12,7 +14,8 @@ from . import bp
 from .forms import LoginForm, RegisterForm
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Log in to continue."
+login_manager.login_message = _l("Log in to continue.")
+login_manager.localize_callback = str  # the flash is kept in the session: store it in the reader's language
 login_manager.login_message_category = "info"
 
 
@@ -39,7 +42,7 @@ def register():
             apply_issues(form, error.issues)
         else:
             login_user(user)
-            flash("Your account is ready. Browse the catalog, or switch to selling to publish a kwork.", "success")
+            flash(_("Your account is ready. Browse the catalog, or switch to selling to publish a kwork."), "success")
             return redirect(url_for("account.dashboard"))
     return render("auth/register.html", form=form, status=422 if form.errors else 200)
 
@@ -54,13 +57,13 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None and not user.is_active:
             # Said only after the right password, so it reveals nothing to someone guessing.
-            form.email.errors = ["This account is suspended. Write to support if you think this is a mistake."]
+            form.email.errors = [_("This account is suspended. Write to support if you think this is a mistake.")]
         elif user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         else:
             # One message for both cases, so the form does not reveal which e-mails have accounts.
-            form.email.errors = ["Enter a correct email address and password"]
+            form.email.errors = [_("Enter a correct email address and password")]
     return render("auth/login.html", form=form, status=422 if form.errors else 200)
 
 
@@ -69,5 +72,5 @@ def login():
 def logout():
     if EmptyForm().validate_on_submit():
         logout_user()
-        flash("You have logged out.", "success")
+        flash(_("You have logged out."), "success")
     return redirect(url_for("catalog.index"))

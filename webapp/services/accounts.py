@@ -4,6 +4,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -29,9 +30,9 @@ def register(email: str, display_name: str, password: str) -> User:
     email = normalise_email(email)
     issues = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        issues.append(FieldIssue("password", f"Password must be at least {MIN_PASSWORD_LENGTH} characters"))
+        issues.append(FieldIssue("password", _("Password must be at least %(min)s characters", min=MIN_PASSWORD_LENGTH)))
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        issues.append(FieldIssue("email", "An account with this email address already exists – log in instead"))
+        issues.append(FieldIssue("email", _("An account with this email address already exists – log in instead")))
     if issues:
         raise ValidationFailed(issues)
     user = User(email=email, display_name=display_name.strip(), password_hash=_hasher.hash(password))
@@ -96,7 +97,7 @@ def search(text: str, limit: int = 50) -> list[User]:
 def _admin_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed([FieldIssue("reason", "Enter the reason for the audit log")])
+        raise ValidationFailed([FieldIssue("reason", _("Enter the reason for the audit log"))])
     return reason
 
 
@@ -110,9 +111,9 @@ def set_suspended(admin: User, user: User, suspended: bool, reason: str, now: da
     reason = _admin_reason(reason)
     user = _locked(user)
     if user.id == admin.id:
-        raise DomainError("You can’t suspend your own account")
+        raise DomainError(_("You can’t suspend your own account"))
     if user.is_suspended == suspended:
-        raise DomainError("This account is already suspended" if suspended else "This account is not suspended")
+        raise DomainError(_("This account is already suspended") if suspended else _("This account is not suspended"))
     before = {"suspended": user.is_suspended}
     user.suspended_at, user.suspension_reason = (now, reason) if suspended else (None, "")
     audit.record(admin, "user.suspend" if suspended else "user.unsuspend", user, before=before,
@@ -126,12 +127,12 @@ def set_admin(admin: User, user: User, grant: bool, reason: str) -> User:
     reason = _admin_reason(reason)
     user = _locked(user)
     if user.is_admin == grant:
-        raise DomainError("This account is already an administrator" if grant else "This account is not an administrator")
+        raise DomainError(_("This account is already an administrator") if grant else _("This account is not an administrator"))
     if not grant:
         # Lock every admin row, so two admins revoking each other at once can't leave none.
         admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True)).with_for_update()).all()
         if len(admins) <= 1:
-            raise DomainError("At least one administrator must remain: grant someone else admin rights first")
+            raise DomainError(_("At least one administrator must remain: grant someone else admin rights first"))
     user.is_admin = grant
     audit.record(admin, "user.grant_admin" if grant else "user.revoke_admin", user, before={"admin": not grant},
                  after={"admin": grant}, reason=reason)  # fmt: skip

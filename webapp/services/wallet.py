@@ -1,6 +1,9 @@
 """A user's wallet: top-ups through the payment provider, balance and history."""
 import secrets
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -21,7 +24,7 @@ def start_topup(user: User, amount_units: int | None) -> TopUp:
     """A pending top-up of `amount_units` whole units; the provider's page confirms or declines it."""
     begin_write()
     if amount_units is None or not MIN_TOPUP <= amount_units <= MAX_TOPUP:
-        raise ValidationFailed([FieldIssue("amount", f"Enter an amount between {MIN_TOPUP:,} and {MAX_TOPUP:,}")])
+        raise ValidationFailed([FieldIssue("amount", _("Enter an amount between %(min)s and %(max)s", min=format_number(MIN_TOPUP), max=format_number(MAX_TOPUP)))])
     topup = TopUp(user_id=user.id, amount=amount_units * 100, reference=secrets.token_urlsafe(24), status="pending")
     db.session.add(topup)
     db.session.commit()
@@ -39,12 +42,12 @@ def confirm_topup(topup: TopUp) -> TopUp:
     """The provider says the money arrived: credit the wallet once, however often this is called."""
     _lock(topup)
     if topup.status == "declined":
-        raise DomainError("This payment was declined")
+        raise DomainError(_("This payment was declined"))
     ledger.post(
         f"topup-{topup.reference}",
         "topup",
         [ledger.Movement(ledger.EXTERNAL_TOPUP, -topup.amount), ledger.Movement(ledger.wallet_code(topup.user_id), topup.amount)],
-        memo="Balance top-up",
+        memo=_l("Balance top-up"),
     )
     topup.status = "paid"
     db.session.commit()
@@ -54,7 +57,7 @@ def confirm_topup(topup: TopUp) -> TopUp:
 def decline_topup(topup: TopUp) -> TopUp:
     _lock(topup)
     if topup.status == "paid":
-        raise DomainError("This payment has already gone through")
+        raise DomainError(_("This payment has already gone through"))
     topup.status = "declined"
     db.session.commit()
     return topup

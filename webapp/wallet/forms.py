@@ -1,7 +1,16 @@
+from flask_babel import LazyString, format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from ..forms import WholeNumberField
+from ..services.wallet import MAX_TOPUP, MIN_TOPUP
+
+
+def _limits_hint() -> str:
+    """The allowed range, with the numbers written the reader's way ("500,000", "500 000")."""
+    return _("Between %(min)s and %(max)s.", min=format_number(MIN_TOPUP), max=format_number(MAX_TOPUP))
 
 
 class TopUpForm(FlaskForm):
-    amount = WholeNumberField("Amount", example="5000", description="Between 100 and 500,000.")
+    amount = WholeNumberField(_l("Amount"), example="5000", description=LazyString(_limits_hint))

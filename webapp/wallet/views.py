@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..adapters import payments
@@ -53,10 +54,10 @@ def sandbox_payment(reference: str):
         try:
             if request.form.get("outcome") == "pay":
                 wallet.confirm_topup(topup)
-                flash("Payment received. Your balance has been topped up.", "success")
+                flash(_("Payment received. Your balance has been topped up."), "success")
             else:
                 wallet.decline_topup(topup)
-                flash("The payment was declined. Nothing was charged.", "error")
+                flash(_("The payment was declined. Nothing was charged."), "error")
         except DomainError as error:  # answered already, e.g. from another tab
             flash(str(error), "error")
         return redirect(safe_local_path(request.args.get("next")) or url_for("wallet.index"))
