@@ -1,18 +1,19 @@
 """The kinds of notification, with the label each has in the e-mail settings (one opt-out per kind)."""
+from flask_babel import lazy_gettext as _l
 
 KINDS: dict[str, str] = {
-    "new_order": "A buyer ordered one of your kworks",
-    "requirements_sent": "The buyer sent the requirements",
-    "delivered": "The seller delivered your order",
-    "revision_requested": "The buyer asked for a revision",
-    "order_completed": "An order was completed",
-    "cancellation_requested": "Someone asked to cancel an order",
-    "cancellation_answered": "Your cancellation request was answered",
-    "extension_requested": "The seller asked for more time",
-    "timer_warning": "24 hours before an order is cancelled or completed automatically",
-    "review": "A buyer reviewed your work",
-    "dispute_decision": "An administrator decided a dispute",
-    "moderation": "An administrator approved, rejected or hid something of yours",
-    "payout_change": "Your payout details changed",
-    "voice_code_call": "We called you with a confirmation code",
+    "new_order": _l("A buyer ordered one of your kworks"),
+    "requirements_sent": _l("The buyer sent the requirements"),
+    "delivered": _l("The seller delivered your order"),
+    "revision_requested": _l("The buyer asked for a revision"),
+    "order_completed": _l("An order was completed"),
+    "cancellation_requested": _l("Someone asked to cancel an order"),
+    "cancellation_answered": _l("Your cancellation request was answered"),
+    "extension_requested": _l("The seller asked for more time"),
+    "timer_warning": _l("24 hours before an order is cancelled or completed automatically"),
+    "review": _l("A buyer reviewed your work"),
+    "dispute_decision": _l("An administrator decided a dispute"),
+    "moderation": _l("An administrator approved, rejected or hid something of yours"),
+    "payout_change": _l("Your payout details changed"),
+    "voice_code_call": _l("We called you with a confirmation code"),
 }

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -8,7 +9,7 @@ from ..domain.notifications import KINDS
 class EmailSettingsForm(FlaskForm):
     # One checkbox per kind. Unticked boxes are not submitted: a kind missing from the post is an opt-out.
     kinds = SelectMultipleField(
-        "Send me an e-mail when",
+        _l("Send me an e-mail when"),
         choices=list(KINDS.items()),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),

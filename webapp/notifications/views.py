@@ -4,6 +4,7 @@ Every action is a POST form (CSRF-checked app-wide by Flask-WTF) that works as a
 htmx the same templates answer with one block plus out-of-band updates of the bell and the polite live region.
 """
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,14 +56,14 @@ def mark_read(notification_id: int):
         abort(404)
     if is_htmx():
         # The button goes away once read: focus moves to the notification's own link, which the list renders again.
-        return _list("notification_list", announce="Marked as read", focus_id=f"notification-{notification_id}-link")
+        return _list("notification_list", announce=_("Marked as read"), focus_id=f"notification-{notification_id}-link")
     return redirect(url_for("notifications.index"))
 
 
 @bp.post("/read-all")
 def mark_all_read():
     count = notifications.mark_all_read(current_user, now())
-    message = "All notifications marked as read" if count else "No unread notifications"
+    message = _("All notifications marked as read") if count else _("No unread notifications")
     if is_htmx():
         return _list("notification_list", announce=message, focus_id="notifications-heading")
     flash(message, "success")
@@ -89,7 +90,7 @@ def settings():
     form = EmailSettingsForm()
     if form.validate_on_submit():
         notifications.set_emailed_kinds(current_user, set(form.kinds.data))
-        flash("Your e-mail choices are saved", "success")
+        flash(_("Your e-mail choices are saved"), "success")
         return redirect(url_for("notifications.settings"))
     if request.method == "GET":
         form.kinds.data = sorted(notifications.emailed_kinds(current_user))

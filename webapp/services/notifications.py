@@ -11,6 +11,8 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from .. import links
@@ -49,7 +51,7 @@ def notify(user_id: int, kind: str, text, url: str = "", *, order_id: int | None
     return notification
 
 
-def notify_about(order: Order, user_id: int, kind: str, text, **params) -> Notification:
+def notify_about(order: Order, user_id: int, kind: str, text, /, **params) -> Notification:
     """A notification that links to the order it is about."""
     return notify(user_id, kind, text, links.path("orders.show", order_id=order.id), order_id=order.id, **params)
 
@@ -116,11 +118,14 @@ def send_email(notification_id: int) -> bool:
         db.session.rollback()
         return False
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    lines = [f"Hello {user.display_name},", "", notification.text, ""]
-    if notification.url:
-        lines += [f"Open it: {base}{notification.url}", ""]
-    lines += ["—", "Gigsmith", f"Choose which e-mails you get: {base}{links.path('notifications.settings')}"]
-    subject = f"Gigsmith: {_first_sentence(notification.text)}"
+    # Written in the recipient's language (the notification's text already is), whoever's request queued it.
+    with force_locale(user.language or DEFAULT_LANGUAGE):
+        lines = [_("Hello %(name)s,", name=user.display_name), "", notification.text, ""]
+        if notification.url:
+            lines += [_("Open it: %(url)s", url=f"{base}{notification.url}"), ""]
+        settings_url = f"{base}{links.path('notifications.settings')}"
+        lines += ["—", "Gigsmith", _("Choose which e-mails you get: %(url)s", url=settings_url)]
+        subject = _("Gigsmith: %(summary)s", summary=_first_sentence(notification.text))
     mail.mailer().send(user.email, subject, "\n".join(lines))
     db.session.commit()  # the sandbox keeps its copy in this transaction
     return True
@@ -157,8 +162,8 @@ def order_version(order: Order) -> str:
 def _warn_auto_complete(timer: Timer, order: Order, now: datetime) -> None:
     if _coming(timer, now):
         notify_about(order, order.buyer_id, "timer_warning",
-                     f"Order #{order.id} will be completed automatically within 24 hours and the payment released to the "
-                     "seller. Accept the work or ask for a revision before then.")  # fmt: skip
+                     _l("Order #%(id)s will be completed automatically within 24 hours and the payment released to "
+                        "the seller. Accept the work or ask for a revision before then."), id=order.id)  # fmt: skip
 
 
 @timers.handler("warn_cancel_request_deadline")
@@ -168,15 +173,16 @@ def _warn_unanswered_cancellation(timer: Timer, order: Order, now: datetime) -> 
     if cancellation is not None and cancellation.status == "open":
         answering = order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id
         notify_about(order, answering, "timer_warning",
-                     f"Order #{order.id} will be cancelled within 24 hours unless you answer the cancellation request.")
+                     _l("Order #%(id)s will be cancelled within 24 hours unless you answer the cancellation request."),
+                     id=order.id)  # fmt: skip
 
 
 @timers.handler("warn_info_deadline")
 def _warn_missing_information(timer: Timer, order: Order, now: datetime) -> None:
     if _coming(timer, now):
         notify_about(order, order.buyer_id, "timer_warning",
-                     f"Order #{order.id} will be cancelled within 24 hours unless you send the information the seller "
-                     "asked for.")  # fmt: skip
+                     _l("Order #%(id)s will be cancelled within 24 hours unless you send the information the seller "
+                        "asked for."), id=order.id)  # fmt: skip
 
 
 def _coming(warning: Timer, now: datetime) -> Timer | None:
