@@ -6,6 +6,8 @@ that answer decides the seller's rating impact and whether the buyer may leave a
 """
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from .orders import AWAITING_REQUIREMENTS, DELIVERED, IN_WORK, NEW, OPEN_STATES, REVISION
 
 MIN_COMMENT = 20
@@ -14,7 +16,7 @@ MIN_COMMENT = 20
 @dataclass(frozen=True)
 class Reason:
     code: str
-    label: str
+    label: str  # lazily translated: str(label) speaks the current language
     sides: frozenset[str]  # who may give it: "buyer", "seller"
     states: frozenset[str]  # order states in which it may be given
     min_comment: int = MIN_COMMENT
@@ -25,15 +27,15 @@ class Reason:
 REASONS = {
     reason.code: reason
     for reason in (
-        Reason("no_information", "The buyer did not provide the information needed", frozenset({"seller"}), frozenset({NEW, IN_WORK})),
-        Reason("not_matching", "The buyer’s requirements don’t match the kwork description", frozenset({"seller"}), frozenset({NEW, IN_WORK})),
-        Reason("force_majeure", "Force majeure – illness, family emergency", frozenset({"seller"}), frozenset({NEW, IN_WORK}), min_comment=100),
-        Reason("seller_other", "Other, not the seller’s fault", frozenset({"seller"}), frozenset(OPEN_STATES)),
-        Reason("mistake", "Ordered by mistake / changed my mind", frozenset({"buyer"}), frozenset({AWAITING_REQUIREMENTS, NEW}), applies_at_once=True),
-        Reason("seller_late", "The seller is late", frozenset({"buyer"}), frozenset({IN_WORK, REVISION}), applies_at_once=True, needs_late_order=True),
-        Reason("misunderstanding", "Misunderstanding with the seller", frozenset({"buyer"}), frozenset({NEW, IN_WORK, DELIVERED, REVISION})),
-        Reason("buyer_other", "Other", frozenset({"buyer"}), frozenset(OPEN_STATES)),
-        Reason("mutual", "Mutual agreement", frozenset({"buyer", "seller"}), frozenset(OPEN_STATES)),
+        Reason("no_information", _l("The buyer did not provide the information needed"), frozenset({"seller"}), frozenset({NEW, IN_WORK})),
+        Reason("not_matching", _l("The buyer’s requirements don’t match the kwork description"), frozenset({"seller"}), frozenset({NEW, IN_WORK})),
+        Reason("force_majeure", _l("Force majeure – illness, family emergency"), frozenset({"seller"}), frozenset({NEW, IN_WORK}), min_comment=100),
+        Reason("seller_other", _l("Other, not the seller’s fault"), frozenset({"seller"}), frozenset(OPEN_STATES)),
+        Reason("mistake", _l("Ordered by mistake / changed my mind"), frozenset({"buyer"}), frozenset({AWAITING_REQUIREMENTS, NEW}), applies_at_once=True),
+        Reason("seller_late", _l("The seller is late"), frozenset({"buyer"}), frozenset({IN_WORK, REVISION}), applies_at_once=True, needs_late_order=True),
+        Reason("misunderstanding", _l("Misunderstanding with the seller"), frozenset({"buyer"}), frozenset({NEW, IN_WORK, DELIVERED, REVISION})),
+        Reason("buyer_other", _l("Other"), frozenset({"buyer"}), frozenset(OPEN_STATES)),
+        Reason("mutual", _l("Mutual agreement"), frozenset({"buyer", "seller"}), frozenset(OPEN_STATES)),
     )
 }  # fmt: skip
 
@@ -55,8 +57,8 @@ class Consequence:
 
     @property
     def summary(self) -> str:
-        return "This cancellation affected the seller’s rating." if self.counts_against_seller else (
-            "This cancellation did not affect the seller’s rating."
+        return _l("This cancellation affected the seller’s rating.") if self.counts_against_seller else (
+            _l("This cancellation did not affect the seller’s rating.")
         )
 
 

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from .errors import DomainError
 
 AWAITING_REQUIREMENTS, NEW, IN_WORK, DELIVERED, REVISION = "awaiting_requirements", "new", "in_work", "delivered", "revision"
@@ -17,13 +19,13 @@ OPEN_STATES = (AWAITING_REQUIREMENTS, NEW, IN_WORK, DELIVERED, REVISION)
 WORKING_STATES = (IN_WORK, REVISION)
 
 STATE_LABELS = {
-    AWAITING_REQUIREMENTS: "Waiting for requirements",
-    NEW: "Not started yet",
-    IN_WORK: "In work",
-    DELIVERED: "Delivered",
-    REVISION: "Revision requested",
-    COMPLETED: "Completed",
-    CANCELLED: "Cancelled",
+    AWAITING_REQUIREMENTS: _l("Waiting for requirements"),
+    NEW: _l("Not started yet"),
+    IN_WORK: _l("In work"),
+    DELIVERED: _l("Delivered"),
+    REVISION: _l("Revision requested"),
+    COMPLETED: _l("Completed"),
+    CANCELLED: _l("Cancelled"),
 }
 
 
@@ -45,12 +47,12 @@ TRANSITIONS = {
 }
 
 ACTION_REFUSALS = {
-    "send_requirements": "The requirements have already been sent",
-    "start": "Work can only start on an order that has its requirements and has not started",
-    "deliver": "Only an order in work or under revision can be delivered",
-    "accept": "Only a delivered order can be accepted",
-    "request_revision": "A revision can only be requested on a delivered order",
-    "decline_revision": "Only a requested revision can be declined",
+    "send_requirements": _l("The requirements have already been sent"),
+    "start": _l("Work can only start on an order that has its requirements and has not started"),
+    "deliver": _l("Only an order in work or under revision can be delivered"),
+    "accept": _l("Only a delivered order can be accepted"),
+    "request_revision": _l("A revision can only be requested on a delivered order"),
+    "decline_revision": _l("Only a requested revision can be declined"),
 }
 
 
@@ -62,7 +64,7 @@ def target_state(action: str, state: str, role: str) -> str:
     """The state `action` leads to from `state`, or IllegalTransition if that role may not take it now."""
     transition = TRANSITIONS[action]
     if role != transition.role:
-        raise IllegalTransition(f"Only the {transition.role} can do this")
+        raise IllegalTransition(_l("Only the buyer can do this") if transition.role == "buyer" else _l("Only the seller can do this"))
     if state not in transition.sources:
         raise IllegalTransition(ACTION_REFUSALS[action])
     return transition.target

@@ -3,6 +3,7 @@ import json
 import secrets
 
 from flask import abort, current_app, flash, redirect, request, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -75,7 +76,7 @@ def _pop_draft(key: str) -> dict | None:
 
 
 def _tier_name(kwork, level: str) -> str:
-    return TIER_NAMES[level] if kwork.is_packaged else "Package"
+    return TIER_NAMES[level] if kwork.is_packaged else _("Package")
 
 
 # Checkout ---------------------------------------------------------------------------------------------------
@@ -91,7 +92,8 @@ def checkout(kwork_id: int):
         repeat_of = _order_or_404(request.args.get("repeat", type=int))
     form = CheckoutForm()
     form.tier.choices = [
-        (t.level, f"{_tier_name(kwork, t.level)} – {money(t.price)}, {days(t.delivery_days)}") for t in kwork.offered_tiers
+        (t.level, _("%(package)s – %(price)s, %(days)s", package=_tier_name(kwork, t.level), price=money(t.price), days=days(t.delivery_days)))
+        for t in kwork.offered_tiers
     ]
     draft_key = f"checkout-draft:{current_user.id}:{kwork.id}"
     if request.method == "GET":
@@ -125,13 +127,13 @@ def checkout(kwork_id: int):
                 "requirements": form.requirements.data or "",
                 "send_later": bool(form.send_later.data),
             })  # fmt: skip
-            form.form_errors.append("Your balance is too low for this order. Nothing has been charged.")
+            form.form_errors.append(_("Your balance is too low for this order. Nothing has been charged."))
         except ValidationFailed as error:
             apply_issues(form, error.issues)
         except DomainError as error:
             form.form_errors.append(str(error))
         else:
-            flash("Order placed. The payment is held safely until you accept the work.", "success")
+            flash(_("Order placed. The payment is held safely until you accept the work."), "success")
             return redirect(url_for("orders.show", order_id=order.id))
     return render(
         "orders/checkout.html",
@@ -207,7 +209,7 @@ def _page(order, status: int = 200, **forms):
 def _review_form(order) -> ReviewForm:
     form = ReviewForm(formdata=None)
     if order.state == "cancelled":
-        form.positive.choices = [("no", "Negative – something went wrong")]
+        form.positive.choices = [("no", _("Negative – something went wrong"))]
     if order.review is not None:
         form.positive.data = "yes" if order.review.positive else "no"
         form.text.data = order.review.text
@@ -332,7 +334,7 @@ def request_cancellation(order_id: int):
 def answer_cancellation(order_id: int):
     order = _order_or_404(order_id)
     if order.open_cancellation is None:
-        flash("There is no open cancellation request on this order.", "error")
+        flash(_("There is no open cancellation request on this order."), "error")
         return redirect(url_for("orders.show", order_id=order.id))
     form = AnswerCancellationForm()
     return _act(order, "answer_form", form, lambda: cancellations.answer(
@@ -362,7 +364,7 @@ def request_extension(order_id: int):
 def answer_extension(order_id: int):
     order = _order_or_404(order_id)
     if order.open_extension is None:
-        flash("There is no extension request to answer.", "error")
+        flash(_("There is no extension request to answer."), "error")
         return redirect(url_for("orders.show", order_id=order.id))
     form = ExtensionAnswerForm()
     return _act(order, "extension_answer_form", form,

@@ -5,6 +5,10 @@ them to orders, money (through orders.refund_and_close) and timers.
 """
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..domain import cancellations as rules
 from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -36,18 +40,18 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     if role is None:
         raise orders.OrderNotFound("Order not found")
     if order.open_cancellation is not None:
-        raise DomainError("A cancellation request is already open for this order")
+        raise DomainError(_("A cancellation request is already open for this order"))
     allowed = {r.code: r for r in reasons(order, actor, now)}
     if reason not in allowed:
-        raise ValidationFailed([FieldIssue("reason", "Select one of the reasons listed")])
+        raise ValidationFailed([FieldIssue("reason", _("Select one of the reasons listed"))])
     chosen = allowed[reason]
     comment = (comment or "").strip()
     if len(comment) < chosen.min_comment:
         raise ValidationFailed(
-            [FieldIssue("comment", f"Explain in at least {chosen.min_comment} characters – a clear reason is more likely to be agreed")]
+            [FieldIssue("comment", _("Explain in at least %(min)s characters – a clear reason is more likely to be agreed", min=chosen.min_comment))]
         )
     if len(comment) > 3000:
-        raise ValidationFailed([FieldIssue("comment", "Enter 3,000 characters or fewer")])
+        raise ValidationFailed([FieldIssue("comment", _("Enter %(max)s characters or fewer", max=format_number(3000)))])
     cancellation = CancellationRequest(
         order=order, initiator_id=actor.id, initiator_role=role, reason=reason, comment=comment,
         state_when_requested=order.state, created_at=now,
@@ -57,9 +61,12 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     other = order.seller_id if role == "buyer" else order.buyer_id
     if chosen.applies_at_once:
         apply(cancellation, order, agreed=True, actor=actor, now=now)
-        notifications.notify_about(order, other, "cancellation_requested", f"{actor.display_name} cancelled order #{order.id}: {chosen.label}.")
+        notifications.notify_about(order, other, "cancellation_requested", _l("%(name)s cancelled order #%(id)s: %(reason)s."),
+                                    name=actor.display_name, id=order.id, reason=chosen.label)
     else:
-        notifications.notify_about(order, other, "cancellation_requested", f"{actor.display_name} asked to cancel order #{order.id}: {chosen.label}. Answer within 48 hours.")
+        notifications.notify_about(order, other, "cancellation_requested",
+                                    _l("%(name)s asked to cancel order #%(id)s: %(reason)s. Answer within 48 hours."),
+                                    name=actor.display_name, id=order.id, reason=chosen.label)
         # The order is frozen while the request waits: no auto-completion can pay the seller meanwhile.
         timers.cancel(order, "auto_complete")
         kind = "info_deadline" if reason == "no_information" else "cancel_request_deadline"
@@ -74,16 +81,18 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
     orders.lock_for_update(order)
     db.session.refresh(cancellation)
     if order.role_of(actor) in (None, cancellation.initiator_role):
-        raise DomainError("Only the other party can answer this request")
+        raise DomainError(_("Only the other party can answer this request"))
     if cancellation.status != "open":
-        raise DomainError("This request has already been answered")
+        raise DomainError(_("This request has already been answered"))
     if accept is None:
-        raise ValidationFailed([FieldIssue("accept", "Select whether you agree to cancel the order")])
+        raise ValidationFailed([FieldIssue("accept", _("Select whether you agree to cancel the order"))])
     if accept and reason_correct is None:
-        raise ValidationFailed([FieldIssue("reason_correct", "Select whether the stated reason is correct")])
+        raise ValidationFailed([FieldIssue("reason_correct", _("Select whether the stated reason is correct"))])
     timers.cancel(order, "info_deadline", "cancel_request_deadline")
     cancellation.answered_at = now
-    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered", f"Your request to cancel order #{order.id} was {'accepted' if accept else 'declined'}.")
+    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                _l("Your request to cancel order #%(id)s was accepted.") if accept else
+                                _l("Your request to cancel order #%(id)s was declined."), id=order.id)  # fmt: skip
     if accept:
         apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
     else:
@@ -100,15 +109,16 @@ def provide_information(buyer: User, cancellation: CancellationRequest, text: st
     order = cancellation.order
     orders.lock_for_update(order)
     if order.buyer_id != buyer.id or cancellation.reason != "no_information" or cancellation.status != "open":
-        raise DomainError("There is no request for information to answer")
+        raise DomainError(_("There is no request for information to answer"))
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed([FieldIssue("information", "Enter the information the seller asked for")])
+        raise ValidationFailed([FieldIssue("information", _("Enter the information the seller asked for"))])
     cancellation.status, cancellation.answered_at = "resolved", now
     timers.cancel(order, "info_deadline")
     db.session.add(OrderMessage(order=order, author_id=buyer.id, kind="message", body=text, created_at=now))
     orders.record_event(order, buyer, "provide_information", order.state, order.state, "", now)
-    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered", f"The buyer sent the information you asked for on order #{order.id}; the order goes on.")
+    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                _l("The buyer sent the information you asked for on order #%(id)s; the order goes on."), id=order.id)
     db.session.commit()
     return cancellation
 
@@ -120,7 +130,10 @@ def apply(cancellation: CancellationRequest, order: Order, *, agreed: bool, acto
     cancellation.counts_against_seller = result.counts_against_seller
     cancellation.buyer_may_review = result.buyer_may_review
     cancellation.spared_if_reordered = result.spared_if_reordered
-    orders.refund_and_close(order, actor, rules.REASONS[cancellation.reason].label, now)
+    # The history keeps the reason in English, as data; the order page shows it in the reader's language.
+    with force_locale("en"):
+        comment = str(rules.REASONS[cancellation.reason].label)
+    orders.refund_and_close(order, actor, comment, now)
 
 
 @timers.handler("cancel_request_deadline")
@@ -132,4 +145,5 @@ def _unanswered(timer, order: Order, now: datetime) -> None:
         return
     cancellation.answered_at = now
     apply(cancellation, order, agreed=True, actor=None, now=now, auto=True)
-    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered", f"Order #{order.id} was cancelled: your request had no answer in time.")
+    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                _l("Order #%(id)s was cancelled: your request had no answer in time."), id=order.id)

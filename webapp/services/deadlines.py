@@ -7,6 +7,10 @@ ends by itself after 14 days so an order can't be parked forever.
 """
 from datetime import datetime, timedelta
 
+from flask_babel import LazyString, format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
@@ -22,9 +26,9 @@ MIN_REASON = 10
 def _reason(field: str, text: str) -> str:
     text = (text or "").strip()
     if len(text) < MIN_REASON:
-        raise ValidationFailed([FieldIssue(field, f"Explain in at least {MIN_REASON} characters")])
+        raise ValidationFailed([FieldIssue(field, _("Explain in at least %(min)s characters", min=MIN_REASON))])
     if len(text) > 2000:
-        raise ValidationFailed([FieldIssue(field, "Enter 2,000 characters or fewer")])
+        raise ValidationFailed([FieldIssue(field, _("Enter %(max)s characters or fewer", max=format_number(2000)))])
     return text
 
 
@@ -32,30 +36,35 @@ def _working(order: Order) -> None:
     """Lock the order; deadlines only move while the seller owes work and no cancellation is pending."""
     orders.lock_for_update(order)
     if order.state not in rules.WORKING_STATES:
-        raise DomainError("Only an order in work can have its deadline changed")
+        raise DomainError(_("Only an order in work can have its deadline changed"))
     if order.open_cancellation is not None:
-        raise DomainError("A cancellation request is open: it has to be answered first")
+        raise DomainError(_("A cancellation request is open: it has to be answered first"))
 
 
 def _seller_working(seller: User, order: Order) -> None:
     _working(order)
     if order.seller_id != seller.id:
-        raise DomainError("Only the seller can do this")
+        raise DomainError(_("Only the seller can do this"))
 
 
 def request_extension(seller: User, order: Order, days: int | None, reason: str, now: datetime) -> ExtensionRequest:
     """Ask for `days` more; the buyer has two days to answer before it is accepted automatically."""
     _seller_working(seller, order)
     if order.open_extension is not None:
-        raise DomainError("An extension request is already waiting for the buyer")
+        raise DomainError(_("An extension request is already waiting for the buyer"))
     if days is None or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise ValidationFailed([FieldIssue("days", f"Enter a number of days from 1 to {MAX_EXTENSION_DAYS}")])
+        raise ValidationFailed([FieldIssue("days", _("Enter a number of days from 1 to %(max)s", max=MAX_EXTENSION_DAYS))])
     request = ExtensionRequest(order=order, days=days, reason=_reason("extension_reason", reason), created_at=now)
     db.session.add(request)
     db.session.flush()
-    orders.record_event(order, seller, "request_extension", order.state, order.state, f"{days} more days: {request.reason}", now)
+    comment = ngettext("%(num)d more day: %(reason)s", "%(num)d more days: %(reason)s", days, reason=request.reason)
+    orders.record_event(order, seller, "request_extension", order.state, order.state, comment, now)
     timers.schedule("extension_deadline", order, now + ANSWER_WITHIN, ref_id=request.id)
-    notifications.notify_about(order, order.buyer_id, "extension_requested", f"The seller asks for {days} more days on order #{order.id}. Without an answer in 2 days they are granted.")
+    # The day count is worded in the buyer's language too: `more_days` is rendered when the notification is.
+    more_days = LazyString(lambda: ngettext("%(num)d more day", "%(num)d more days", days))
+    notifications.notify_about(order, order.buyer_id, "extension_requested",
+                               _l("The seller asks for %(more_days)s on order #%(id)s. Without an answer in 2 days they are granted."),
+                               more_days=more_days, id=order.id)  # fmt: skip
     db.session.commit()
     return request
 
@@ -64,11 +73,11 @@ def answer_extension(buyer: User, request: ExtensionRequest, accept: bool | None
     order = request.order
     _working(order)
     if order.buyer_id != buyer.id:
-        raise DomainError("Only the buyer can answer this request")
+        raise DomainError(_("Only the buyer can answer this request"))
     if request.status != "open":
-        raise DomainError("This request has already been answered")
+        raise DomainError(_("This request has already been answered"))
     if accept is None:
-        raise ValidationFailed([FieldIssue("extension_accept", "Select whether you agree to the extra days")])
+        raise ValidationFailed([FieldIssue("extension_accept", _("Select whether you agree to the extra days"))])
     timers.cancel(order, "extension_deadline")
     _close_extension(request, order, accept, buyer, now)
     db.session.commit()
@@ -80,7 +89,7 @@ def _close_extension(request: ExtensionRequest, order: Order, accept: bool, acto
     if accept:
         order.deadline_at += timedelta(days=request.days)
     action = "accept_extension" if accept else "decline_extension"
-    orders.record_event(order, actor, action, order.state, order.state, f"{request.days} days", now)
+    orders.record_event(order, actor, action, order.state, order.state, ngettext("%(num)d day", "%(num)d days", request.days), now)
 
 
 @timers.handler("extension_deadline")
@@ -93,9 +102,9 @@ def _extension_unanswered(timer, order: Order, now: datetime) -> None:
 def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Order:
     _seller_working(seller, order)
     if order.state != rules.IN_WORK:
-        raise DomainError("Only an order in work can be paused")
+        raise DomainError(_("Only an order in work can be paused"))
     if order.pause_requested_at is not None:
-        raise DomainError("A pause has already been asked for")
+        raise DomainError(_("A pause has already been asked for"))
     order.pause_reason, order.pause_requested_at = _reason("pause_reason", reason), now
     orders.record_event(order, seller, "request_pause", order.state, order.state, order.pause_reason, now)
     db.session.commit()
@@ -106,11 +115,11 @@ def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) 
     """The buyer consents (the clock stops now, for at most 14 days) or refuses (the request is cleared)."""
     _working(order)
     if order.buyer_id != buyer.id:
-        raise DomainError("Only the buyer can answer this request")
+        raise DomainError(_("Only the buyer can answer this request"))
     if order.pause_requested_at is None or order.paused_at is not None:
-        raise DomainError("There is no pause request to answer")
+        raise DomainError(_("There is no pause request to answer"))
     if accept is None:
-        raise ValidationFailed([FieldIssue("pause_accept", "Select whether you agree to pause the order")])
+        raise ValidationFailed([FieldIssue("pause_accept", _("Select whether you agree to pause the order"))])
     if accept:
         order.paused_at = now
         timers.schedule("pause_limit", order, now + MAX_PAUSE)
@@ -127,7 +136,7 @@ def resume(actor: User | None, order: Order, now: datetime) -> Order:
     if actor is not None and order.role_of(actor) is None:
         raise orders.OrderNotFound("Order not found")
     if order.paused_at is None:
-        raise DomainError("The order is not paused")
+        raise DomainError(_("The order is not paused"))
     _resume(order, actor, now)
     timers.cancel(order, "pause_limit")
     db.session.commit()

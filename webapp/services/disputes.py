@@ -6,6 +6,9 @@ is applied after all, with the refund). Each decision is an audit-log entry and 
 """
 from datetime import datetime, timedelta
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import links
@@ -22,10 +25,10 @@ ESCALATE_WITHIN = timedelta(days=14)
 MIN_COMMENT = 20
 
 DECISION_LABELS = {
-    "uphold": "Uphold: the cancellation stands as it is",
-    "reverse": "Reverse the rating impact of the answer on the reason",
-    "exempt": "Exempt the cancellation from the seller’s completion rate (fraud, mistaken order)",
-    "force_cancel": "Cancel the order with a full refund to the buyer",
+    "uphold": _l("Uphold: the cancellation stands as it is"),
+    "reverse": _l("Reverse the rating impact of the answer on the reason"),
+    "exempt": _l("Exempt the cancellation from the seller’s completion rate (fraud, mistaken order)"),
+    "force_cancel": _l("Cancel the order with a full refund to the buyer"),
 }
 
 
@@ -56,12 +59,12 @@ def escalate(actor: User, order: Order, comment: str, now: datetime) -> Dispute:
     orders.lock_for_update(order)
     request = escalatable(order, actor, now)
     if request is None:
-        raise DomainError("There is no cancellation decision on this order you can take to arbitration")
+        raise DomainError(_("There is no cancellation decision on this order you can take to arbitration"))
     comment = (comment or "").strip()
     if len(comment) < MIN_COMMENT:
-        raise ValidationFailed([FieldIssue("comment", f"Explain in at least {MIN_COMMENT} characters what you disagree with")])
+        raise ValidationFailed([FieldIssue("comment", _("Explain in at least %(min)s characters what you disagree with", min=MIN_COMMENT))])
     if len(comment) > 3000:
-        raise ValidationFailed([FieldIssue("comment", "Enter 3,000 characters or fewer")])
+        raise ValidationFailed([FieldIssue("comment", _("Enter %(max)s characters or fewer", max=format_number(3000)))])
     dispute = Dispute(order_id=order.id, cancellation=request, opened_by_id=actor.id, opened_role=order.role_of(actor),
                       comment=comment, created_at=now)  # fmt: skip
     db.session.add(dispute)
@@ -97,14 +100,14 @@ def decide(admin: User, dispute: Dispute, decision: str | None, reason: str, now
     db.session.refresh(dispute)
     db.session.refresh(request)
     if dispute.status != "open":
-        raise DomainError("This dispute has already been decided")
+        raise DomainError(_("This dispute has already been decided"))
     if decision not in DISPUTE_DECISIONS:
-        raise ValidationFailed([FieldIssue("decision", "Select a decision")])
+        raise ValidationFailed([FieldIssue("decision", _("Select a decision"))])
     if decision not in decisions(dispute):
-        raise ValidationFailed([FieldIssue("decision", "This decision does not apply to this cancellation – select another")])
+        raise ValidationFailed([FieldIssue("decision", _("This decision does not apply to this cancellation – select another"))])
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed([FieldIssue("reason", "Enter the reason both parties will see")])
+        raise ValidationFailed([FieldIssue("reason", _("Enter the reason both parties will see"))])
     before = _state(request, order)
     if decision == "reverse":
         request.counts_against_seller, request.buyer_may_review, request.spared_if_reordered = _reversed(request)
@@ -117,9 +120,10 @@ def decide(admin: User, dispute: Dispute, decision: str | None, reason: str, now
     dispute.status, dispute.decision, dispute.decision_reason = "decided", decision, reason
     dispute.decided_by_id, dispute.decided_at = admin.id, now
     audit.record(admin, f"dispute.{decision}", dispute, before=before, after=_state(request, order), reason=reason)
-    text = f"Arbitration on order #{order.id}: {DECISION_LABELS[decision]}. {reason}"
+    text = _l("Arbitration on order #%(order)s: %(decision)s. %(reason)s")
     for user_id in (order.buyer_id, order.seller_id):
-        notify(user_id, "dispute_decision", text, links.path("orders.show", order_id=order.id), order_id=order.id)
+        notify(user_id, "dispute_decision", text, links.path("orders.show", order_id=order.id), order_id=order.id,
+               order=order.id, decision=DECISION_LABELS[decision], reason=reason)  # fmt: skip
     db.session.commit()
     return dispute
 

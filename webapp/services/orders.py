@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,12 +42,13 @@ def get_for(user: User, order_id: int) -> Order:
     return order
 
 
-def _text(field: str, value: str | None, *, required: str | None, minimum: int = 1) -> str:
+def _text(field: str, value: str | None, *, required=None, minimum: int = 1) -> str:
+    """`required`: the (lazily translated) message shown when the text is missing."""
     value = (value or "").strip()
-    if required and len(value) < minimum:
-        raise ValidationFailed([FieldIssue(field, required)])
+    if required is not None and len(value) < minimum:
+        raise ValidationFailed([FieldIssue(field, str(required))])
     if len(value) > MAX_TEXT:
-        raise ValidationFailed([FieldIssue(field, f"Enter {MAX_TEXT:,} characters or fewer")])
+        raise ValidationFailed([FieldIssue(field, _("Enter %(max)s characters or fewer", max=format_number(MAX_TEXT)))])
     return value
 
 
@@ -52,10 +56,10 @@ def _check_files(files: list[Upload], field: str) -> list[Upload]:
     """Refuse too many or too large files before anything changes."""
     files = [f for f in files if f.filename]
     if len(files) > MAX_FILES:
-        raise ValidationFailed([FieldIssue(field, f"Attach at most {MAX_FILES} files")])
+        raise ValidationFailed([FieldIssue(field, _("Attach at most %(max)s files", max=MAX_FILES))])
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     if any(len(f.data) > limit for f in files):
-        raise ValidationFailed([FieldIssue(field, f"Each file must be smaller than {limit // (1024 * 1024)} MB")])
+        raise ValidationFailed([FieldIssue(field, _("Each file must be smaller than %(size)s MB", size=limit // (1024 * 1024)))])
     return files
 
 
@@ -75,13 +79,13 @@ def _message(order: Order, author: User, kind: str, body: str, files: list[Uploa
 def checkout_problem(buyer: User, kwork: Kwork) -> str | None:
     """Why this buyer can't order this kwork at all right now, or None."""
     if kwork.status != "active" or kwork.deleted_at is not None or kwork.seller.is_suspended:
-        return "This kwork is not available to order"
+        return _("This kwork is not available to order")
     if kwork.seller_id == buyer.id:
-        return "You can’t order your own kwork"
+        return _("You can’t order your own kwork")
     if not kwork.seller.accepting_orders:
-        return "The seller is not taking new orders today"
+        return _("The seller is not taking new orders today")
     if blocking.is_blocked(kwork.seller_id, buyer.id):
-        return "This seller does not take orders from you"
+        return _("This seller does not take orders from you")
     return None
 
 
@@ -112,11 +116,11 @@ def place_order(
         raise DomainError(problem)
     tier = kwork.tier(level)
     if tier is None or tier not in kwork.offered_tiers:
-        raise ValidationFailed([FieldIssue("tier", "Choose one of the kwork’s packages")])
+        raise ValidationFailed([FieldIssue("tier", _("Choose one of the kwork’s packages"))])
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed([FieldIssue("quantity", f"Enter a quantity from 1 to {MAX_QUANTITY}")])
+        raise ValidationFailed([FieldIssue("quantity", _("Enter a quantity from 1 to %(max)s", max=MAX_QUANTITY))])
     if requirements is not None:
-        requirements = _text("requirements", requirements, required="Enter what the seller needs, or choose to send it later")
+        requirements = _text("requirements", requirements, required=_l("Enter what the seller needs, or choose to send it later"))
     files = _check_files(list(files), "attachments")
 
     unit_price = tier.price * 100
@@ -149,12 +153,15 @@ def place_order(
             f"order-{order.id}-payment",
             "order_payment",
             [ledger.Movement(ledger.wallet_code(buyer.id), -order.total), ledger.Movement(ledger.escrow_code(order.id), order.total)],
-            memo=f"Order #{order.id}: {order.title}",
+            memo=_l("Order #%(id)s: %(title)s"),
+            id=order.id,
+            title=order.title,
         )
         if requirements is not None:
             _message(order, buyer, "requirements", requirements, files, now)
         record_event(order, buyer, "place", None, order.state, "", now)
-        notifications.notify_about(order, order.seller_id, "new_order", f"{buyer.display_name} ordered “{order.title}” (order #{order.id}).")
+        notifications.notify_about(order, order.seller_id, "new_order", _l("%(name)s ordered “%(title)s” (order #%(id)s)."),
+                                   name=buyer.display_name, title=order.title, id=order.id)
         db.session.commit()
     except DomainError:
         db.session.rollback()
@@ -197,7 +204,7 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
     if role is None:
         raise OrderNotFound("Order not found")
     if order.open_cancellation is not None:
-        raise rules.IllegalTransition("A cancellation request is open: it has to be answered first")
+        raise rules.IllegalTransition(_("A cancellation request is open: it has to be answered first"))
     target = rules.target_state(action, order.state, role)
     previous, order.state = order.state, target
     record_event(order, actor, action, previous, target, comment, now)
@@ -220,12 +227,13 @@ def _settle_deadline_requests(order: Order, now: datetime) -> None:
 
 def send_requirements(buyer: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:
     """The buyer answers "what I need": the order becomes `new`, waiting for the seller to start."""
-    text = _text("requirements", text, required="Enter what the seller needs to start")
+    text = _text("requirements", text, required=_l("Enter what the seller needs to start"))
     files = _check_files(files, "requirements_files")
     _move(order, buyer, "send_requirements", now)
     order.requirements, order.requirements_sent_at = text, now
     _message(order, buyer, "requirements", text, files, now)
-    notifications.notify_about(order, order.seller_id, "requirements_sent", f"The buyer sent the requirements for order #{order.id}: you can start work.")
+    notifications.notify_about(order, order.seller_id, "requirements_sent",
+                                _l("The buyer sent the requirements for order #%(id)s: you can start work."), id=order.id)
     db.session.commit()
     return order
 
@@ -240,39 +248,41 @@ def start_work(seller: User, order: Order, now: datetime) -> Order:
 
 
 def deliver(seller: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:
-    text = _text("delivery", text, required="Describe what you are delivering")
+    text = _text("delivery", text, required=_l("Describe what you are delivering"))
     files = _check_files(files, "delivery_files")
     _move(order, seller, "deliver", now)
     order.delivered_at = now
     _message(order, seller, "delivery", text, files, now)
     timers.schedule("auto_complete", order, now + AUTO_COMPLETE_AFTER)
-    notifications.notify_about(order, order.buyer_id, "delivered", f"Order #{order.id} was delivered: accept the work or ask for a revision.")
+    notifications.notify_about(order, order.buyer_id, "delivered", _l("Order #%(id)s was delivered: accept the work or ask for a revision."),
+                                id=order.id)
     db.session.commit()
     return order
 
 
 def request_revision(buyer: User, order: Order, comment: str, now: datetime) -> Order:
     """Send the delivery back. Counts against the package's revisions; the seller keeps at least 24 hours."""
-    comment = _text("revision", comment, required="Say what needs to change")
+    comment = _text("revision", comment, required=_l("Say what needs to change"))
     _move(order, buyer, "request_revision", now, comment)
     order.revisions_used += 1
     order.deadline_at = rules.deadline_after_revision(order.deadline_at or now, now)
     _message(order, buyer, "revision_request", comment, [], now)
-    notifications.notify_about(order, order.seller_id, "revision_requested", f"The buyer asked for a revision on order #{order.id}.")
+    notifications.notify_about(order, order.seller_id, "revision_requested", _l("The buyer asked for a revision on order #%(id)s."), id=order.id)
     db.session.commit()
     return order
 
 
 def decline_revision(seller: User, order: Order, comment: str, now: datetime) -> Order:
     """Refuse a revision beyond those included; the previous delivery stands for the buyer to accept."""
-    comment = _text("decline", comment, required="Say why you are declining this revision")
+    comment = _text("decline", comment, required=_l("Say why you are declining this revision"))
     if not order.revision_is_extra:
-        raise rules.IllegalTransition("This revision is included in the package and can’t be declined")
+        raise rules.IllegalTransition(_("This revision is included in the package and can’t be declined"))
     _move(order, seller, "decline_revision", now, comment)
     order.delivered_at = now
     _message(order, seller, "message", comment, [], now)
     timers.schedule("auto_complete", order, now + AUTO_COMPLETE_AFTER)
-    notifications.notify_about(order, order.buyer_id, "delivered", f"The seller declined the extra revision on order #{order.id}: the delivery stands.")
+    notifications.notify_about(order, order.buyer_id, "delivered",
+                                _l("The seller declined the extra revision on order #%(id)s: the delivery stands."), id=order.id)
     db.session.commit()
     return order
 
@@ -293,9 +303,10 @@ def _release(order: Order, now: datetime) -> None:
     ]
     if fee:
         movements.append(ledger.Movement(ledger.PLATFORM_COMMISSION, fee))
-    ledger.post(f"order-{order.id}-release", "release", movements, memo=f"Order #{order.id} completed")
+    ledger.post(f"order-{order.id}-release", "release", movements, memo=_l("Order #%(id)s completed"), id=order.id)
     order.completed_at = now
-    notifications.notify_about(order, order.seller_id, "order_completed", f"Order #{order.id} was completed and the payment released to your balance.")
+    notifications.notify_about(order, order.seller_id, "order_completed",
+                                _l("Order #%(id)s was completed and the payment released to your balance."), id=order.id)
     db.session.flush()
     reviews.refresh_kwork_rating(order.kwork_id)
 
@@ -313,7 +324,7 @@ def refund_and_close(order: Order, actor: User | None, comment: str, now: dateti
     """The money half of cancelling, inside the caller's transaction with the order locked: cancelled, escrow
     back to the buyer, timers off. Who may cancel, and with what consequences, is services.cancellations'."""
     if order.state not in rules.OPEN_STATES:
-        raise rules.IllegalTransition("Only an open order can be cancelled")
+        raise rules.IllegalTransition(_("Only an open order can be cancelled"))
     previous, order.state = order.state, rules.CANCELLED
     order.cancelled_at = now
     record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
@@ -323,7 +334,8 @@ def refund_and_close(order: Order, actor: User | None, comment: str, now: dateti
         f"order-{order.id}-refund",
         "refund",
         [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
-        memo=f"Order #{order.id} cancelled",
+        memo=_l("Order #%(id)s cancelled"),
+        id=order.id,
     )
 
 
@@ -331,8 +343,8 @@ def post_message(author: User, order: Order, text: str, files: list[Upload], now
     if order.role_of(author) is None:
         raise OrderNotFound("Order not found")
     if author.id == order.buyer_id and blocking.is_blocked(order.seller_id, author.id):
-        raise ValidationFailed([FieldIssue("message", "The seller has blocked messages from you")])
-    text = _text("message", text, required="Enter a message")
+        raise ValidationFailed([FieldIssue("message", _("The seller has blocked messages from you"))])
+    text = _text("message", text, required=_l("Enter a message"))
     files = _check_files(files, "message_files")
     begin_write()
     message = _message(order, author, "message", text, files, now)

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -73,17 +74,23 @@ def _reordered_ids(seller_id: int) -> set[int]:
 def _why(c: CancellationRequest, reordered: bool) -> str:
     label = REASONS[c.reason].label
     if c.exempt_reason:
-        return f"“{label}” – exempted by an administrator: {c.exempt_reason}"
+        return _("“%(reason)s” – exempted by an administrator: %(exempt_reason)s", reason=label, exempt_reason=c.exempt_reason)
     if c.reason == "seller_late":
-        return "The buyer cancelled because the deadline had passed."
+        return _("The buyer cancelled because the deadline had passed.")
     if c.reason == "mutual":
-        return f"Cancelled by mutual agreement{' – the buyer ordered again within 14 days, so it does not count' if reordered else ''}."
-    who = "the buyer" if c.initiator_role == "seller" else "you"
+        if reordered:
+            return _("Cancelled by mutual agreement – the buyer ordered again within 14 days, so it does not count.")
+        return _("Cancelled by mutual agreement.")
+    by_seller = c.initiator_role == "seller"  # then the buyer answered; else the seller did
     if c.counts_against_seller:
-        return f"You cancelled with “{label}” and {who} said the reason was not correct."
+        if by_seller:
+            return _("You cancelled with “%(reason)s” and the buyer said the reason was not correct.", reason=label)
+        return _("You cancelled with “%(reason)s” and you said the reason was not correct.", reason=label)
     if c.auto_applied:
-        return f"“{label}”, applied after 48 hours without an answer."
-    return f"“{label}”, and {who} agreed with the reason."
+        return _("“%(reason)s”, applied after 48 hours without an answer.", reason=label)
+    if by_seller:
+        return _("“%(reason)s”, and the buyer agreed with the reason.", reason=label)
+    return _("“%(reason)s”, and you agreed with the reason.", reason=label)
 
 
 def for_seller(seller_id: int) -> SellerRatings:

@@ -1,6 +1,9 @@
 """Reviews of completed orders, the seller's one reply, and the kwork rating they feed."""
 from datetime import datetime
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from .. import links
@@ -46,12 +49,12 @@ def _checked_text(positive: bool, text: str) -> str:
     text = (text or "").strip()
     if not positive and len(text) < rules.MIN_NEGATIVE_REVIEW:
         raise ValidationFailed(
-            [FieldIssue("text", f"A negative review needs at least {rules.MIN_NEGATIVE_REVIEW} characters: say what went wrong")]
+            [FieldIssue("text", _("A negative review needs at least %(min)s characters: say what went wrong", min=rules.MIN_NEGATIVE_REVIEW))]
         )
     if not text:
-        raise ValidationFailed([FieldIssue("text", "Enter your review")])
+        raise ValidationFailed([FieldIssue("text", _("Enter your review"))])
     if len(text) > MAX_REVIEW:
-        raise ValidationFailed([FieldIssue("text", f"Enter {MAX_REVIEW:,} characters or fewer")])
+        raise ValidationFailed([FieldIssue("text", _("Enter %(max)s characters or fewer", max=format_number(MAX_REVIEW)))])
     return text
 
 
@@ -65,13 +68,13 @@ def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, 
     """Write or edit the buyer's review of a completed order, within the review window (30 or 60 days)."""
     _lock(order)  # one review per order, and the kwork's cached rating is recomputed from all its orders
     if order.buyer_id != buyer.id:
-        raise DomainError("Only the buyer can review this order")
+        raise DomainError(_("Only the buyer can review this order"))
     if not can_review(order, now):
-        raise DomainError("This order can’t be reviewed: reviews are written within the review window after completion")
+        raise DomainError(_("This order can’t be reviewed: reviews are written within the review window after completion"))
     if positive is None:
-        raise ValidationFailed([FieldIssue("positive", "Select whether your review is positive or negative")])
+        raise ValidationFailed([FieldIssue("positive", _("Select whether your review is positive or negative"))])
     if positive and _negative_only(order):
-        raise ValidationFailed([FieldIssue("positive", "A cancelled order can only get a negative review")])
+        raise ValidationFailed([FieldIssue("positive", _("A cancelled order can only get a negative review"))])
     text = _checked_text(positive, text)
     review = order.review
     if review is None:
@@ -80,8 +83,9 @@ def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, 
     review.positive, review.text, review.updated_at = positive, text, now
     db.session.flush()
     refresh_kwork_rating(order.kwork_id)
-    notify(order.seller_id, "review", f"{buyer.display_name} left a {'positive' if positive else 'negative'} review "
-           f"of order #{order.id}.", links.path("orders.show", order_id=order.id), order_id=order.id)  # fmt: skip
+    text = _l("%(name)s left a positive review of order #%(order)s.") if positive else _l("%(name)s left a negative review of order #%(order)s.")
+    notify(order.seller_id, "review", text, links.path("orders.show", order_id=order.id), order_id=order.id,
+           name=buyer.display_name, order=order.id)  # fmt: skip
     db.session.commit()
     return review
 
@@ -90,9 +94,9 @@ def submit_via_support(buyer: User, order: Order, text: str, now: datetime) -> R
     """A negative review after the window closed: kept hidden until an admin publishes or refuses it."""
     _lock(order)
     if order.buyer_id != buyer.id:
-        raise DomainError("Only the buyer can review this order")
+        raise DomainError(_("Only the buyer can review this order"))
     if not can_review_via_support(order, now):
-        raise DomainError("This order can’t get a late review: it has a review, or its review window is still open")
+        raise DomainError(_("This order can’t get a late review: it has a review, or its review window is still open"))
     text = _checked_text(False, text)
     review = Review(order=order, kwork_id=order.kwork_id, seller_id=order.seller_id, buyer_id=buyer.id, positive=False,
                     text=text, status="pending", via_support=True, created_at=now, updated_at=now)  # fmt: skip
@@ -106,14 +110,14 @@ def report(seller: User, review: Review, reason: str, now: datetime) -> Review:
     _lock(review.order)
     db.session.refresh(review)
     if review.seller_id != seller.id:
-        raise DomainError("Only the seller can report this review")
+        raise DomainError(_("Only the seller can report this review"))
     if review.status != "published" or review.reported_at is not None:
-        raise DomainError("This review is already with an administrator")
+        raise DomainError(_("This review is already with an administrator"))
     reason = (reason or "").strip()
     if len(reason) < MIN_REPORT:
-        raise ValidationFailed([FieldIssue("report_reason", f"Explain in at least {MIN_REPORT} characters which rule the review breaks")])
+        raise ValidationFailed([FieldIssue("report_reason", _("Explain in at least %(min)s characters which rule the review breaks", min=MIN_REPORT))])
     if len(reason) > MAX_REVIEW:
-        raise ValidationFailed([FieldIssue("report_reason", f"Enter {MAX_REVIEW:,} characters or fewer")])
+        raise ValidationFailed([FieldIssue("report_reason", _("Enter %(max)s characters or fewer", max=format_number(MAX_REVIEW)))])
     review.report_reason, review.reported_at = reason, now
     db.session.commit()
     return review
@@ -139,12 +143,12 @@ def publish(admin: User, review: Review, reason: str) -> Review:
     _lock(review.order)
     db.session.refresh(review)
     if not (review.status == "pending" or review.reported_at is not None):
-        raise DomainError("This review is not waiting for moderation")
+        raise DomainError(_("This review is not waiting for moderation"))
     reason = _admin_reason(reason)
     before = _state(review)
     review.status, review.reported_at = "published", None
-    _decided(admin, review, "review.publish", before, reason, "An administrator published your review of order #{order}: {reason}",
-             "An administrator checked the review of order #{order} and kept it: {reason}")  # fmt: skip
+    _decided(admin, review, "review.publish", before, reason, _l("An administrator published your review of order #%(order)s: %(reason)s"),
+             _l("An administrator checked the review of order #%(order)s and kept it: %(reason)s"))  # fmt: skip
     return review
 
 
@@ -153,29 +157,30 @@ def hide(admin: User, review: Review, reason: str) -> Review:
     _lock(review.order)
     db.session.refresh(review)
     if review.status == "hidden":
-        raise DomainError("This review is already hidden")
+        raise DomainError(_("This review is already hidden"))
     reason = _admin_reason(reason)
     before = _state(review)
     review.status, review.reported_at, review.hidden_reason = "hidden", None, reason
-    _decided(admin, review, "review.hide", before, reason, "Your review of order #{order} was hidden: {reason}",
-             "An administrator hid the review of order #{order}: {reason}")  # fmt: skip
+    _decided(admin, review, "review.hide", before, reason, _l("Your review of order #%(order)s was hidden: %(reason)s"),
+             _l("An administrator hid the review of order #%(order)s: %(reason)s"))  # fmt: skip
     return review
 
 
 def _admin_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed([FieldIssue("reason", "Enter the reason the buyer and the seller will see")])
+        raise ValidationFailed([FieldIssue("reason", _("Enter the reason the buyer and the seller will see"))])
     return reason
 
 
-def _decided(admin: User, review: Review, action: str, before: dict, reason: str, to_buyer: str, to_seller: str) -> None:
+def _decided(admin: User, review: Review, action: str, before: dict, reason: str, to_buyer, to_seller) -> None:
+    """`to_buyer`, `to_seller`: lazily translated messages with %(order)s and %(reason)s."""
     audit.record(admin, action, review, before=before, after=_state(review), reason=reason)
     db.session.flush()
     refresh_kwork_rating(review.kwork_id)
     link = links.path("orders.show", order_id=review.order_id)
     for user_id, text in ((review.buyer_id, to_buyer), (review.seller_id, to_seller)):
-        notify(user_id, "moderation", text.format(order=review.order_id, reason=reason), link, order_id=review.order_id)
+        notify(user_id, "moderation", text, link, order_id=review.order_id, order=review.order_id, reason=reason)
     db.session.commit()
 
 
@@ -184,14 +189,14 @@ def reply(seller: User, review: Review, text: str, now: datetime) -> Review:
     _lock(review.order)
     db.session.refresh(review)
     if review.seller_id != seller.id:
-        raise DomainError("Only the seller can reply to this review")
+        raise DomainError(_("Only the seller can reply to this review"))
     if review.reply is not None:
-        raise DomainError("You have already replied to this review")
+        raise DomainError(_("You have already replied to this review"))
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed([FieldIssue("reply", "Enter your reply")])
+        raise ValidationFailed([FieldIssue("reply", _("Enter your reply"))])
     if len(text) > MAX_REVIEW:
-        raise ValidationFailed([FieldIssue("reply", f"Enter {MAX_REVIEW:,} characters or fewer")])
+        raise ValidationFailed([FieldIssue("reply", _("Enter %(max)s characters or fewer", max=format_number(MAX_REVIEW)))])
     review.reply, review.replied_at = text, now
     db.session.commit()
     return review
