@@ -28,14 +28,15 @@ LEAD = timedelta(seconds=20)
 @dataclass(frozen=True)
 class TimerRun:
     count: int
+    fired: int  # within the time limit; every fired one is checked to have fired exactly once
     enqueue_seconds: float
     jobs_per_second: float  # from the first to the last firing
-    all_fired_after: float  # seconds from the due instant to the last firing
+    last_fired_after: float  # seconds from the due instant to the last firing
     lateness_p50: float
     lateness_p99: float
 
 
-def run(app, count: int, redis_url: str, env: dict, log: Path, timeout: float = 300) -> TimerRun:
+def run(app, count: int, redis_url: str, env: dict, log: Path, timeout: float = 120) -> TimerRun:
     redis.Redis.from_url(redis_url).flushdb()  # no jobs left from an earlier run (the benchmark's own Redis db)
     with app.app_context():
         order_ids = db.session.scalars(
@@ -80,26 +81,29 @@ def run(app, count: int, redis_url: str, env: dict, log: Path, timeout: float = 
         worker.terminate()
         worker.wait(timeout=60)
 
-    if fired != count:
+    if not fired:
         tail = "".join(log.read_text().splitlines(keepends=True)[-15:])
-        raise RuntimeError(f"{count - fired} of {count} timers did not fire within {timeout:.0f} s; the worker said:\n{tail}")
+        raise RuntimeError(f"no timer fired within {timeout:.0f} s; the worker said:\n{tail}")
     with app.app_context():
-        _assert_fired_once(timer_ids, order_ids)
-        moments = db.session.execute(select(Timer.due_at, Timer.fired_at).where(Timer.id.in_(timer_ids))).all()
+        fired_ids = db.session.scalars(select(Timer.id).where(Timer.id.in_(timer_ids), Timer.state == "fired")).all()
+        fired_orders = db.session.scalars(select(Timer.order_id).where(Timer.id.in_(fired_ids))).all()
+        _assert_fired_once(fired_ids, fired_orders)
+        moments = db.session.execute(select(Timer.due_at, Timer.fired_at).where(Timer.id.in_(fired_ids))).all()
     lateness = sorted((fired - due_at).total_seconds() for due_at, fired in moments)
     span = (max(f for _, f in moments) - min(f for _, f in moments)).total_seconds()
     return TimerRun(
         count=count,
+        fired=len(fired_ids),
         enqueue_seconds=enqueue_seconds,
-        jobs_per_second=count / span if span else float(count),
-        all_fired_after=lateness[-1],
+        jobs_per_second=len(fired_ids) / span if span else float(len(fired_ids)),
+        last_fired_after=lateness[-1],
         lateness_p50=statistics.median(lateness),
         lateness_p99=lateness[int(0.99 * (len(lateness) - 1))],
     )
 
 
 def _assert_fired_once(timer_ids: list[int], order_ids: list[int]) -> None:
-    """Every timer fired, every order completed once: one completion event and one escrow release each."""
+    """Each of these timers fired and completed its order once: one completion event and one escrow release each."""
     fired = db.session.scalar(select(func.count()).where(Timer.id.in_(timer_ids), Timer.state == "fired"))
     assert fired == len(timer_ids), f"{len(timer_ids) - fired} timers did not fire"
     completed = db.session.scalar(select(func.count()).where(Order.id.in_(order_ids), Order.state == rules.COMPLETED))
