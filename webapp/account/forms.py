@@ -1,6 +1,8 @@
 from zoneinfo import available_timezones
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
@@ -9,6 +11,9 @@ from ..forms import WholeNumberField
 
 from ..models.accounts import ROLES
 
+
+# "2,000" in English, "2 000" in Russian: formatted when the message is shown, in the page's language.
+ABOUT_MAX = LazyString(format_number, 2000)
 
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
 
@@ -20,8 +25,8 @@ class ProfileForm(FlaskForm):
     )
     about = TextAreaField(
         _l("About you"),
-        validators=[Length(max=2000, message=_l("About you must be %(max)s characters or fewer", max="2,000"))],
-        description=_l("What you do and how you work. You can enter up to %(max)s characters.", max="2,000"),
+        validators=[Length(max=2000, message=_l("About you must be %(max)s characters or fewer", max=ABOUT_MAX))],
+        description=_l("What you do and how you work. You can enter up to %(max)s characters.", max=ABOUT_MAX),
     )
     working_hours = StringField(
         _l("Working hours"),

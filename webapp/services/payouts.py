@@ -8,6 +8,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -173,7 +174,7 @@ def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: d
     available = ledger.balance(ledger.wallet_code(user.id))
     if amount_units is None or amount_units < MIN_WITHDRAWAL or amount_units * 100 > available:
         raise ValidationFailed(
-            [FieldIssue("amount", _("Enter an amount from %(min)s to your available balance, %(max)s", min=MIN_WITHDRAWAL, max=f"{available // 100:,}"))]
+            [FieldIssue("amount", _("Enter an amount from %(min)s to your available balance, %(max)s", min=MIN_WITHDRAWAL, max=format_number(available // 100)))]
         )
     withdrawal = Withdrawal(user_id=user.id, detail=detail, amount=amount_units * 100, created_at=now)
     db.session.add(withdrawal)
