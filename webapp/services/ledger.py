@@ -77,7 +77,7 @@ def _memo_text(memo, movements: list[Movement], params: dict) -> str:
     return text[:200]
 
 
-def post(key: str, kind: str, movements: list[Movement], memo="", **params) -> Posting:
+def post(key: str, kind: str, movements: list[Movement], /, memo="", **params) -> Posting:
     """Record one balanced posting inside the caller's transaction (the caller commits).
 
     `memo` is shown on the wallet page: pass a message marked with lazy_gettext (`_l("Order #%(id)s cancelled")`)
