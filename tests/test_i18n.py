@@ -1,0 +1,160 @@
+"""Languages: no template text escapes translation, every message has its Russian (and, on buyer pages, Portuguese
+and French) translation, and plurals, money and dates follow the language."""
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from jinja2 import nodes
+
+from webapp.config import PROJECT_ROOT
+from webapp.i18n import LANGUAGES, TRANSLATIONS
+
+TEMPLATES = PROJECT_ROOT / "templates"
+NOW_UTC = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+# Words that are the same in every language: the brand, and the currency code shown beside amounts.
+UNTRANSLATED_OK = {"Gigsmith", "G", "RUB"}
+# Attributes people read or hear: their literal values must go through gettext too.
+READ_ATTRIBUTES = re.compile(r'\b(?:aria-label|title|alt|placeholder|aria-valuetext)="([^"{}]*)"')
+TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", re.S)
+WORD = re.compile(r"[A-Za-zА-Яа-яЁё]{2,}")
+TRANSLATE_CALLS = {"_", "gettext", "ngettext", "_l", "lazy_gettext"}
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in WORD.findall(text) if word not in UNTRANSLATED_OK]
+
+
+def _rendered_constants(node):
+    """String constants a template outputs directly (`{{ 'Yes' if x else 'No' }}`), not keys or URLs."""
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        yield node
+    elif isinstance(node, nodes.CondExpr):
+        yield from _rendered_constants(node.expr1)
+        if node.expr2 is not None:
+            yield from _rendered_constants(node.expr2)
+    elif isinstance(node, (nodes.Concat,)):
+        for child in node.nodes:
+            yield from _rendered_constants(child)
+    elif isinstance(node, nodes.Filter) and node.node is not None:
+        yield from _rendered_constants(node.node)
+
+
+def _blank(match: re.Match) -> str:
+    """Blank out a match but keep its newlines, so line numbers stay true."""
+    return re.sub(r"[^\n]", " ", match.group())
+
+
+def untranslated_in(env, path: Path) -> list[str]:
+    """Text a person reads or hears in a template that does not go through gettext."""
+    source = path.read_text()
+    name = path.relative_to(TEMPLATES)
+    # Jinja code out (a {% trans %} block is translated as a whole), then the markup; what is left is text.
+    static = TRANS_BLOCK.sub(_blank, source)
+    static = JINJA.sub(lambda m: "\x00" + _blank(m)[1:], static)
+    problems = [f"{name}: attribute text {value!r}" for value in READ_ATTRIBUTES.findall(static) if _words(value)]
+    text = TAG.sub(_blank, static)
+    for number, line in enumerate(text.splitlines(), 1):
+        if words := _words(line):
+            problems.append(f"{name}:{number}: text {' '.join(words)[:80]!r}")
+    for output in env.parse(source).find_all(nodes.Output):
+        for child in output.nodes:
+            if isinstance(child, nodes.Call) and isinstance(child.node, nodes.Name) and child.node.name in TRANSLATE_CALLS:
+                continue
+            for const in _rendered_constants(child):
+                # Lower-case single words are values for code (a role, a CSS class, an ARIA role), not prose.
+                if _words(const.value) and (" " in const.value.strip() or const.value.strip()[:1].isupper()):
+                    problems.append(f"{name}:{const.lineno}: string {const.value!r}")
+    return problems
+
+
+def test_every_template_string_goes_through_gettext(app):
+    problems = [problem for path in sorted(TEMPLATES.rglob("*.html")) for problem in untranslated_in(app.jinja_env, path)]
+    assert not problems, f"{len(problems)} strings not marked for translation:\n" + "\n".join(problems[:60])
+
+
+def _extracted() -> dict[str, list[str]]:
+    """msgid → the files it comes from, extracted exactly as `pybabel extract -F babel.cfg` does."""
+    method_map = [("webapp/**.py", "python"), ("jobs/**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found: dict[str, list[str]] = {}
+    for filename, _lineno, message, _comments, _context in extract_from_dir(PROJECT_ROOT, method_map, keywords=keywords):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, []).append(filename)
+    return found
+
+
+def _catalog(language: str):
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po)
+
+
+# Buyer-facing pages (and the Python they show messages from): Portuguese and French cover at least these.
+BUYER_FACING = re.compile(r"^(templates/(layouts|components|auth|catalog|wallet|errors|orders|notifications)/|webapp/(auth|catalog|wallet|orders|templating|forms|i18n)|webapp/domain/(orders|cancellations)\.py)")
+
+
+@pytest.mark.parametrize("language", sorted(set(LANGUAGES) - {"en"}))
+def test_catalogs_translate_every_message(language):
+    catalog = _catalog(language)
+    missing = []
+    for msgid, files in sorted(_extracted().items()):
+        if language in ("pt", "fr") and not any(BUYER_FACING.match(f) for f in files):
+            continue
+        message = catalog.get(msgid)
+        translated = message is not None and not message.fuzzy and all(message.string if isinstance(message.string, tuple) else [message.string])
+        if not translated:
+            missing.append(f"{msgid!r} ({files[0]})")
+    assert not missing, f"{len(missing)} messages without a {language} translation:\n" + "\n".join(missing[:40])
+
+
+def test_language_comes_from_the_user_then_the_switcher_then_the_browser(client, make_user, login_as):
+    from webapp.extensions import db
+
+    def lang(response) -> str:
+        return re.search(r'<html lang="(\w+)"', response.get_data(as_text=True)).group(1)
+
+    assert lang(client.get("/catalog/")) == "en"
+    assert lang(client.get("/catalog/", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})) == "ru"
+    assert lang(client.get("/catalog/", headers={"Accept-Language": "de, pt-BR;q=0.8"})) == "pt"
+    response = client.get("/language/fr?next=/catalog/?page=2")
+    assert response.status_code == 302 and response.headers["Location"] == "/catalog/?page=2"
+    assert lang(client.get("/catalog/", headers={"Accept-Language": "ru"})) == "fr"  # the switcher beats the browser
+    assert client.get("/language/fr?next=https://evil.example/").headers["Location"] == "/catalog/"
+
+    user = make_user("Rita")
+    login_as(user)
+    client.get("/language/ru?next=/account/")
+    db.session.refresh(user)
+    assert user.language == "ru"
+    with client.session_transaction() as session:
+        session.pop("language", None)
+    assert lang(client.get("/catalog/", headers={"Accept-Language": "fr"})) == "ru"  # the saved choice wins
+
+
+def test_every_page_links_each_language_with_lang_and_hreflang(client):
+    page = client.get("/catalog/").get_data(as_text=True)
+    for code, name in LANGUAGES.items():
+        assert re.search(rf'<a href="/language/{code}\?next=[^"]*" lang="{code}" hreflang="{code}"[^>]*>{name}</a>', page), code
+
+
+def test_russian_plurals_money_and_dates(app):
+    from flask_babel import force_locale
+
+    from webapp.templating import days, local_time, money, money_minor, time_left
+
+    with app.test_request_context(), force_locale("ru"):
+        assert [days(n) for n in (1, 2, 5, 11, 21, 22)] == ["1 день", "2 дня", "5 дней", "11 дней", "21 день", "22 дня"]
+        assert money(1500) == "1\u00a0500\u00a0₽"
+        assert money_minor(120050) == "1\u00a0200,50\u00a0₽"
+        assert "нояб." in local_time(NOW_UTC)
+        assert time_left(NOW_UTC.replace(hour=15), NOW_UTC) == "осталось 5 часов"
+    with app.test_request_context(), force_locale("en"):
+        assert (days(1), days(3), money(1500)) == ("1 day", "3 days", "RUB\u00a01,500")
+
+
+
