@@ -158,3 +158,8 @@ def test_russian_plurals_money_and_dates(app):
 
 
 
+
+
+def test_pages_speak_russian_including_category_names(client):
+    page = client.get("/catalog/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Каталог" in page and "Все категории" in page and "Дизайн" in page and "Programming and IT" not in page

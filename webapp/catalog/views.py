@@ -24,7 +24,7 @@ def _conditional(response):
 @bp.get("/")
 def index():
     form = CatalogFilterForm(request.args)
-    form.category.choices = [("", _("All categories"))] + [(c.slug, c.name) for c in kworks.categories()]
+    form.category.choices = [("", _("All categories"))] + [(c.slug, c.label) for c in kworks.categories()]
     valid = form.validate()
     query = catalog.CatalogQuery(
         text=form.q.data or "",

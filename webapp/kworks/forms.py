@@ -55,7 +55,7 @@ class KworkForm(FlaskForm):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.category_id.choices = [("", _("Select a category"))] + [(c.id, c.name) for c in categories]
+        self.category_id.choices = [("", _("Select a category"))] + [(c.id, c.label) for c in categories]
         for level in TIER_LEVELS:
             tier = self[level].form
             # Each input's accessible name says which package it belongs to (the table hides the labels).

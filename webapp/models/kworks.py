@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.tiers import TIER_LEVELS
@@ -10,6 +11,17 @@ from .base import UTCDateTime, utcnow
 KWORK_STATUSES = ("draft", "pending", "active", "paused", "rejected")
 
 
+# The categories the first migration creates, named in the reader's language (the row keeps the English name).
+CATEGORY_LABELS = {
+    "design": _l("Design"),
+    "programming": _l("Programming and IT"),
+    "writing": _l("Writing and translation"),
+    "marketing": _l("Marketing and SEO"),
+    "video-audio": _l("Video and audio"),
+    "business": _l("Business and admin"),
+}
+
+
 class Category(db.Model):
     __tablename__ = "categories"
 
@@ -17,6 +29,10 @@ class Category(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def label(self):
+        return CATEGORY_LABELS.get(self.slug, self.name)
 
 
 tier_options = Table(
