@@ -252,3 +252,61 @@ def test_motion_stops_when_the_system_asks(new_context, make_user, make_kwork):
         "() => [...document.querySelectorAll('a, button, .button')].map(e => getComputedStyle(e).transitionDuration)"
     )
     assert durations and all(re.fullmatch(r"0s(, 0s)*", d) for d in durations), durations
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_empty_pages_pass_axe_and_keyboard(new_context, make_user, language):
+    """The same pages for people who have nothing yet: no orders, kworks, notifications or moderation work."""
+    make_user("Ada Admin", email="ada@example.com", admin=True)
+    make_user("Sam Seller", email="sam@example.com", role="seller")
+    make_user("Bea Buyer", email="bea@example.com")
+    done_seeding()
+    pages = _contexts(new_context, language)
+    empty = [
+        ("anonymous", "/catalog/"), ("buyer", "/account/"), ("buyer", "/orders/"), ("buyer", "/notifications/"),
+        ("buyer", "/wallet/"), ("buyer", "/account/security"), ("buyer", "/sandbox/phone"), ("buyer", "/sandbox/mail"),
+        ("seller", "/account/"), ("seller", "/kworks/"), ("seller", "/kworks/portfolio"), ("seller", "/account/ratings"),
+        ("seller", "/account/blocks"), ("seller", "/account/payouts"), ("admin", "/moderation/kworks"),
+        ("admin", "/moderation/reviews"), ("admin", "/moderation/disputes"), ("admin", "/moderation/audit"),
+    ]  # fmt: skip
+    for who, path in empty:
+        page = pages[who]
+        assert page.goto(path).status == 200, path
+        where = f"{language} {who} {path} (empty)"
+        assert_no_axe_violations(page, where)
+        _assert_keyboard(page, where)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_form_errors_focus_the_summary_keep_input_and_pass_axe(new_context, make_user, make_kwork, make_order, fund, language):
+    """Each kind of form sent with a mistake: the summary takes focus, links to the field, and nothing typed is lost."""
+    world = _world(make_user, make_kwork, make_order, fund)
+    pages = _contexts(new_context, language)
+    cases = [  # who, page, the form's action, fields to fill first (what was typed must survive)
+        ("anonymous", "/auth/login", "/auth/login", {"email": "bea@example.com"}),
+        ("anonymous", "/auth/register", "/auth/register", {"email": "new@example.com", "password": "short"}),
+        ("buyer", "/wallet/", "/wallet/", {"amount": "12abc"}),
+        ("buyer", "/account/phone", "/account/phone", {"phone": "12"}),
+        ("buyer", "/account/profile", "/account/profile", {"display_name": ""}),
+        ("buyer", f"/orders/checkout/{world['kwork']}", f"/orders/checkout/{world['kwork']}", {"quantity": "0"}),
+        ("seller", "/kworks/new", "/kworks/new", {"title": "I will set up"}),
+        ("admin", f"/moderation/kworks/{world['pending']}/reject", f"/moderation/kworks/{world['pending']}/reject", {}),
+        ("admin", f"/moderation/disputes/{world['dispute']}", f"/moderation/disputes/{world['dispute']}", {}),
+    ]
+    for who, path, action, typed in cases:
+        page = pages[who]
+        page.goto(path)
+        form = page.locator(f"form[action^='{action}']").first
+        for name, value in typed.items():
+            form.locator(f"[name='{name}']").fill(value)
+        form.locator("button[type=submit]:not([tabindex='-1']):not([hx-post])").first.click()  # the form's own submit
+        where = f"{language} {who} {path} (error)"
+        summary = page.locator(".error-summary")
+        expect(summary, where).to_be_focused()
+        for link in summary.get_by_role("link").all():
+            target = link.get_attribute("href")
+            assert page.locator(target).count() == 1, f"{where}: the summary links to {target}, which is not on the page"
+        for name, value in typed.items():
+            if name != "password":  # a password is never sent back
+                expect(page.locator(f"form[action^='{action}'] [name='{name}']").first, where).to_have_value(value)
+        assert_no_axe_violations(page, where)
