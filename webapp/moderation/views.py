@@ -74,7 +74,7 @@ def queue():
         db.session.scalars(select(Kwork).where(Kwork.status == "pending", Kwork.deleted_at.is_(None)).order_by(Kwork.updated_at))
     )
     flags = {kwork.id: precheck.check(*_texts(kwork)) for kwork in pending}
-    changes = {kwork.id: kwork_service.changes_to_show(kwork) for kwork in pending}
+    changes = {kwork.id: kwork_service.changes_since_approval(kwork) for kwork in pending}
     return render("moderation/queue.html", kworks=pending, flags=flags, changes=changes)
 
 

@@ -153,7 +153,7 @@ def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datet
 
 
 # The approved snapshot is stored data, compared with later ones: its labels and package names stay in English
-# whatever the moderator's language, and are translated only when shown (`changes_to_show`).
+# whatever the moderator's language, and are translated only when shown (`changes_since_approval`).
 _STORED_TIER_NAMES = {"economy": "Economy", "standard": "Standard", "business": "Business"}
 SNAPSHOT_LABELS = {
     "Title": _l("Title"),
@@ -196,14 +196,8 @@ def snapshot(kwork: Kwork) -> dict[str, str]:
 
 
 def changes_since_approval(kwork: Kwork) -> list[FieldChange] | None:
-    """What the seller changed since the last approval; None for a kwork never approved before."""
-    if kwork.approved_snapshot is None:
-        return None
-    return diff.changes(kwork.approved_snapshot, snapshot(kwork))
-
-
-def changes_to_show(kwork: Kwork) -> list[FieldChange] | None:
-    """`changes_since_approval` in the viewer's language: labels, package names and the package count translated."""
+    """What the seller changed since the last approval, in the viewer's language (labels, package names and the
+    package count translated); None for a kwork never approved before."""
     if kwork.approved_snapshot is None:
         return None
     return diff.changes(_shown(kwork.approved_snapshot), _shown(snapshot(kwork)))
