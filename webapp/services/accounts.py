@@ -11,7 +11,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
 from ..models.accounts import ROLES
-from . import audit, begin_write, ledger
+from . import audit, begin_write, contains_pattern, ledger
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long whether or not the account exists.
@@ -89,7 +89,7 @@ def search(text: str, limit: int = 50) -> list[User]:
     query = select(User).order_by(User.id.desc()).limit(limit)
     text = text.strip()
     if text:
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(text.lower())
         query = query.where(or_(func.lower(User.email).like(pattern, escape="\\"), func.lower(User.display_name).like(pattern, escape="\\")))
     return list(db.session.scalars(query))
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..domain import orders as rules
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review, Tier, User
+from . import contains_pattern
 from .kworks import seller_portfolio
 
 SORTS = {
@@ -59,11 +60,6 @@ class CatalogPage:
         return links
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _seller_not_suspended():
     """A suspended seller's kworks leave the catalog (their status is kept for when the suspension ends)."""
     return Kwork.seller_id.not_in(select(User.id).where(User.suspended_at.is_not(None)))
@@ -74,7 +70,7 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     entry = Tier.__table__.alias("entry_tier")
     conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended()]
     if query.text.strip():
-        pattern = _like_pattern(query.text.strip())
+        pattern = contains_pattern(query.text.strip())
         conditions.append(or_(Kwork.title.ilike(pattern, escape="\\"), Kwork.description.ilike(pattern, escape="\\")))
     if query.category:
         conditions.append(Kwork.category_id == select(Category.id).where(Category.slug == query.category).scalar_subquery())
