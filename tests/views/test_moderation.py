@@ -1,4 +1,5 @@
 """The moderation area over HTTP: every page renders for an admin, decisions go through forms, errors keep input."""
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -72,7 +73,9 @@ def test_review_moderation_hides_a_reported_review(client, admin, make_order):
     order = make_order("completed")
     review = reviews.save_review(order.buyer, order, positive=False, text="Terrible. Call me on +7 999 123 45 67 to hear more.", now=NOW)
     reviews.report(order.seller, review, "It contains the buyer's phone number", NOW)
-    assert "Negative review of order" in client.get("/moderation/reviews").get_data(as_text=True)
+    page = client.get("/moderation/reviews").get_data(as_text=True)
+    assert "Negative review of order" in page
+    assert re.search(r'Reviews <span class="count">1<span class="visually-hidden"> waiting', page)  # the tab's count
     response = client.post(f"/moderation/reviews/{review.id}", data={"decision": "hide", "reason": ""})
     assert response.status_code == 422
     client.post(f"/moderation/reviews/{review.id}", data={"decision": "hide", "reason": "Contact details are not allowed"})

@@ -31,7 +31,7 @@ def waiting_counts():
     return {
         "waiting": {
             "kworks": db.session.scalar(select(func.count()).where(Kwork.status == "pending", Kwork.deleted_at.is_(None))),
-            "reviews": len(reviews.awaiting_moderation()),
+            "reviews": reviews.awaiting_count(),
             "disputes": db.session.scalar(select(func.count()).select_from(Dispute).where(Dispute.status == "open")),
         }
     }

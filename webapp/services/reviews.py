@@ -123,15 +123,20 @@ def report(seller: User, review: Review, reason: str, now: datetime) -> Review:
     return review
 
 
+def _awaiting():
+    """Late reviews sent via support, and published reviews a seller reported."""
+    return or_(Review.status == "pending", and_(Review.status == "published", Review.reported_at.is_not(None)))
+
+
 def awaiting_moderation() -> list[Review]:
-    """Late reviews sent via support and reviews sellers reported, oldest first."""
+    """The reviews waiting for an admin, oldest first."""
     return list(
-        db.session.scalars(
-            select(Review)
-            .where(or_(Review.status == "pending", and_(Review.status == "published", Review.reported_at.is_not(None))))
-            .order_by(func.coalesce(Review.reported_at, Review.created_at), Review.id)
-        )
+        db.session.scalars(select(Review).where(_awaiting()).order_by(func.coalesce(Review.reported_at, Review.created_at), Review.id))
     )
+
+
+def awaiting_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Review).where(_awaiting()))
 
 
 def _state(review: Review) -> dict:
