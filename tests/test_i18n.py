@@ -163,3 +163,19 @@ def test_russian_plurals_money_and_dates(app):
 def test_pages_speak_russian_including_category_names(client):
     page = client.get("/catalog/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "Каталог" in page and "Все категории" in page and "Дизайн" in page and "Programming and IT" not in page
+
+
+def test_template_gettext_follows_the_locale_as_it_changes_within_a_request(app):
+    """Templates remember the catalog per request; force_locale and refresh() must still switch it."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    page = '{{ _("Catalog") }} {{ ngettext("%(num)d order is past the deadline.", "%(num)d orders are past the deadline.", 5) }} {{ _("%(name)s", name="<b>") }}'
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Catalog 5 orders are past the deadline. &lt;b&gt;"
+        with force_locale("ru"):
+            assert render_template_string(page).startswith("Каталог 5 заказов")
+        assert render_template_string(page).startswith("Catalog 5 orders")
+        session["language"] = "fr"
+        refresh()
+        assert render_template_string(page).startswith("Catalogue")

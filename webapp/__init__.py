@@ -25,9 +25,10 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    from .i18n import babel, select_locale, select_timezone
+    from .i18n import babel, install_template_gettext, select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
 
     from . import models  # noqa: F401  (registers the tables with the metadata)
     from .account import bp as account_bp

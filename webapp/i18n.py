@@ -7,8 +7,8 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel, refresh
+from flask import Blueprint, Flask, g, has_app_context, has_request_context, redirect, request, session, url_for
+from flask_babel import Babel, get_translations, refresh
 from flask_login import current_user
 
 from .extensions import db
@@ -43,6 +43,40 @@ def select_timezone() -> str | None:
 
 
 babel = Babel()
+
+
+def _translations():
+    """flask_babel.get_translations(), remembered for the request's current locale.
+
+    Templates call gettext a hundred times a page, and each call through Flask-Babel walks the context-local `g`
+    half a dozen times. The catalog is kept beside the locale Flask-Babel chose (on its own per-context namespace),
+    so `force_locale` and `refresh()`, which replace or drop that locale, are seen on the next call; while no
+    locale is chosen yet, Flask-Babel is asked as before.
+    """
+    if not has_app_context():
+        return get_translations()
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    cached = getattr(state, "template_translations", None)
+    if cached is None or cached[0] is not locale:
+        cached = state.template_translations = (locale, get_translations())
+    return cached[1]
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Replace Flask-Babel's template gettext callables with ones that find the catalog cheaply (see above).
+
+    Jinja's own newstyle wrappers stay: autoescaping, `%` formatting and plural `num` behave exactly as before.
+    """
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
 
 
 @bp.before_app_request
