@@ -1,8 +1,9 @@
 """Timer throughput: 10,000 auto-completions due at the same instant, fired by one RQ worker with its scheduler.
 
-The timers are written and enqueued the way the app does it (rows in one transaction, `enqueue_at` jobs after
-the commit, via webapp.queue.after_commit); the worker runs the real handler (complete the order, release
-escrow, refresh the kwork rating). The database then has to show each fired exactly once.
+The timers are written and enqueued the way the app does it (rows in one transaction, then the job for their due
+second after the commit, via webapp.queue.after_commit); the worker runs the real handler for each (complete the
+order, release escrow, refresh the kwork rating, notify both parties). The database then has to show each fired
+exactly once.
 """
 import statistics
 import subprocess
@@ -18,7 +19,8 @@ from sqlalchemy import func, insert, select
 from webapp.domain import orders as rules
 from webapp.extensions import db
 from webapp.models import Order, OrderEvent, Posting, Timer
-from webapp.queue import after_commit
+from webapp.queue import QUEUE_NAMES, after_commit
+from webapp.services.timers import due_second
 
 KIND = "auto_complete"  # delivered orders, three days without an answer: the commonest timer in a marketplace
 # Room to write and enqueue every timer before they fall due, so lateness measures the worker, not the set-up.
@@ -53,15 +55,15 @@ def run(app, count: int, redis_url: str, env: dict, log: Path, timeout: float = 
             [dict(id=t, kind=KIND, order_id=o, for_state=rules.DELIVERED, due_at=due, state="scheduled")
              for t, o in zip(timer_ids, order_ids)],
         )  # fmt: skip
-        for timer_id in timer_ids:
-            after_commit(db.session(), due, "jobs.timers.fire_timer", timer_id, job_id=f"timer-{timer_id}")
+        second = due_second(due)  # as timers.schedule does for each timer
+        after_commit(db.session(), second, "jobs.timers.fire_due_timers", job_id=f"timers-due-{int(second.timestamp())}")
         db.session.commit()
         enqueue_seconds = time.monotonic() - started
         if datetime.now(timezone.utc) >= due:
             raise RuntimeError("enqueueing took longer than the lead time: raise LEAD")
 
     worker = subprocess.Popen(
-        [str(Path(sys.executable).with_name("rq")), "worker", "--with-scheduler", "--quiet",
+        [str(Path(sys.executable).with_name("rq")), "worker", *QUEUE_NAMES, "--with-scheduler", "--quiet",
          "--worker-class", "rq.worker.SimpleWorker", "--url", redis_url],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,

@@ -3,11 +3,12 @@ from webapp.clock import now
 from . import app_context
 
 
-def fire_timer(timer_id: int) -> bool:
+def fire_due_timers() -> int:
+    """Scheduled for the second its timers fall due: fires them, and any others due by then."""
     with app_context():
         from webapp.services import timers
 
-        return timers.fire(timer_id, now())
+        return timers.fire_due(now)
 
 
 def sweep_due_timers() -> int:

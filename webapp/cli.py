@@ -14,6 +14,7 @@ from . import assets, i18n, seed
 from .config import PROJECT_ROOT
 from .extensions import db
 from .models import User
+from .queue import QUEUE_NAMES
 
 
 def register(app: Flask) -> None:
@@ -92,6 +93,6 @@ def _start_background(redis_url: str) -> list[subprocess.Popen]:
     """An `rq worker --with-scheduler` and the `rq cron` sweep on the same Redis, as children of the demo."""
     rq = Path(sys.executable).with_name("rq")
     command = str(rq) if rq.exists() else shutil.which("rq") or "rq"
-    worker = [command, "worker", "--with-scheduler", "--url", redis_url, "--name", "gigsmith-demo-worker"]
+    worker = [command, "worker", *QUEUE_NAMES, "--with-scheduler", "--url", redis_url, "--name", "gigsmith-demo-worker"]
     sweep = [command, "cron", "jobs/cron.py", "--url", redis_url]
     return [subprocess.Popen(args, cwd=PROJECT_ROOT) for args in (worker, sweep)]

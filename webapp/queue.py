@@ -1,4 +1,8 @@
-"""The RQ queue on the app's Redis, and enqueueing that waits for the database commit."""
+"""The RQ queues on the app's Redis, and enqueueing that waits for the database commit.
+
+Two queues, in the order a worker takes them (`rq worker default mail`): "default" for what changes orders and
+money (timers, calls, withdrawals), "mail" for notification e-mails, so a burst of mail never delays a deadline.
+"""
 from datetime import datetime
 
 import redis
@@ -7,32 +11,33 @@ from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-QUEUE_NAME = "default"
+QUEUE_NAME, MAIL_QUEUE = "default", "mail"
+QUEUE_NAMES = (QUEUE_NAME, MAIL_QUEUE)
 
 
-def get_queue() -> Queue:
-    """One queue per app, on the app's Redis (the embedded one in the demo)."""
-    if "rq_queue" not in current_app.extensions:
+def get_queue(name: str = QUEUE_NAME) -> Queue:
+    """The app's queues, on the app's Redis (the embedded one in the demo)."""
+    queues = current_app.extensions.setdefault("rq_queues", {})
+    if name not in queues:
         connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
-        current_app.extensions["rq_queue"] = Queue(QUEUE_NAME, connection=connection)
-    return current_app.extensions["rq_queue"]
+        queues[name] = Queue(name, connection=connection)
+    return queues[name]
 
 
-def after_commit(session: Session, due_at: datetime | None, func: str, *args, job_id: str) -> None:
+def after_commit(session: Session, due_at: datetime | None, func: str, *args, job_id: str, queue: str = QUEUE_NAME) -> None:
     """Run `func(*args)` at `due_at` (None: as soon as a worker is free), once the transaction has committed.
 
     Enqueueing first would let a worker look for a row that is not there yet (or never will be, on rollback).
+    A job id asked for twice in one transaction is enqueued once.
     """
-    session.info.setdefault("after_commit_jobs", []).append((due_at, func, args, job_id))
+    session.info.setdefault("after_commit_jobs", {}).setdefault(job_id, (due_at, func, args, queue))
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    jobs = session.info.pop("after_commit_jobs", [])
-    if not jobs:
-        return
-    queue = get_queue()
-    for due_at, func, args, job_id in jobs:
+    jobs = session.info.pop("after_commit_jobs", {})
+    for job_id, (due_at, func, args, queue_name) in jobs.items():
+        queue = get_queue(queue_name)
         try:
             retry = Retry(max=3, interval=[10, 60, 300])
             if due_at is None:

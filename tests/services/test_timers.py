@@ -8,7 +8,7 @@ from rq import SimpleWorker
 
 from webapp.extensions import db
 from webapp.models import Posting, Timer
-from webapp.queue import get_queue
+from webapp.queue import QUEUE_NAMES, get_queue
 from webapp.services import cancellations, ledger, orders, timers
 
 from ..conftest import assert_ledger_consistent
@@ -18,9 +18,9 @@ INFO = "I still have no access to the hosting account, so nothing can be set up.
 
 
 def run_worker():
-    """One burst of a real worker with its scheduler: moves due scheduled jobs to the queue and runs them."""
-    queue = get_queue()
-    SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True)
+    """One burst of a real worker with its scheduler: moves due scheduled jobs to the queues and runs them."""
+    queues = [get_queue(name) for name in QUEUE_NAMES]
+    SimpleWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=True)
     db.session.expire_all()
 
 
@@ -37,7 +37,7 @@ def delivered(make_order):
 def test_delivery_schedules_auto_completion_that_a_worker_fires(delivered):
     timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
     assert (timer.state, timer.due_at) == ("scheduled", START + timedelta(days=3))
-    assert f"timer-{timer.id}" in get_queue().scheduled_job_registry.get_job_ids()
+    assert f"timers-due-{int(timer.due_at.timestamp())}" in get_queue().scheduled_job_registry.get_job_ids()
 
     with time_machine.travel(START + timedelta(days=2, hours=23), tick=False):
         run_worker()
@@ -161,3 +161,28 @@ def test_a_stale_job_of_a_frozen_order_is_refused(delivered):
     cancellations.request(delivered.buyer, delivered, "misunderstanding", INFO, START + timedelta(days=1))
     assert timers.fire(timer_id, START + timedelta(days=4)) is False
     assert delivered.state == "delivered" and postings_for(delivered) == 1
+
+
+def test_timers_due_in_the_same_second_share_one_job_that_fires_each_once(make_order):
+    with time_machine.travel(START, tick=False):
+        batch = [make_order("delivered", now=START) for _ in range(3)]
+    due = {t.due_at for t in db.session.query(Timer).filter_by(kind="auto_complete")}
+    assert due == {START + timedelta(days=3)}
+    scheduled = [j for j in get_queue().scheduled_job_registry.get_job_ids() if j.startswith("timers-due-")]
+    assert len(scheduled) == 2  # one for the three auto-completions, one for their three warnings a day earlier
+
+    with time_machine.travel(START + timedelta(days=3, seconds=1), tick=False):
+        run_worker()
+        run_worker()  # a second pass (or a second worker) finds nothing left to fire
+    assert [o.state for o in batch] == ["completed"] * 3
+    assert all(postings_for(order) == 2 for order in batch)
+    assert db.session.query(Timer).filter_by(kind="auto_complete", state="fired").count() == 3
+    assert_ledger_consistent()
+
+
+def test_a_job_fires_timers_at_the_moment_each_one_fires(delivered):
+    """fired_at is the clock's time when that timer fired, not when the job started."""
+    ticks = iter([START + timedelta(days=3, seconds=s) for s in (1, 2, 3)])
+    assert timers.fire_due(lambda: next(ticks)) == 1
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
+    assert timer.fired_at == START + timedelta(days=3, seconds=2)  # the first tick set the cut-off

@@ -58,6 +58,15 @@ def account(code: str, *, user_id: int | None = None) -> LedgerAccount:
     return found
 
 
+def _accounts(codes: list[str]) -> dict[str, LedgerAccount]:
+    """The accounts with these codes by code, in one query, each created on first use like `account`."""
+    found = {a.code: a for a in db.session.scalars(select(LedgerAccount).where(LedgerAccount.code.in_(codes)))}
+    for code in codes:
+        if code not in found:
+            found[code] = account(code, user_id=_user_of(code))
+    return found
+
+
 def balance(code: str) -> int:
     return db.session.scalar(select(LedgerAccount.balance).where(LedgerAccount.code == code)) or 0
 
@@ -96,22 +105,23 @@ def post(key: str, kind: str, movements: list[Movement], /, memo="", **params) -
             raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
         return existing
 
-    accounts = {m.account_code: account(m.account_code, user_id=_user_of(m.account_code)) for m in movements}
+    accounts = _accounts([m.account_code for m in movements])
     posting = Posting(idempotency_key=key, kind=kind, memo=_memo_text(memo, movements, params), fingerprint=fingerprint)
     db.session.add(posting)
     db.session.flush()
-    for movement in sorted(movements, key=lambda m: accounts[m.account_code].id):
-        target = accounts[movement.account_code]
+    ordered = sorted(movements, key=lambda m: accounts[m.account_code].id)  # one lock order for every posting
+    for movement in ordered:
         changed = db.session.execute(
             update(LedgerAccount)
-            .where(LedgerAccount.id == target.id)
+            .where(LedgerAccount.id == accounts[movement.account_code].id)
             .where(LedgerAccount.allow_negative | (LedgerAccount.balance + movement.amount >= 0))
             .values(balance=LedgerAccount.balance + movement.amount)
             .execution_options(synchronize_session=False)
         ).rowcount
         if changed != 1:
             raise InsufficientFunds(_("There is not enough money in the balance"))
-        db.session.add(Entry(posting_id=posting.id, account_id=target.id, amount=movement.amount))
+    # Added after the updates so that one flush writes them together.
+    db.session.add_all(Entry(posting_id=posting.id, account_id=accounts[m.account_code].id, amount=m.amount) for m in ordered)
     db.session.flush()
     for target in accounts.values():
         db.session.expire(target, ["balance"])

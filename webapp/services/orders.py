@@ -303,8 +303,8 @@ def _release(order: Order, now: datetime) -> None:
     ]
     if fee:
         movements.append(ledger.Movement(ledger.PLATFORM_COMMISSION, fee))
+    order.completed_at = now  # before the posting, whose flush then writes the order in one UPDATE
     ledger.post(f"order-{order.id}-release", "release", movements, memo=_l("Order #%(id)s completed"), id=order.id)
-    order.completed_at = now
     notifications.notify_about(order, order.seller_id, "order_completed",
                                 _l("Order #%(id)s was completed and the payment released to your balance."), id=order.id)
     db.session.flush()

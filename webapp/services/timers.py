@@ -4,9 +4,13 @@ The database row is the truth; an RQ job scheduled at the due time only says "lo
 minute finds rows whose job was lost (Redis flushed, worker down). Firing locks the timer and the order,
 does nothing unless the timer is still scheduled, due, and the order still in the state it was made for, then
 runs the kind's handler and marks the timer fired, all in one transaction. A second run finds it fired.
+
+Timers falling due in the same second share one job, which fires every timer due by then: thousands of
+deadlines at one instant (a sale's orders delivered together) cost one job, not one each.
 """
+import math
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
@@ -18,9 +22,11 @@ from . import begin_write
 # kind → handler(timer, order, now), registered by the services that own each consequence. A handler changes
 # the order inside the current transaction and must not commit.
 HANDLERS: dict[str, Callable[[Timer, Order, datetime], None]] = {}
-SWEEP_GRACE = timedelta(minutes=1)
+SWEEP_GRACE = timedelta(minutes=1)  # give the scheduled job its chance before the sweep steps in
+# Timers fetched per round of a firing job (each still fires in its own transaction).
+BATCH = 500
 # The timers that may still act while a cancellation request keeps the order frozen.
-CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")  # give the scheduled job its chance before the sweep steps in
+CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")
 # These consequences get a "warn_<kind>" timer 24 hours earlier whose handler (services.notifications) only
 # notifies the party who can still act; it lives and dies with its timer.
 WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline")
@@ -40,10 +46,16 @@ def schedule(kind: str, order: Order, due_at: datetime, *, ref_id: int | None = 
     timer = Timer(kind=kind, order_id=order.id, for_state=order.state, ref_id=ref_id, due_at=due_at)
     db.session.add(timer)
     db.session.flush()
-    after_commit(db.session(), due_at, "jobs.timers.fire_timer", timer.id, job_id=f"timer-{timer.id}")
+    second = due_second(due_at)
+    after_commit(db.session(), second, "jobs.timers.fire_due_timers", job_id=f"timers-due-{int(second.timestamp())}")
     if kind in WARNED_KINDS:
         schedule(WARNING_PREFIX + kind, order, due_at - WARN_AHEAD, ref_id=timer.id)
     return timer
+
+
+def due_second(due_at: datetime) -> datetime:
+    """The whole second at or after `due_at`: when the job firing it runs (never before the timer is due)."""
+    return datetime.fromtimestamp(math.ceil(due_at.timestamp()), tz=timezone.utc)
 
 
 def cancel(order: Order, *kinds: str) -> None:
@@ -66,14 +78,16 @@ def fire(timer_id: int, now: datetime) -> bool:
     from . import cancellations, deadlines, notifications, orders  # noqa: F401  (importing them registers their handlers)
 
     begin_write()
-    order_id = db.session.scalar(select(Timer.order_id).where(Timer.id == timer_id))
-    if order_id is None:
-        db.session.rollback()
-        return False
     # Order first, then timer: the same lock order as user actions (which lock the order, then cancel timers).
     order = db.session.scalar(
-        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+        select(Order)
+        .where(Order.id == select(Timer.order_id).where(Timer.id == timer_id).scalar_subquery())
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    if order is None:  # no such timer
+        db.session.rollback()
+        return False
     timer = db.session.scalar(
         select(Timer).where(Timer.id == timer_id).with_for_update().execution_options(populate_existing=True)
     )
@@ -91,13 +105,25 @@ def fire(timer_id: int, now: datetime) -> bool:
     return not timer.kind.startswith(WARNING_PREFIX)  # a warning only notified
 
 
-def sweep(now: datetime, limit: int = 500) -> int:
-    """Fire every scheduled timer overdue by more than a minute; returns how many changed an order."""
-    due = db.session.scalars(
-        select(Timer.id)
-        .where(Timer.state == "scheduled", Timer.due_at <= now - SWEEP_GRACE)
-        .order_by(Timer.due_at)
-        .limit(limit)
-    ).all()
-    db.session.rollback()  # end the read before each fire takes its own write transaction
-    return sum(fire(timer_id, now) for timer_id in due)
+def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:
+    """Fire every scheduled timer due `grace` before the clock's time when this starts; returns how many changed
+    an order. Each fires at the clock's time of its own firing, so fired_at says when it really happened."""
+    cutoff = clock() - grace
+    changed, after_id = 0, 0
+    while True:
+        due = db.session.scalars(
+            select(Timer.id)
+            .where(Timer.state == "scheduled", Timer.due_at <= cutoff, Timer.id > after_id)
+            .order_by(Timer.id)
+            .limit(BATCH)
+        ).all()
+        db.session.rollback()  # end the read before each fire takes its own write transaction
+        if not due:
+            return changed
+        changed += sum(fire(timer_id, clock()) for timer_id in due)
+        after_id = due[-1]
+
+
+def sweep(now: datetime) -> int:
+    """Fire every scheduled timer overdue by more than a minute (its job was lost); returns how many changed an order."""
+    return fire_due(lambda: now, grace=SWEEP_GRACE)
