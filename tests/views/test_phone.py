@@ -14,8 +14,8 @@ START = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
 
 def test_add_and_confirm_a_phone_with_the_sandbox_phone(client, login_as, make_user):
     user = make_user()
-    login_as(user)
     with time_machine.travel(START, tick=False):
+        login_as(user)  # inside the travel: a session cookie signed later than the request would be refused
         refused = client.post("/account/phone", data={"phone": "0207 946 0958"})
         assert refused.status_code == 422
         document = check_page(refused)
@@ -47,8 +47,9 @@ def test_add_and_confirm_a_phone_with_the_sandbox_phone(client, login_as, make_u
 
 
 def test_call_again_respects_the_cooldown(client, login_as, make_user):
-    login_as(make_user())
+    user = make_user()
     with time_machine.travel(START, tick=False):
+        login_as(user)
         client.post("/account/phone", data={"phone": "+44 20 7946 0958"})
         client.post("/account/calls/phone/again")
         page = client.get("/account/phone").get_data(as_text=True)
