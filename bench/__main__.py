@@ -36,7 +36,7 @@ MIN_RATIO, MAX_P99_MS, MAX_CATALOG_KB, MAX_JS_KB = 0.30, 100, 40, 20
 
 def pages(seeded: seed.Seeded) -> list[tuple[str, str, bool]]:
     """(label, path, logged in as the seller) for each measured page."""
-    return [
+    return [  # anonymous visitors get the catalog, kwork and seller pages from the page cache
         ("catalog, first page", "/catalog/", False),
         ("catalog, filtered", f"/catalog/?category={seeded.category_slug}&price_min=1000&price_max=4000&sort=price_asc", False),
         ("kwork page", f"/catalog/kworks/{seeded.kwork_id}", False),
@@ -95,6 +95,14 @@ def run_database(kind: str, args, redis_url: str) -> dict:
             ceiling = http.wrk(port, "/healthz", args.duration, args.connections)
             load = http.wrk(port, path, args.duration, args.connections, cookie if private else None)
             loads.append((label, load, ceiling))
+    # The anonymous pages again, built for every request: what a visitor pays right after a change, before the
+    # page is in the cache again.
+    with http.gunicorn(env | {"GIGSMITH_PAGE_CACHE": "0"}) as port:
+        for label, path, private in pages(seeded):
+            if not private:
+                ceiling = http.wrk(port, "/healthz", args.duration, args.connections)
+                load = http.wrk(port, path, args.duration, args.connections)
+                loads.append((f"{label}, built", load, ceiling))
     timer_run = timers.run(app, min(args.timers, seeded.rows["orders"] // 10), redis_url, env, INSTANCE / f"worker-{kind}.log") if args.timers else None
     with app.app_context():
         db.engine.dispose()

@@ -100,7 +100,7 @@ def _shared_request() -> bool:
     """A request whose page is the same for every visitor with its language."""
     return (
         request.method == "GET"
-        and current_app.config.get("PAGE_CACHE", True)
+        and current_app.config["PAGE_CACHE"]
         and not current_user.is_authenticated
         and set(session.keys()) <= SHARED_SESSION_KEYS
     )
