@@ -131,3 +131,23 @@ def test_completed_orders_raise_the_completion_rate(make_order, make_user, make_
     cancellations.answer(bad.buyer, request, accept=True, reason_correct=False, now=NOW)
     metrics = ratings.for_seller(kwork.seller_id)
     assert (metrics.completed, metrics.cancelled, metrics.responsibility, metrics.completion, metrics.warn) == (9, 1, 90, 90, False)
+
+
+def test_the_rates_alone_agree_with_the_rates_and_their_movers(make_order, make_user, make_kwork):
+    """ratings.figures (dashboard) reads a few columns; ratings.for_seller (ratings page) whole orders: same rates."""
+    kwork = make_kwork(make_user(role="seller"))
+    make_order("completed", kwork=kwork)
+    for reason, by_seller, correct in (("not_matching", True, True), ("no_information", True, False), ("mutual", False, True)):
+        order = make_order("in_work", kwork=kwork)
+        initiator, other = (order.seller, order.buyer) if by_seller else (order.buyer, order.seller)
+        request = cancellations.request(initiator, order, reason, COMMENT, NOW)
+        cancellations.answer(other, request, accept=True, reason_correct=correct, now=NOW)
+    spared = make_order("in_work", kwork=kwork)
+    request = cancellations.request(spared.buyer, spared, "mutual", COMMENT, NOW)
+    cancellations.answer(spared.seller, request, accept=True, reason_correct=True, now=NOW)
+    make_order("new", buyer=spared.buyer, kwork=kwork, now=NOW + timedelta(days=2))
+
+    full, alone = ratings.for_seller(kwork.seller_id), ratings.figures(kwork.seller_id)
+    assert alone == ratings.Figures(full.completed, full.cancelled, full.counted_for_responsibility, full.counted_for_completion)
+    assert (alone.completed, alone.cancelled, alone.counted_for_responsibility, alone.counted_for_completion) == (1, 4, 1, 2)
+    assert (alone.responsibility, alone.completion, alone.warn) == (80, 33, True)

@@ -182,3 +182,26 @@ def test_order_lists_filter_and_count(make_order, make_user):
     assert len(found) == 2 and counts == {"new": 1, "completed": 1}
     assert [o.state for o in orders.list_for(buyer, "buyer", "completed")[0]] == ["completed"]
     assert orders.list_for(first.seller, "seller", None)[1] == {"new": 1, "completed": 1}
+
+
+def test_a_dashboard_summary_loads_the_newest_orders_and_counts_all_of_them(make_order, make_user, make_kwork):
+    seller = make_user("Seller", role="seller")
+    kwork = make_kwork(seller)
+    week_ago = NOW - timedelta(days=7)
+    for state in ("new", "completed", "in_work", "revision", "delivered"):
+        make_order(state, kwork=kwork, now=week_ago)  # in work and revision: past their deadline now
+    make_order("in_work", kwork=kwork, now=NOW)  # on time
+    paused = make_order("in_work", kwork=kwork, now=week_ago)
+    paused.paused_at = week_ago  # a paused order's clock is stopped
+    db.session.commit()
+
+    summary = orders.summary_for(seller, "seller", NOW, recent=3)
+    everything, counts = orders.list_for(seller, "seller", None)
+    assert summary.recent == everything[:3]
+    assert summary.counts == counts == {"new": 1, "completed": 1, "in_work": 3, "revision": 1, "delivered": 1}
+    assert summary.late == sum(1 for order in everything if order.late(NOW)) == 2
+    # Like is_late, the deadline itself is not late yet; a second after it is.
+    on_time = next(order for order in everything if order.state == "in_work" and order.deadline_at > NOW)
+    assert orders.summary_for(seller, "seller", on_time.deadline_at).late == 2
+    assert orders.summary_for(seller, "seller", on_time.deadline_at + timedelta(seconds=1)).late == 3
+    assert orders.summary_for(on_time.buyer, "buyer", NOW).late == 0

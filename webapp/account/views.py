@@ -26,19 +26,14 @@ def _utc_time(moment, pattern: str = "HH:mm") -> str:
 @login_required
 def dashboard():
     role = "seller" if current_user.is_selling else "buyer"
-    recent, counts = orders.list_for(current_user, role, None)
     moment = now()
-    context = {
-        "recent": recent[:5],
-        "counts": counts,
-        "late": sum(1 for o in recent if o.late(moment)),
-        "now": moment,
-    }
+    summary = orders.summary_for(current_user, role, moment)
+    context = {"recent": summary.recent, "counts": summary.counts, "late": summary.late, "now": moment}
     if current_user.is_selling:
         return render(
             "account/seller_dashboard.html",
             kworks=kworks.seller_kworks(current_user),
-            ratings=ratings.for_seller(current_user.id),
+            ratings=ratings.figures(current_user.id),
             **context,
         )
     return render("account/buyer_dashboard.html", balance=wallet.balance(current_user), **context)

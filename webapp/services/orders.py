@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import orders as rules
@@ -352,11 +352,39 @@ def post_message(author: User, order: Order, text: str, files: list[Upload], now
     return message
 
 
+def _newest_first(user: User, role: str):
+    party = Order.buyer_id if role == "buyer" else Order.seller_id
+    return select(Order).where(party == user.id).order_by(Order.created_at.desc(), Order.id.desc())
+
+
 def list_for(user: User, role: str, state: str | None) -> tuple[list[Order], dict[str, int]]:
     """The user's orders as buyer or seller (optionally in one state), newest first, and counts per state."""
     party = Order.buyer_id if role == "buyer" else Order.seller_id
-    query = select(Order).where(party == user.id).order_by(Order.created_at.desc(), Order.id.desc())
+    query = _newest_first(user, role)
     if state:
         query = query.where(Order.state == state)
     counts = dict(db.session.execute(select(Order.state, func.count()).where(party == user.id).group_by(Order.state)).all())
     return list(db.session.scalars(query)), counts
+
+
+def late_clause(now: datetime):
+    """`Order.late(now)` (domain.orders.is_late) as SQL, to count late orders without loading them."""
+    return and_(Order.state.in_(rules.WORKING_STATES), Order.deadline_at < now, Order.paused_at.is_(None))
+
+
+@dataclass(frozen=True)
+class Summary:
+    recent: list[Order]  # the newest few
+    counts: dict[str, int]  # per state, states without orders left out
+    late: int  # past the deadline, among all of them
+
+
+def summary_for(user: User, role: str, now: datetime, recent: int = 5) -> Summary:
+    """A dashboard's glance at the user's orders as buyer or seller: only the newest `recent` are loaded; counts per
+    state and of late orders come from one grouped query, whatever the number of orders."""
+    party = Order.buyer_id if role == "buyer" else Order.seller_id
+    rows = db.session.execute(
+        select(Order.state, func.count(), func.count(case((late_clause(now), 1)))).where(party == user.id).group_by(Order.state)
+    ).all()
+    newest = list(db.session.scalars(_newest_first(user, role).limit(recent)))
+    return Summary(newest, {state: number for state, number, _late in rows}, sum(late for _state, _number, late in rows))

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..domain.cancellations import REASONS
@@ -25,10 +25,13 @@ class Mover:
 
 
 @dataclass(frozen=True)
-class SellerRatings:
+class Figures:
+    """The two rates and what they are computed from."""
+
     completed: int
     cancelled: int
-    movers: list[Mover]
+    counted_for_responsibility: int  # cancellations that count against the responsibility rating
+    counted_for_completion: int  # ... and against the completion rate
 
     @property
     def responsibility(self) -> int | None:
@@ -36,26 +39,33 @@ class SellerRatings:
         finished = self.completed + self.cancelled
         if not finished:
             return None
-        counted = sum(1 for m in self.movers if m.counts_for_responsibility)
-        return (100 * (finished - counted)) // finished
+        return (100 * (finished - self.counted_for_responsibility)) // finished
 
     @property
     def completion(self) -> int | None:
         """completed / (completed + cancellations that count)."""
-        counted = sum(1 for m in self.movers if m.counts_for_completion)
-        if not self.completed + counted:
+        if not self.completed + self.counted_for_completion:
             return None
-        return (100 * self.completed) // (self.completed + counted)
+        return (100 * self.completed) // (self.completed + self.counted_for_completion)
 
     @property
     def warn(self) -> bool:
         return self.completion is not None and self.completion < WARN_BELOW
 
 
+@dataclass(frozen=True)
+class SellerRatings(Figures):
+    movers: list[Mover]  # every applied cancellation, newest first, with why it counts or not
+
+
+# Built once: aliasing Order anew on every call costs more than running the query.
+_AGAIN = aliased(Order)
+
+
 def _reordered_ids(seller_id: int) -> set[int]:
     """The seller's mutually cancelled orders whose buyer ordered the same kwork again within 14 days (one query;
     the window is checked here because date arithmetic in SQL differs between SQLite and PostgreSQL)."""
-    again = aliased(Order)
+    again = _AGAIN
     rows = db.session.execute(
         select(Order.id, Order.cancelled_at, again.created_at)
         .join(CancellationRequest, CancellationRequest.order_id == Order.id)
@@ -93,8 +103,33 @@ def _why(c: CancellationRequest, reordered: bool) -> str:
     return _("“%(reason)s”, and you agreed with the reason.", reason=label)
 
 
+def _counts(cancellation, reordered: bool) -> tuple[bool, bool]:
+    """Whether an applied cancellation counts against the responsibility rating, and against the completion rate."""
+    exempt = cancellation.exempt_reason is not None
+    responsibility = cancellation.counts_against_seller and not exempt
+    completion = not exempt and (cancellation.counts_against_seller or (cancellation.reason == "mutual" and not reordered))
+    return responsibility, completion
+
+
+def _completed(seller_id: int) -> int:
+    return db.session.scalar(select(func.count()).where(Order.seller_id == seller_id, Order.state == COMPLETED))
+
+
+def figures(seller_id: int) -> Figures:
+    """The rates alone (dashboards, moderation): the cancellations are read as a few columns, not as orders."""
+    rows = db.session.execute(
+        select(Order.id, CancellationRequest.reason, CancellationRequest.counts_against_seller, CancellationRequest.exempt_reason)
+        .join(CancellationRequest, CancellationRequest.order_id == Order.id)
+        .where(Order.seller_id == seller_id, Order.state == CANCELLED, CancellationRequest.status == "applied")
+    ).all()
+    reordered_ids = _reordered_ids(seller_id) if any(row.reason == "mutual" for row in rows) else set()
+    counted = [_counts(row, row.id in reordered_ids) for row in rows]
+    return Figures(completed=_completed(seller_id), cancelled=len(rows),
+                   counted_for_responsibility=sum(r for r, _c in counted), counted_for_completion=sum(c for _r, c in counted))  # fmt: skip
+
+
 def for_seller(seller_id: int) -> SellerRatings:
-    completed = db.session.query(Order).filter(Order.seller_id == seller_id, Order.state == COMPLETED).count()
+    """The rates with every cancellation that moved them and why (the seller's ratings page)."""
     rows = db.session.execute(
         select(Order, CancellationRequest)
         .join(CancellationRequest, CancellationRequest.order_id == Order.id)
@@ -105,8 +140,7 @@ def for_seller(seller_id: int) -> SellerRatings:
     movers = []
     for order, cancellation in rows:
         reordered = order.id in reordered_ids
-        exempt = cancellation.exempt_reason is not None
-        responsibility = cancellation.counts_against_seller and not exempt
-        completion = not exempt and (cancellation.counts_against_seller or (cancellation.reason == "mutual" and not reordered))
-        movers.append(Mover(order, cancellation, _why(cancellation, reordered), responsibility, completion))
-    return SellerRatings(completed=completed, cancelled=len(rows), movers=movers)
+        movers.append(Mover(order, cancellation, _why(cancellation, reordered), *_counts(cancellation, reordered)))
+    return SellerRatings(completed=_completed(seller_id), cancelled=len(rows),
+                         counted_for_responsibility=sum(1 for m in movers if m.counts_for_responsibility),
+                         counted_for_completion=sum(1 for m in movers if m.counts_for_completion), movers=movers)  # fmt: skip
