@@ -32,7 +32,7 @@ def dashboard():
     if current_user.is_selling:
         return render(
             "account/seller_dashboard.html",
-            kworks=kworks.seller_kworks(current_user),
+            kwork_counts=kworks.count_by_status(current_user),
             ratings=ratings.figures(current_user.id),
             **context,
         )

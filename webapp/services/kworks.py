@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import links
 from ..domain import diff
@@ -36,6 +36,15 @@ def seller_kworks(seller: User) -> list[Kwork]:
         db.session.scalars(
             select(Kwork).where(Kwork.seller_id == seller.id, Kwork.deleted_at.is_(None)).order_by(Kwork.created_at.desc())
         ).unique()
+    )
+
+
+def count_by_status(seller: User) -> dict[str, int]:
+    """How many kworks the seller has in each status (deleted ones left out), without loading them."""
+    return dict(
+        db.session.execute(
+            select(Kwork.status, func.count()).where(Kwork.seller_id == seller.id, Kwork.deleted_at.is_(None)).group_by(Kwork.status)
+        ).all()
     )
 
 
