@@ -186,3 +186,23 @@ def test_a_job_fires_timers_at_the_moment_each_one_fires(delivered):
     assert timers.fire_due(lambda: next(ticks)) == 1
     timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
     assert timer.fired_at == START + timedelta(days=3, seconds=2)  # the first tick set the cut-off
+
+
+def test_a_timer_that_fails_does_not_hold_back_the_others(make_order, monkeypatch):
+    with time_machine.travel(START, tick=False):
+        first, second = make_order("delivered", now=START), make_order("delivered", now=START)
+    broken = db.session.query(Timer).filter_by(order_id=first.id, kind="auto_complete").one().id
+    original = timers.HANDLERS["auto_complete"]
+
+    def fails_for_the_first(timer, order, now):
+        if timer.id == broken:
+            raise RuntimeError("handler bug")
+        original(timer, order, now)
+
+    monkeypatch.setitem(timers.HANDLERS, "auto_complete", fails_for_the_first)
+    with pytest.raises(timers.TimersFailed):
+        timers.fire_due(lambda: START + timedelta(days=3, seconds=1))
+    db.session.expire_all()
+    assert (first.state, second.state) == ("delivered", "completed")
+    assert db.session.get(Timer, broken).state == "scheduled"  # left for the retry and the sweep
+    assert_ledger_consistent()

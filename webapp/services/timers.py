@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from ..extensions import db
@@ -31,6 +32,10 @@ CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_r
 # notifies the party who can still act; it lives and dies with its timer.
 WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline")
 WARNING_PREFIX, WARN_AHEAD = "warn_", timedelta(hours=24)
+
+
+class TimersFailed(Exception):
+    """Some timers of a firing job raised; the rest fired."""
 
 
 def handler(kind: str):
@@ -109,7 +114,7 @@ def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) 
     """Fire every scheduled timer due `grace` before the clock's time when this starts; returns how many changed
     an order. Each fires at the clock's time of its own firing, so fired_at says when it really happened."""
     cutoff = clock() - grace
-    changed, after_id = 0, 0
+    changed, after_id, failed = 0, 0, []
     while True:
         due = db.session.scalars(
             select(Timer.id)
@@ -119,9 +124,18 @@ def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) 
         ).all()
         db.session.rollback()  # end the read before each fire takes its own write transaction
         if not due:
-            return changed
-        changed += sum(fire(timer_id, clock()) for timer_id in due)
+            break
+        for timer_id in due:
+            try:
+                changed += fire(timer_id, clock())
+            except Exception:  # one broken timer must not hold back the others due with it
+                db.session.rollback()
+                current_app.logger.exception("timer %s failed to fire", timer_id)
+                failed.append(timer_id)
         after_id = due[-1]
+    if failed:  # the job fails, so RQ retries it (the failed timers are still scheduled) and the sweep follows
+        raise TimersFailed(f"{len(failed)} timers failed to fire (ids {failed[:10]}); {changed} others changed their orders")
+    return changed
 
 
 def sweep(now: datetime) -> int:
