@@ -144,16 +144,20 @@ def order_version(order: Order) -> str:
     Polling compares it with the one the page was rendered with, so nothing is re-sent or re-announced unless
     something happened (a state change, a cancellation or extension request or its answer, a pause, a new deadline).
     """
-    last_event = db.session.scalar(select(func.max(OrderEvent.id)).where(OrderEvent.order_id == order.id))
-    last_cancellation = db.session.execute(
-        select(CancellationRequest.id, CancellationRequest.status)
-        .where(CancellationRequest.order_id == order.id).order_by(CancellationRequest.id.desc()).limit(1)
-    ).first()  # fmt: skip
-    last_extension = db.session.execute(
-        select(ExtensionRequest.id, ExtensionRequest.status)
-        .where(ExtensionRequest.order_id == order.id).order_by(ExtensionRequest.id.desc()).limit(1)
-    ).first()  # fmt: skip
-    facts = (order.state, last_event, tuple(last_cancellation or ()), tuple(last_extension or ()), order.deadline_at,
+    def newest(column, model):
+        return select(column).where(model.order_id == order.id).order_by(model.id.desc()).limit(1).scalar_subquery()
+
+    # One round trip: every order page and every 20-second poll asks.
+    last_event, cancellation_id, cancellation_status, extension_id, extension_status = db.session.execute(
+        select(
+            select(func.max(OrderEvent.id)).where(OrderEvent.order_id == order.id).scalar_subquery(),
+            newest(CancellationRequest.id, CancellationRequest), newest(CancellationRequest.status, CancellationRequest),
+            newest(ExtensionRequest.id, ExtensionRequest), newest(ExtensionRequest.status, ExtensionRequest),
+        )
+    ).one()  # fmt: skip
+    last_cancellation = (cancellation_id, cancellation_status) if cancellation_id is not None else ()
+    last_extension = (extension_id, extension_status) if extension_id is not None else ()
+    facts = (order.state, last_event, last_cancellation, last_extension, order.deadline_at,
              order.pause_requested_at, order.paused_at, order.revisions_used)  # fmt: skip
     return hashlib.sha1(repr(facts).encode()).hexdigest()[:12]
 
