@@ -42,9 +42,13 @@ def escalatable(order: Order, user: User, now: datetime) -> CancellationRequest 
     role = order.role_of(user)
     if role is None:
         return None
-    disputed = set(db.session.scalars(select(Dispute.cancellation_id).where(Dispute.order_id == order.id)))
+    disputed = None  # read only once some answer is recent enough: most orders have none, and every order page asks
     for request in reversed(order.cancellation_requests):
-        if request.id in disputed or request.answered_at is None or now > request.answered_at + ESCALATE_WITHIN:
+        if request.answered_at is None or now > request.answered_at + ESCALATE_WITHIN:
+            continue
+        if disputed is None:
+            disputed = set(db.session.scalars(select(Dispute.cancellation_id).where(Dispute.order_id == order.id)))
+        if request.id in disputed:
             continue
         if role == request.initiator_role:
             refused = request.status == "declined" and order.state in order_rules.OPEN_STATES
