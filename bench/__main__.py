@@ -138,7 +138,7 @@ def print_results(results: list[dict], args) -> None:
             continue
         done = "all fired" if run.fired == run.count else f"only {run.fired:,} fired within the time limit"
         print(f"{result['kind']}: timers: {run.count:,} auto_complete timers due at one instant (enqueued in "
-              f"{run.enqueue_seconds:.1f} s), one `rq worker --with-scheduler` (SimpleWorker): {done}, each exactly once; "
+              f"{run.enqueue_seconds:.1f} s), one `rq worker --with-scheduler` (AppWorker): {done}, each exactly once; "
               f"the last {run.last_fired_after:.1f} s after the due time (target: all within 30 s); "
               f"{run.jobs_per_second:.0f} jobs/s; lateness p50 {run.lateness_p50:.1f} s, p99 {run.lateness_p99:.1f} s")  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""Timer throughput: 10,000 auto-completions due at the same instant, fired by one RQ worker with its scheduler.
+"""Timer throughput: 10,000 auto-completions due at the same instant, fired by one RQ worker with its scheduler
+(the production one: jobs.worker.AppWorker, forking per job).
 
 The timers are written and enqueued the way the app does it (rows in one transaction, then the job for their due
 second after the commit, via webapp.queue.after_commit); the worker runs the real handler for each (complete the
@@ -64,7 +65,7 @@ def run(app, count: int, redis_url: str, env: dict, log: Path, timeout: float = 
 
     worker = subprocess.Popen(
         [str(Path(sys.executable).with_name("rq")), "worker", *QUEUE_NAMES, "--with-scheduler", "--quiet",
-         "--worker-class", "rq.worker.SimpleWorker", "--url", redis_url],
+         "--worker-class", "jobs.worker.AppWorker", "--url", redis_url],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         stdout=log.open("w"),

@@ -1,6 +1,7 @@
 """RQ entry points: thin functions that open an app context and call one service.
 
-Run them with `rq worker --with-scheduler` and `rq cron jobs/cron.py` against the app's Redis (see README).
+Run them with `rq worker default mail --with-scheduler -w jobs.worker.AppWorker` and `rq cron jobs/cron.py`
+against the app's Redis (see README).
 """
 from contextlib import contextmanager
 
@@ -9,18 +10,23 @@ from flask import current_app
 _app = None
 
 
+def preload_app():
+    """This process's app, built on first use (jobs.worker.AppWorker builds it before forking each job)."""
+    global _app
+    if _app is None:
+        from webapp import create_app
+
+        _app = create_app()
+    return _app
+
+
 @contextmanager
 def app_context():
-    """The current app when there is one (tests run jobs inside theirs), else one app per worker process."""
-    global _app
+    """The current app when there is one (tests run jobs inside theirs), else this process's app."""
     try:
         current_app._get_current_object()
     except RuntimeError:
-        if _app is None:
-            from webapp import create_app
-
-            _app = create_app()
-        with _app.app_context():
+        with preload_app().app_context():
             yield
     else:
         yield

@@ -1,4 +1,5 @@
 """flask CLI commands: demo, seed, assets, create-admin."""
+import os
 import shutil
 import subprocess
 import sys
@@ -93,6 +94,9 @@ def _start_background(redis_url: str) -> list[subprocess.Popen]:
     """An `rq worker --with-scheduler` and the `rq cron` sweep on the same Redis, as children of the demo."""
     rq = Path(sys.executable).with_name("rq")
     command = str(rq) if rq.exists() else shutil.which("rq") or "rq"
-    worker = [command, "worker", *QUEUE_NAMES, "--with-scheduler", "--url", redis_url, "--name", "gigsmith-demo-worker"]
+    worker = [command, "worker", *QUEUE_NAMES, "--with-scheduler", "-w", "jobs.worker.AppWorker", "--url", redis_url,
+              "--name", "gigsmith-demo-worker"]  # fmt: skip
     sweep = [command, "cron", "jobs/cron.py", "--url", redis_url]
-    return [subprocess.Popen(args, cwd=PROJECT_ROOT) for args in (worker, sweep)]
+    # The embedded Redis's address, so the workers' app uses this one rather than looking for its own.
+    env = os.environ | {"REDIS_URL": redis_url}
+    return [subprocess.Popen(args, cwd=PROJECT_ROOT, env=env) for args in (worker, sweep)]
