@@ -1,14 +1,21 @@
-"""The page cache for anonymous visitors: served without the database, never stale after a committed change."""
+"""The page cache: pages served again without the database, never stale after a committed change."""
+import re
+from datetime import datetime, timedelta, timezone
+
 import pytest
 import redis
+import time_machine
+from flask import g
 from sqlalchemy import event, update
 
 from webapp import page_cache
 from webapp.extensions import db
 from webapp.models import Kwork
-from webapp.services import kworks, reviews
+from webapp.services import accounts, kworks, orders, reviews
 
 from .conftest import PASSWORD
+
+NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -118,9 +125,9 @@ def test_logging_out_leaves_a_visitor_on_the_shared_pages(client, make_user, lis
 
 def test_a_flushed_redis_never_brings_back_an_old_page(app, client, listed):
     body(client, "/catalog/")
-    version = page_cache.current_version()
+    version = page_cache.versions(page_cache.PUBLIC)
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
-    assert page_cache.current_version() != version
+    assert page_cache.versions(page_cache.PUBLIC) != version
 
 
 def test_pages_are_built_when_redis_is_unreachable(app, client, listed, monkeypatch):
@@ -131,3 +138,93 @@ def test_pages_are_built_when_redis_is_unreachable(app, client, listed, monkeypa
     assert "I will set up a VPS server" in body(client, "/catalog/")
     kworks.set_paused(listed.seller, listed, True)  # the version can't move: nothing was cached either
     assert "I will set up a VPS server" not in body(client, "/catalog/")
+
+
+# --- pages kept for a logged-in user ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seller_view(client, login_as, make_order):
+    """A seller looking at an order in work: the page built once, so the next visit can come from the cache."""
+    order = make_order("in_work")
+    login_as(order.seller)
+    body(client, f"/orders/{order.id}")  # the first visit sets the session's CSRF secret
+    body(client, f"/orders/{order.id}")
+    return order
+
+
+def test_the_order_page_comes_back_with_only_the_viewer_and_the_order_read(client, seller_view, statements):
+    url = f"/orders/{seller_view.id}"
+    first = body(client, url)
+    statements.clear()
+    g.pop("_login_user", None)
+    db.session.expire_all()
+    assert body(client, url) == first
+    assert len(statements) == 2, statements  # who is asking, and may they see this order
+
+
+def test_the_order_page_shows_a_message_from_the_other_party_at_once(client, seller_view):
+    orders.post_message(seller_view.buyer, seller_view, "Here is the logo file you asked for", [], NOW)
+    assert "Here is the logo file you asked for" in body(client, f"/orders/{seller_view.id}")
+
+
+def test_the_order_page_shows_the_other_partys_new_name(client, seller_view):
+    buyer = seller_view.buyer
+    accounts.update_profile(buyer, display_name="Carla Renamed", about="", working_hours="", accepting_orders=True)
+    assert "Carla Renamed" in body(client, f"/orders/{seller_view.id}")
+
+
+def test_time_passing_shows_on_a_kept_page(client, login_as, make_order):
+    with time_machine.travel(NOW, tick=False):
+        order = make_order("in_work", now=NOW)
+        login_as(order.seller)
+        body(client, f"/orders/{order.id}")
+        on_time = body(client, f"/orders/{order.id}")
+    with time_machine.travel(order.deadline_at + timedelta(hours=2), tick=False):
+        late = body(client, f"/orders/{order.id}")
+    assert late != on_time and "late" in late.lower()
+
+
+def test_each_session_gets_forms_with_its_own_valid_token(app, seller_view, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/orders/{seller_view.id}"
+    tokens = {}
+    for browser in (app.test_client(), app.test_client()):  # two browsers of the same seller, nothing changing
+        with browser.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = str(seller_view.seller_id), True
+        # Requests share the test's app context: forget the user and the token the last request left on `g`.
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+        body(browser, url)
+        page = body(browser, url)  # kept for this session
+        tokens[browser] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    for browser, token in tokens.items():
+        g.pop("_login_user", None)
+        posted = browser.post(f"{url}/messages", data={"csrf_token": token, "message": "Starting on the draft today"})
+        assert posted.status_code == 302, posted.status_code
+
+
+def test_a_flashed_message_is_shown_once_and_never_kept(client, seller_view):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Work started.")]
+    assert "Work started." in body(client, f"/orders/{seller_view.id}")
+    assert "Work started." not in body(client, f"/orders/{seller_view.id}")
+
+
+def test_the_dashboard_shows_a_new_order_and_a_new_balance(client, login_as, make_order, fund):
+    order = make_order("new")
+    login_as(order.buyer)
+    body(client, "/account/")
+    before = body(client, "/account/")
+    fund(order.buyer, 1234)
+    after = body(client, "/account/")
+    assert after != before and "1,234" in after.replace("\u202f", ",").replace("\xa0", ",")
+
+
+def test_a_seller_dashboard_lists_an_order_placed_by_a_buyer(client, login_as, make_order, make_user, make_kwork):
+    seller = make_user("Anna", role="seller")
+    kwork = make_kwork(seller)
+    login_as(seller)
+    body(client, "/account/")
+    order = make_order("new", seller=seller, kwork=kwork)
+    assert f"/orders/{order.id}" in body(client, "/account/")

@@ -1,34 +1,52 @@
-"""Finished public pages for visitors who are not logged in, kept in each web process until public data changes.
+"""Finished pages kept in each web process's memory until the data they show changes.
 
-Every anonymous visitor sees the same catalog, kwork and seller pages (per language, and per whole page or htmx
-fragment), so a page built once can be sent again without a query or a template, for as long as nothing it shows
-has changed. "Nothing has changed" is a version number in Redis: every committed write to a table those pages
-read (PUBLIC_TABLES) moves it on, from whichever process wrote. A request reads the version before it reads
-anything else, so a page built from rows older than a write is stored under the version before that write,
-which nobody asks for again. Entries also expire after MAX_AGE, which bounds staleness should a version bump
-be lost (Redis unreachable at that moment); without Redis, pages are simply built every time.
+Two kinds of page are kept:
+
+- For visitors who are not logged in (`for_visitors`): the catalog, kwork and seller pages are the same for
+  everyone (per language, and per whole page or htmx fragment). They depend on the "public" version.
+- For a logged-in user (`for_member`): the order page and the dashboard, kept per user session. They depend on
+  versions of their scopes: "user:<id>" (the viewer, and an order's two parties), "order:<id>", and "all".
+
+A version is a number in Redis that moves on after every committed transaction that wrote what it covers, from
+whichever process wrote it. The ORM's flushes and statements are watched (see the bottom of this module): a row
+of the orders table or with an `order_id` moves its order and both parties on; a users row or one with a
+`user_id` moves that user on; a row with neither, or a bulk statement that does not name its scope with the
+`changes` execution option, moves "all" on. A request reads the versions before anything else, so a page built
+from rows older than a write is stored under versions from before that write, which nobody asks for again.
+
+Entries also expire after MAX_AGE, which bounds staleness should a version bump be lost (Redis unreachable at
+that moment); without Redis, pages are simply built every time.
 """
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 import redis
 from cachetools import TTLCache
 from flask import Response, current_app, g, has_app_context, request, session
+from flask_babel import get_timezone
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from .clock import now
 from .htmx import is_htmx
 from .i18n import select_locale
+from .models import Order, User
 
 # What the catalog, kwork and seller pages show: kworks with their tiers and options, portfolios, published
 # reviews, sellers' and reviewers' names and states, categories.
 PUBLIC_TABLES = frozenset({"categories", "kworks", "tiers", "kwork_options", "tier_options", "portfolio_items", "reviews", "users"})
-VERSION_KEY = "gigsmith:public-pages-version"
+# Rows no kept page shows, so writing them moves no version: the ledger's journal (balances live on accounts),
+# logs and the sandboxes.
+UNSHOWN_TABLES = frozenset({"ledger_postings", "ledger_entries", "audit_entries", "sandbox_mails", "sandbox_calls"})
+PUBLIC, EVERYTHING = "public", "all"
+VERSION_PREFIX = "gigsmith:page-version:"
+VERSION_TTL = 3600  # seconds; a version key outlives every entry stored under it (MAX_AGE)
 MAX_AGE = 300  # seconds
-MAX_BYTES = 16 * 1024 * 1024  # per web process
+MAX_BYTES = 32 * 1024 * 1024  # per web process
 # Session keys a visitor may carry and still get everyone's page: the chosen language (part of the key), the
 # CSRF secret (these pages have no form that posts; a page that rendered a token is never stored) and what
 # Flask-Login leaves after a logout. A flashed message or a login makes the page personal.
@@ -71,97 +89,196 @@ def _redis() -> redis.Redis:
     return current_app.extensions["page_cache_redis"]
 
 
-def _start_if_missing(pipeline) -> None:
-    """A lost version (Redis flushed) starts again from a random number, never from one already used."""
-    pipeline.set(VERSION_KEY, secrets.randbits(48), nx=True)
+def _start_if_missing(pipeline, scope: str) -> None:
+    """A lost version (expired, Redis flushed) starts again from a random number, never from one already used."""
+    pipeline.set(VERSION_PREFIX + scope, secrets.randbits(48), nx=True, ex=VERSION_TTL)
 
 
-def current_version() -> bytes | None:
+def versions(*scopes: str) -> tuple | None:
+    """The scopes' current versions, in one round trip; None when Redis can't say."""
     try:
         pipeline = _redis().pipeline(transaction=False)
-        _start_if_missing(pipeline)
-        pipeline.get(VERSION_KEY)
-        return pipeline.execute()[1]
+        for scope in scopes:
+            _start_if_missing(pipeline, scope)
+        pipeline.mget([VERSION_PREFIX + scope for scope in scopes])
+        return tuple(pipeline.execute()[-1])
     except redis.RedisError:
         return None
 
 
-def public_data_changed() -> None:
+def moved_on(scopes: set[str]) -> None:
     try:
         pipeline = _redis().pipeline(transaction=False)
-        _start_if_missing(pipeline)
-        pipeline.incr(VERSION_KEY)
+        for scope in sorted(scopes):
+            _start_if_missing(pipeline, scope)
+            pipeline.incr(VERSION_PREFIX + scope)
+            pipeline.expire(VERSION_PREFIX + scope, VERSION_TTL)
         pipeline.execute()
     except redis.RedisError:
-        current_app.logger.warning("could not move the public page version on: cached pages live out MAX_AGE")
+        current_app.logger.warning("could not move page versions on: kept pages live out MAX_AGE")
 
 
-def _shared_request() -> bool:
-    """A request whose page is the same for every visitor with its language."""
-    return (
-        request.method == "GET"
-        and current_app.config["PAGE_CACHE"]
-        and not current_user.is_authenticated
-        and set(session.keys()) <= SHARED_SESSION_KEYS
-    )
+def _kept_or_built(key, view, args, kwargs, keep):
+    """The page kept under `key`, else the view's, kept when `keep(response)` says it may serve the key again."""
+    entry = _cache().get(key)
+    if entry is not None:
+        return entry.response()
+    response = view(*args, **kwargs)
+    if keep(response):
+        headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
+        _cache().put(key, _Entry(response.get_data(), response.status_code, headers))
+    return response
 
 
-def _same_for_everyone(response: Response) -> bool:
-    rendered_token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    return not rendered_token and not session.modified and "Set-Cookie" not in response.headers
+def _rendered_a_token() -> bool:
+    return bool(g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
 
 
 def for_visitors(view):
     """Serve the view's page from the cache to anonymous visitors; build and keep it when it isn't there."""
 
+    def same_for_everyone(response) -> bool:
+        return response.status_code in (200, 422) and not session.modified and not _rendered_a_token()
+
     @wraps(view)
     def cached(*args, **kwargs):
-        version = current_version() if _shared_request() else None
-        if version is None:
+        shared = (
+            request.method == "GET"
+            and current_app.config["PAGE_CACHE"]
+            and not current_user.is_authenticated
+            and set(session.keys()) <= SHARED_SESSION_KEYS
+        )
+        found = versions(PUBLIC) if shared else None
+        if found is None:
             return view(*args, **kwargs)
-        key = (version, select_locale(), is_htmx(), request.full_path)
-        entry = _cache().get(key)
-        if entry is not None:
-            return entry.response()
-        response = view(*args, **kwargs)
-        if response.status_code in (200, 422) and _same_for_everyone(response):
-            headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
-            _cache().put(key, _Entry(response.get_data(), response.status_code, headers))
-        return response
+        key = ("visitor", found, select_locale(), is_htmx(), request.full_path)
+        return _kept_or_built(key, view, args, kwargs, same_for_everyone)
 
     return cached
 
 
-# --- noticing writes to public data ---------------------------------------------------------------------------
+def for_member(scopes=lambda **kwargs: ()):
+    """Keep the view's page for the logged-in user's session until a version it depends on moves on.
+
+    `scopes(**view_kwargs)` names what the page shows beyond the viewer's own data and "all" (an order page:
+    the order and its parties), or None when the page is not to be kept (the view will refuse the request).
+    The key holds the session's CSRF secret, so the forms' tokens stay valid for exactly that session, and the
+    minute, so "2 hours left" and deadlines passing show as they would in a page built now.
+    """
+
+    def decorate(view):
+        def same_session(response) -> bool:
+            return response.status_code == 200 and not session.modified
+
+        @wraps(view)
+        def cached(*args, **kwargs):
+            private = (
+                request.method == "GET"
+                and current_app.config["PAGE_CACHE"]
+                and current_user.is_authenticated
+                and "_flashes" not in session
+                and "csrf_token" in session
+            )
+            extra = scopes(**kwargs) if private else None
+            found = versions(EVERYTHING, f"user:{current_user.id}", *extra) if extra is not None else None
+            if found is None:
+                return view(*args, **kwargs)
+            minute = now().replace(second=0, microsecond=0)
+            key = ("member", found, current_user.id, session["csrf_token"], select_locale(), str(get_timezone()), minute,
+                   is_htmx(), request.full_path)  # fmt: skip
+            return _kept_or_built(key, view, args, kwargs, same_session)
+
+        return cached
+
+    return decorate
 
 
-def _note(session: Session, table_name: str | None) -> None:
-    if table_name in PUBLIC_TABLES:
-        session.info["public_data_written"] = True
+def order_scopes(order: Order) -> tuple[str, ...]:
+    return (f"order:{order.id}", f"user:{order.buyer_id}", f"user:{order.seller_id}")
+
+
+# --- noticing writes --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Written:
+    """What the session's current transaction wrote, by scope."""
+
+    scopes: set[str] = field(default_factory=set)
+    orders: set[int] = field(default_factory=set)  # rows of these orders: their parties are looked up at flush
+
+
+def _written(session: Session) -> _Written:
+    return session.info.setdefault("page_versions_written", _Written())
+
+
+def _note_row(written: _Written, instance) -> None:
+    table = instance.__table__.name
+    if table in PUBLIC_TABLES:
+        written.scopes.add(PUBLIC)
+    if table in UNSHOWN_TABLES:
+        return
+    if isinstance(instance, Order):
+        written.scopes |= set(order_scopes(instance))
+        return
+    if isinstance(instance, User):  # a name or a suspension shows on other people's pages too
+        written.scopes |= {f"user:{instance.id}", EVERYTHING}
+        return
+    order_id, user_id = getattr(instance, "order_id", None), getattr(instance, "user_id", None)
+    if order_id is not None:
+        written.orders.add(order_id)
+    if user_id is not None:
+        written.scopes.add(f"user:{user_id}")
+    if order_id is None and user_id is None:
+        written.scopes.add(EVERYTHING)
+
+
+def _add_parties(session: Session, written: _Written) -> None:
+    """Each written order's scope and its parties', from the identity map or else one query."""
+    unknown = []
+    for order_id in written.orders:
+        order = session.identity_map.get(identity_key(Order, order_id))
+        if order is not None:
+            written.scopes |= set(order_scopes(order))
+        else:
+            unknown.append(order_id)
+    if unknown:
+        table = Order.__table__
+        query = select(table.c.id, table.c.buyer_id, table.c.seller_id).where(table.c.id.in_(unknown))
+        for order_id, buyer_id, seller_id in session.connection().execute(query):
+            written.scopes |= {f"order:{order_id}", f"user:{buyer_id}", f"user:{seller_id}"}
+    written.orders.clear()
 
 
 @event.listens_for(Session, "after_flush")
 def _note_flushed(session: Session, _flush_context) -> None:
-    changed = (*session.new, *(i for i in session.dirty if session.is_modified(i)), *session.deleted)
-    for instance in changed:
-        table = getattr(instance, "__table__", None)
-        _note(session, table.name if table is not None else None)
+    written = _written(session)
+    for instance in (*session.new, *(i for i in session.dirty if session.is_modified(i)), *session.deleted):
+        _note_row(written, instance)
+    _add_parties(session, written)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        _note(state.session, getattr(table, "name", None))
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    written = _written(state.session)
+    if table in PUBLIC_TABLES:
+        written.scopes.add(PUBLIC)
+    if table not in UNSHOWN_TABLES:
+        # A bulk statement may name what it changes (`.execution_options(changes=("order:7",))`); else anything.
+        written.scopes |= set(state.execution_options.get("changes", (EVERYTHING,)))
 
 
 @event.listens_for(Session, "after_commit")
-def _bump_after_commit(session: Session) -> None:
+def _move_on_after_commit(session: Session) -> None:
     # After the commit, never before: a page built between the two would show old rows under the new version.
-    if session.info.pop("public_data_written", False) and has_app_context():
-        public_data_changed()
+    written = session.info.pop("page_versions_written", None)
+    if written is not None and written.scopes and has_app_context():
+        moved_on(written.scopes)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop("public_data_written", None)
+    session.info.pop("page_versions_written", None)

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, request, send_from_direct
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import page_cache
 from ..clock import now
 from ..domain import orders as rules
 from ..domain.errors import DomainError, ValidationFailed
@@ -217,8 +218,17 @@ def _review_form(order) -> ReviewForm:
 
 
 @bp.get("/<int:order_id>")
+@page_cache.for_member(scopes=lambda order_id: _viewable_scopes(order_id))
 def show(order_id: int):
     return _page(_order_or_404(order_id))
+
+
+def _viewable_scopes(order_id: int) -> tuple[str, ...] | None:
+    """What the order page shows besides the viewer's own data; None (not kept) when the viewer may not see it."""
+    try:
+        return page_cache.order_scopes(orders.get_for(current_user, order_id))
+    except orders.OrderNotFound:
+        return None
 
 
 def _act(order, form_name: str, form, action):

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from ..extensions import db
+from ..page_cache import order_scopes
 from ..models import Order, Timer
 from ..queue import after_commit
 from . import begin_write
@@ -68,7 +69,7 @@ def cancel(order: Order, *kinds: str) -> None:
     query = update(Timer).where(Timer.order_id == order.id, Timer.state == "scheduled")
     if kinds:
         query = query.where(Timer.kind.in_([*kinds, *(WARNING_PREFIX + kind for kind in kinds if kind in WARNED_KINDS)]))
-    db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
+    db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False, changes=order_scopes(order)))
 
 
 def running(order: Order) -> list[Timer]:

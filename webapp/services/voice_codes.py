@@ -113,6 +113,7 @@ def request_call(user: User, phone: str, purpose: str, locale: str, now: datetim
         VoiceCode.__table__.update()
         .where(VoiceCode.user_id == user.id, VoiceCode.purpose == purpose, VoiceCode.status.in_(ACTIVE))
         .values(status="cancelled")
+        .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     )
     code = VoiceCode(user_id=user.id, purpose=purpose, phone=phone, locale=locale, status="queued", created_at=now)
     db.session.add(code)
