@@ -153,14 +153,19 @@ def seller_view(client, login_as, make_order):
     return order
 
 
-def test_the_order_page_comes_back_with_only_the_viewer_and_the_order_read(client, seller_view, statements):
+def test_the_order_page_comes_back_with_only_the_viewer_read(client, seller_view, statements):
     url = f"/orders/{seller_view.id}"
     first = body(client, url)
     statements.clear()
     g.pop("_login_user", None)
     db.session.expire_all()
     assert body(client, url) == first
-    assert len(statements) == 2, statements  # who is asking, and may they see this order
+    assert len(statements) == 1, statements  # who is asking
+
+
+def test_someone_else_never_gets_a_kept_order_page(client, seller_view, login_as, make_user):
+    login_as(make_user("Mallory"))
+    assert client.get(f"/orders/{seller_view.id}").status_code == 404
 
 
 def test_the_order_page_shows_a_message_from_the_other_party_at_once(client, seller_view):

@@ -34,7 +34,7 @@ from sqlalchemy.orm.util import identity_key
 from .clock import now
 from .htmx import is_htmx
 from .i18n import select_locale
-from .models import Order, User
+from .models import Kwork, LedgerAccount, Order, User
 
 # What the catalog, kwork and seller pages show: kworks with their tiers and options, portfolios, published
 # reviews, sellers' and reviewers' names and states, categories.
@@ -95,13 +95,18 @@ def _start_if_missing(pipeline, scope: str) -> None:
 
 
 def versions(*scopes: str) -> tuple | None:
-    """The scopes' current versions, in one round trip; None when Redis can't say."""
+    """The scopes' current versions (one round trip unless some must be started); None when Redis can't say."""
+    keys = [VERSION_PREFIX + scope for scope in scopes]
     try:
-        pipeline = _redis().pipeline(transaction=False)
-        for scope in scopes:
-            _start_if_missing(pipeline, scope)
-        pipeline.mget([VERSION_PREFIX + scope for scope in scopes])
-        return tuple(pipeline.execute()[-1])
+        found = _redis().mget(keys)
+        if None in found:
+            pipeline = _redis().pipeline(transaction=False)
+            for scope, version in zip(scopes, found):
+                if version is None:
+                    _start_if_missing(pipeline, scope)
+            pipeline.mget(keys)
+            found = pipeline.execute()[-1]
+        return tuple(found)
     except redis.RedisError:
         return None
 
@@ -160,9 +165,9 @@ def for_visitors(view):
 def for_member(scopes=lambda **kwargs: ()):
     """Keep the view's page for the logged-in user's session until a version it depends on moves on.
 
-    `scopes(**view_kwargs)` names what the page shows beyond the viewer's own data and "all" (an order page:
-    the order and its parties), or None when the page is not to be kept (the view will refuse the request).
-    The key holds the session's CSRF secret, so the forms' tokens stay valid for exactly that session, and the
+    `scopes(**view_kwargs)` names what the page shows beyond the viewer's own data and "all" (an order page: its
+    order), without reading the database: a page is only ever kept after its view let this user see it. The key
+    holds the session's CSRF secret, so the forms' tokens stay valid for exactly that session, and the
     minute, so "2 hours left" and deadlines passing show as they would in a page built now.
     """
 
@@ -179,8 +184,7 @@ def for_member(scopes=lambda **kwargs: ()):
                 and "_flashes" not in session
                 and "csrf_token" in session
             )
-            extra = scopes(**kwargs) if private else None
-            found = versions(EVERYTHING, f"user:{current_user.id}", *extra) if extra is not None else None
+            found = versions(EVERYTHING, f"user:{current_user.id}", *scopes(**kwargs)) if private else None
             if found is None:
                 return view(*args, **kwargs)
             minute = now().replace(second=0, microsecond=0)
@@ -194,7 +198,22 @@ def for_member(scopes=lambda **kwargs: ()):
 
 
 def order_scopes(order: Order) -> tuple[str, ...]:
+    """What a write to an order's rows changes: its page and both parties' pages (their dashboards)."""
     return (f"order:{order.id}", f"user:{order.buyer_id}", f"user:{order.seller_id}")
+
+
+def ledger_account_scopes(account: LedgerAccount) -> tuple[str, ...]:
+    """A wallet shows on its owner's pages, an escrow on its order's page; the platform's and external accounts on
+    no page that is kept."""
+    if account.user_id is not None:
+        return (f"user:{account.user_id}",)
+    kind, _, ident = account.code.partition(":")
+    return (f"order:{ident}",) if kind == "escrow" else ()
+
+
+# Rows whose scope is not an order_id or user_id column of theirs. A kwork shows on kept pages only as its seller's
+# counts (order pages keep their own copy of the title).
+ROW_SCOPES = {Kwork: lambda kwork: (f"user:{kwork.seller_id}",), LedgerAccount: ledger_account_scopes}
 
 
 # --- noticing writes --------------------------------------------------------------------------------------------
@@ -223,6 +242,9 @@ def _note_row(written: _Written, instance) -> None:
         return
     if isinstance(instance, User):  # a name or a suspension shows on other people's pages too
         written.scopes |= {f"user:{instance.id}", EVERYTHING}
+        return
+    if type(instance) in ROW_SCOPES:
+        written.scopes |= set(ROW_SCOPES[type(instance)](instance))
         return
     order_id, user_id = getattr(instance, "order_id", None), getattr(instance, "user_id", None)
     if order_id is not None:

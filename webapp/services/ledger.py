@@ -16,6 +16,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..models.accounts import User
 from ..models.ledger import Entry, LedgerAccount, Posting
+from ..page_cache import ledger_account_scopes
 
 PLATFORM_COMMISSION = "platform:commission"
 EXTERNAL_TOPUP = "external:topup"
@@ -116,7 +117,7 @@ def post(key: str, kind: str, movements: list[Movement], /, memo="", **params) -
             .where(LedgerAccount.id == accounts[movement.account_code].id)
             .where(LedgerAccount.allow_negative | (LedgerAccount.balance + movement.amount >= 0))
             .values(balance=LedgerAccount.balance + movement.amount)
-            .execution_options(synchronize_session=False, changes=_shown_on(accounts[movement.account_code]))
+            .execution_options(synchronize_session=False, changes=ledger_account_scopes(accounts[movement.account_code]))
         ).rowcount
         if changed != 1:
             raise InsufficientFunds(_("There is not enough money in the balance"))
@@ -126,15 +127,6 @@ def post(key: str, kind: str, movements: list[Movement], /, memo="", **params) -
     for target in accounts.values():
         db.session.expire(target, ["balance"])
     return posting
-
-
-def _shown_on(target: LedgerAccount) -> tuple[str, ...]:
-    """The page-cache scopes whose pages show this account's balance (webapp.page_cache): a wallet on its owner's
-    pages, an escrow on its order's page; the platform's and external accounts on no page that is kept."""
-    if target.user_id is not None:
-        return (f"user:{target.user_id}",)
-    kind, _, ident = target.code.partition(":")
-    return (f"order:{ident}",) if kind == "escrow" else ()
 
 
 def _user_of(code: str) -> int | None:
