@@ -5,6 +5,8 @@ blueprints, extensions), longer than most jobs take. This worker builds it in th
 so each child inherits it ready. The parent never touches the database; each child still starts with an empty
 connection pool, so a connection can never be shared across a fork.
 """
+import os
+
 from rq import Worker
 
 from webapp.extensions import db
@@ -18,6 +20,9 @@ class AppWorker(Worker):
         self.app = preload_app()
 
     def main_work_horse(self, job, queue):
-        with self.app.app_context():
-            db.engine.dispose(close=False)  # close=False: the parent's connections, if any, stay the parent's
+        try:
+            with self.app.app_context():
+                db.engine.dispose(close=False)  # close=False: the parent's connections, if any, stay the parent's
+        except BaseException:
+            os._exit(1)  # a child must never fall back into the parent's loop
         super().main_work_horse(job, queue)

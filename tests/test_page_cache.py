@@ -76,6 +76,18 @@ def test_a_published_review_shows_at_once(client, make_order):
     assert "Quick and careful work" in body(client, url)
 
 
+def test_a_users_private_settings_leave_visitors_pages_kept(client, listed, statements):
+    url = f"/catalog/sellers/{listed.seller_id}"
+    body(client, url)
+    listed.seller.language = "ru"
+    db.session.commit()
+    statements.clear()
+    body(client, url)
+    assert statements == []
+    accounts.update_profile(listed.seller, display_name="Anna Studio", about="", working_hours="", accepting_orders=True)
+    assert "Anna Studio" in body(client, url)
+
+
 def test_a_rolled_back_change_keeps_the_cache(client, listed, statements):
     body(client, "/catalog/")
     listed.title = "Never saved"

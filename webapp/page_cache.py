@@ -27,11 +27,12 @@ from cachetools import TTLCache
 from flask import Response, current_app, g, has_app_context, request, session
 from flask_babel import get_timezone
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from .clock import now
+from .extensions import db
 from .htmx import is_htmx
 from .i18n import select_locale
 from .models import Kwork, LedgerAccount, Order, User
@@ -39,6 +40,8 @@ from .models import Kwork, LedgerAccount, Order, User
 # What the catalog, kwork and seller pages show: kworks with their tiers and options, portfolios, published
 # reviews, sellers' and reviewers' names and states, categories.
 PUBLIC_TABLES = frozenset({"categories", "kworks", "tiers", "kwork_options", "tier_options", "portfolio_items", "reviews", "users"})
+# The users columns visitors' pages show (a seller's profile, a reviewer's name); the others are private.
+PUBLIC_USER_FIELDS = ("display_name", "about", "working_hours", "accepting_orders", "suspended_at")
 # Rows no kept page shows, so writing them moves no version: the ledger's journal (balances live on accounts),
 # logs and the sandboxes.
 UNSHOWN_TABLES = frozenset({"ledger_postings", "ledger_entries", "audit_entries", "sandbox_mails", "sandbox_calls"})
@@ -65,8 +68,8 @@ class _Entry:
 
 
 class _PageCache:
-    def __init__(self):
-        self._entries = TTLCache(maxsize=MAX_BYTES, ttl=MAX_AGE, getsizeof=lambda entry: len(entry.body))
+    def __init__(self, max_age: int):
+        self._entries = TTLCache(maxsize=MAX_BYTES, ttl=max_age, getsizeof=lambda entry: len(entry.body))
         self._lock = threading.Lock()  # the demo's server is threaded; gunicorn's sync workers are not
 
     def get(self, key) -> _Entry | None:
@@ -79,8 +82,12 @@ class _PageCache:
                 self._entries[key] = entry
 
 
-def _cache() -> _PageCache:
-    return current_app.extensions.setdefault("page_cache", _PageCache())
+def _cache(kind: str) -> _PageCache:
+    caches = current_app.extensions.get("page_cache")
+    if caches is None:
+        # A member's page is keyed by the minute, so it is of no use after one.
+        caches = current_app.extensions["page_cache"] = {"visitor": _PageCache(MAX_AGE), "member": _PageCache(60)}
+    return caches[kind]
 
 
 def _redis() -> redis.Redis:
@@ -125,13 +132,17 @@ def moved_on(scopes: set[str]) -> None:
 
 def _kept_or_built(key, view, args, kwargs, keep):
     """The page kept under `key`, else the view's, kept when `keep(response)` says it may serve the key again."""
-    entry = _cache().get(key)
+    cache = _cache(key[0])
+    entry = cache.get(key)
     if entry is not None:
         return entry.response()
+    # Loading the user may have begun a read (on SQLite, a snapshot) before the versions were read: the page must
+    # be built from rows at least as new as the versions it is kept under.
+    db.session.rollback()
     response = view(*args, **kwargs)
     if keep(response):
         headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
-        _cache().put(key, _Entry(response.get_data(), response.status_code, headers))
+        cache.put(key, _Entry(response.get_data(), response.status_code, headers))
     return response
 
 
@@ -231,9 +242,19 @@ def _written(session: Session) -> _Written:
     return session.info.setdefault("page_versions_written", _Written())
 
 
-def _note_row(written: _Written, instance) -> None:
+def _shown_publicly(instance, session: Session) -> bool:
+    """Whether this written row can show on a visitor's page (a user's language or phone cannot)."""
+    if instance.__table__.name not in PUBLIC_TABLES:
+        return False
+    if isinstance(instance, User) and instance in session.dirty:
+        changed = inspect(instance).attrs
+        return any(changed[name].history.has_changes() for name in PUBLIC_USER_FIELDS)
+    return True
+
+
+def _note_row(written: _Written, instance, session: Session) -> None:
     table = instance.__table__.name
-    if table in PUBLIC_TABLES:
+    if _shown_publicly(instance, session):
         written.scopes.add(PUBLIC)
     if table in UNSHOWN_TABLES:
         return
@@ -276,7 +297,7 @@ def _add_parties(session: Session, written: _Written) -> None:
 def _note_flushed(session: Session, _flush_context) -> None:
     written = _written(session)
     for instance in (*session.new, *(i for i in session.dirty if session.is_modified(i)), *session.deleted):
-        _note_row(written, instance)
+        _note_row(written, instance, session)
     _add_parties(session, written)
 
 

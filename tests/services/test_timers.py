@@ -200,9 +200,8 @@ def test_a_timer_that_fails_does_not_hold_back_the_others(make_order, monkeypatc
         original(timer, order, now)
 
     monkeypatch.setitem(timers.HANDLERS, "auto_complete", fails_for_the_first)
-    with pytest.raises(timers.TimersFailed):
-        timers.fire_due(lambda: START + timedelta(days=3, seconds=1))
+    assert timers.fire_due(lambda: START + timedelta(days=3, seconds=1)) == 1
     db.session.expire_all()
     assert (first.state, second.state) == ("delivered", "completed")
-    assert db.session.get(Timer, broken).state == "scheduled"  # left for the retry and the sweep
+    assert db.session.get(Timer, broken).state == "scheduled"  # left for the sweep
     assert_ledger_consistent()

@@ -86,7 +86,10 @@ def mark_all_read(user: User, now: datetime) -> int:
     """Mark every unread notification of the user read; returns how many there were."""
     begin_write()
     result = db.session.execute(
-        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=now)
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     )
     db.session.commit()
     return result.rowcount
