@@ -3,12 +3,13 @@
 Two queues, in the order a worker takes them (`rq worker default mail`): "default" for what changes orders and
 money (timers, calls, withdrawals), "mail" for notification e-mails, so a burst of mail never delays a deadline.
 """
+from collections import defaultdict
 from datetime import datetime
 
 import redis
 from flask import current_app
 from rq import Queue, Retry
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 QUEUE_NAME, MAIL_QUEUE = "default", "mail"
@@ -33,20 +34,40 @@ def after_commit(session: Session, due_at: datetime | None, func: str, *args, jo
     session.info.setdefault("after_commit_jobs", {}).setdefault(job_id, (due_at, func, args, queue))
 
 
+def after_commit_for(session: Session, row, func: str, *, job_prefix: str, queue: str = QUEUE_NAME) -> None:
+    """Run `func(id of row)` as soon as a worker is free, once the transaction has committed, as job
+    "<job_prefix>-<id>". The row needs no flush for its id now (it is read after the commit), so the rows of many
+    such jobs added in one transaction are written by one INSERT."""
+    session.info.setdefault("after_commit_rows", []).append((row, func, job_prefix, queue))
+
+
+def _retry() -> Retry:
+    return Retry(max=3, interval=[10, 60, 300])
+
+
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
     jobs = session.info.pop("after_commit_jobs", {})
+    for row, func, prefix, queue_name in session.info.pop("after_commit_rows", []):
+        identity = inspect(row).identity
+        if identity is not None:  # else never written (removed again before the commit): nothing to do
+            jobs.setdefault(f"{prefix}-{identity[0]}", (None, func, (identity[0],), queue_name))
+    due_now = defaultdict(list)
     for job_id, (due_at, func, args, queue_name) in jobs.items():
-        queue = get_queue(queue_name)
+        if due_at is None:
+            due_now[queue_name].append(Queue.prepare_data(func, args, job_id=job_id, retry=_retry()))
+            continue
         try:
-            retry = Retry(max=3, interval=[10, 60, 300])
-            if due_at is None:
-                queue.enqueue(func, *args, job_id=job_id, retry=retry)
-            else:
-                queue.enqueue_at(due_at, func, *args, job_id=job_id, retry=retry)
+            get_queue(queue_name).enqueue_at(due_at, func, *args, job_id=job_id, retry=_retry())
         except redis.RedisError:
-            # The row is committed: a timer is fired by the periodic sweep, a call can be requested again.
+            # The row is committed: a timer is fired by the periodic sweep.
             current_app.logger.exception("could not enqueue %s", job_id)
+    for queue_name, prepared in due_now.items():
+        try:
+            get_queue(queue_name).enqueue_many(prepared)  # one round trip for all of them
+        except redis.RedisError:
+            # The rows are committed: a call can be requested again; an e-mail is lost, its notification stays.
+            current_app.logger.exception("could not enqueue %s", ", ".join(job.job_id for job in prepared))
 
 
 @event.listens_for(Session, "after_rollback")

@@ -74,3 +74,37 @@ def test_check_constraint_backs_up_the_service(make_user):
         db.session.execute(update(LedgerAccount).where(LedgerAccount.code == ledger.wallet_code(user.id)).values(balance=-1))
         db.session.flush()
     db.session.rollback()
+
+
+def test_many_postings_at_once_move_each_balance_by_their_sum(make_user, fund):
+    """post_many: one posting per transfer, each with its own entries; each account updated once, by the total."""
+    anna, boris = make_user(), make_user()
+    fund(anna, 100)
+    made = ledger.post_many([
+        ledger.Transfer("many-1", "test", [ledger.Movement(ledger.wallet_code(anna.id), -3000), ledger.Movement(ledger.wallet_code(boris.id), 3000)]),
+        ledger.Transfer("many-2", "test", [ledger.Movement(ledger.wallet_code(anna.id), -2000), ledger.Movement(ledger.PLATFORM_COMMISSION, 2000)]),
+        ledger.Transfer("many-3", "test", [ledger.Movement(ledger.wallet_code(boris.id), -500), ledger.Movement(ledger.PLATFORM_COMMISSION, 500)]),
+    ])  # fmt: skip
+    db.session.commit()
+    assert [p.idempotency_key for p in made] == ["many-1", "many-2", "many-3"]
+    assert [sorted(e.amount for e in p.entries) for p in made] == [[-3000, 3000], [-2000, 2000], [-500, 500]]
+    assert (wallet.balance(anna), wallet.balance(boris)) == (5000, 2500)
+    assert ledger.post_many([ledger.Transfer("many-2", "test", [
+        ledger.Movement(ledger.PLATFORM_COMMISSION, 2000), ledger.Movement(ledger.wallet_code(anna.id), -2000)])])[0].id == made[1].id  # fmt: skip
+    assert wallet.balance(anna) == 5000  # a replayed key moves nothing
+    assert_ledger_consistent()
+
+
+def test_many_postings_are_all_refused_when_one_account_would_go_below_zero(make_user, fund):
+    anna, boris = make_user(), make_user()
+    fund(anna, 100)
+    before = db.session.query(Posting).count()
+    with pytest.raises(ledger.InsufficientFunds):
+        ledger.post_many([
+            ledger.Transfer("fine", "test", [ledger.Movement(ledger.wallet_code(anna.id), -3000), ledger.Movement(ledger.wallet_code(boris.id), 3000)]),
+            ledger.Transfer("overdraws", "test", [ledger.Movement(ledger.wallet_code(boris.id), -3001), ledger.Movement(ledger.PLATFORM_COMMISSION, 3001)]),
+        ])  # fmt: skip
+    db.session.rollback()
+    assert db.session.query(Posting).count() == before
+    assert (wallet.balance(anna), wallet.balance(boris)) == (10000, 0)
+    assert_ledger_consistent()

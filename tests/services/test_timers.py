@@ -5,10 +5,11 @@ import pytest
 import redis
 import time_machine
 from rq import SimpleWorker
+from sqlalchemy import event
 
 from webapp.extensions import db
-from webapp.models import Posting, Timer
-from webapp.queue import QUEUE_NAMES, get_queue
+from webapp.models import Notification, Posting, Timer
+from webapp.queue import MAIL_QUEUE, QUEUE_NAMES, get_queue
 from webapp.services import cancellations, ledger, orders, timers
 
 from ..conftest import assert_ledger_consistent
@@ -194,10 +195,10 @@ def test_a_timer_that_fails_does_not_hold_back_the_others(make_order, monkeypatc
     broken = db.session.query(Timer).filter_by(order_id=first.id, kind="auto_complete").one().id
     original = timers.HANDLERS["auto_complete"]
 
-    def fails_for_the_first(timer, order, now):
-        if timer.id == broken:
+    def fails_for_the_first(fired, now):
+        if any(timer.id == broken for timer, _order in fired):
             raise RuntimeError("handler bug")
-        original(timer, order, now)
+        original(fired, now)
 
     monkeypatch.setitem(timers.HANDLERS, "auto_complete", fails_for_the_first)
     assert timers.fire_due(lambda: START + timedelta(days=3, seconds=1)) == 1
@@ -205,3 +206,63 @@ def test_a_timer_that_fails_does_not_hold_back_the_others(make_order, monkeypatc
     assert (first.state, second.state) == ("delivered", "completed")
     assert db.session.get(Timer, broken).state == "scheduled"  # left for the sweep
     assert_ledger_consistent()
+
+
+def _reads_and_updates_to_fire_due(clock_at: datetime) -> int:
+    """Statements other than INSERTs the database receives while one job fires everything due at `clock_at`.
+    (A flush inserts a table's new rows in one statement on PostgreSQL; SQLite's driver takes them one by one,
+    in process.)"""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith("INSERT"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        timers.fire_due(lambda: clock_at)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_a_burst_of_auto_completions_fires_together_each_once(make_order, make_user):
+    """Orders delivered together complete together, each once: released once, its seller told once, one e-mail job
+    each (enqueued in one round trip after the commit)."""
+    seller = make_user("Seller", role="seller")
+    with time_machine.travel(START, tick=False):
+        burst = [make_order("delivered", seller=seller, now=START) for _ in range(5)]
+    get_queue(MAIL_QUEUE).empty()
+    assert timers.fire_due(lambda: START + timedelta(days=3, seconds=1)) == 5
+    db.session.expire_all()
+    assert [o.state for o in burst] == ["completed"] * 5
+    assert all(postings_for(order) == 2 for order in burst)
+    assert [e.action for o in burst for e in o.events].count("auto_complete") == 5
+    assert db.session.query(Notification).filter_by(user_id=seller.id, kind="order_completed").count() == 5
+    assert get_queue(MAIL_QUEUE).count == 5
+    assert db.session.query(Timer).filter_by(kind="warn_auto_complete", state="cancelled").count() == 5  # too late to warn
+    assert_ledger_consistent()
+
+
+def test_a_burst_costs_the_same_reads_and_updates_for_few_or_many_orders(make_order, make_user):
+    seller = make_user("Seller", role="seller")
+    counts = []
+    # The first burst also opens the platform's commission account (on first use, in a fresh test database).
+    for how_many, day in ((1, 0), (2, 10), (9, 20)):
+        with time_machine.travel(START + timedelta(days=day), tick=False):
+            [make_order("delivered", seller=seller, now=START + timedelta(days=day)) for _ in range(how_many)]
+        counts.append(_reads_and_updates_to_fire_due(START + timedelta(days=day + 3, seconds=1)))
+    assert counts[1] == counts[2]
+
+
+def test_two_due_timers_of_one_order_fire_in_turn_the_second_seeing_the_first(delivered):
+    """Both the 24-hour warning and the completion are overdue (the workers were down): one batch takes the first
+    only; the next round finds the order completed and drops the warning instead of warning about a done deal."""
+    by_kind = {t.kind: t for t in db.session.query(Timer).filter_by(order_id=delivered.id)}
+    warning, completion = by_kind["warn_auto_complete"], by_kind["auto_complete"]
+    later = START + timedelta(days=4)
+    assert timers.fire_many([warning.id, completion.id], later) == 1
+    db.session.expire_all()
+    assert (completion.state, warning.state) == ("fired", "scheduled")
+    assert timers.fire_due(lambda: later) == 0
+    assert warning.state == "cancelled" and delivered.state == "completed"

@@ -6,11 +6,13 @@ so two postings racing for one wallet can't both pass (PostgreSQL re-checks the 
 SQLite serialises writers). A CHECK constraint is the backstop.
 """
 import hashlib
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..domain.errors import DomainError
 from ..extensions import db
@@ -87,6 +89,17 @@ def _memo_text(memo, movements: list[Movement], params: dict) -> str:
     return text[:200]
 
 
+@dataclass(frozen=True)
+class Transfer:
+    """One posting to make: what `post` takes, for `post_many`."""
+
+    key: str
+    kind: str
+    movements: list[Movement]
+    memo: Any = ""
+    params: dict = field(default_factory=dict)
+
+
 def post(key: str, kind: str, movements: list[Movement], /, memo="", **params) -> Posting:
     """Record one balanced posting inside the caller's transaction (the caller commits).
 
@@ -97,36 +110,59 @@ def post(key: str, kind: str, movements: list[Movement], /, memo="", **params) -
     (InsufficientFunds); a key already used returns its first posting when the movements match and raises
     IdempotencyConflict when they don't.
     """
-    if sum(m.amount for m in movements) != 0 or any(m.amount == 0 for m in movements):
-        raise ValueError(f"unbalanced or empty movement in posting {key!r}")
-    fingerprint = _fingerprint(kind, movements)
-    existing = db.session.scalar(select(Posting).where(Posting.idempotency_key == key))
-    if existing is not None:
-        if existing.fingerprint != fingerprint:
-            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
-        return existing
+    return post_many([Transfer(key, kind, movements, memo, params)])[0]
 
-    accounts = _accounts([m.account_code for m in movements])
-    posting = Posting(idempotency_key=key, kind=kind, memo=_memo_text(memo, movements, params), fingerprint=fingerprint)
-    db.session.add(posting)
+
+def post_many(transfers: list[Transfer]) -> list[Posting]:
+    """Record several postings as `post` does each, with a fixed number of statements however many there are
+    (a timer job releasing hundreds of escrows at once). Either all are made or, on an error, none (the caller
+    rolls back). The balance guard applies to each account's balance after all of them."""
+    for transfer in transfers:
+        if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
+            raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
+    fingerprints = {t.key: _fingerprint(t.kind, t.movements) for t in transfers}
+    made = {p.idempotency_key: p for p in db.session.scalars(select(Posting).where(Posting.idempotency_key.in_(fingerprints)))}
+    for key, posting in made.items():
+        if posting.fingerprint != fingerprints[key]:
+            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
+    new = [t for t in {t.key: t for t in transfers}.values() if t.key not in made]  # a key twice: made once
+    if not new:
+        return [made[t.key] for t in transfers]
+
+    accounts = _accounts(sorted({m.account_code for t in new for m in t.movements}))
+    owners = {_user_of(m.account_code) for t in new for m in t.movements} - {None}
+    db.session.scalars(select(User).where(User.id.in_(owners))).all()  # the memos' languages, in one query
+    for transfer in new:
+        made[transfer.key] = Posting(idempotency_key=transfer.key, kind=transfer.kind, fingerprint=fingerprints[transfer.key],
+                                     memo=_memo_text(transfer.memo, transfer.movements, transfer.params))  # fmt: skip
+    db.session.add_all(made[t.key] for t in new)
     db.session.flush()
-    ordered = sorted(movements, key=lambda m: accounts[m.account_code].id)  # one lock order for every posting
-    for movement in ordered:
-        changed = db.session.execute(
-            update(LedgerAccount)
-            .where(LedgerAccount.id == accounts[movement.account_code].id)
-            .where(LedgerAccount.allow_negative | (LedgerAccount.balance + movement.amount >= 0))
-            .values(balance=LedgerAccount.balance + movement.amount)
-            .execution_options(synchronize_session=False, changes=ledger_account_scopes(accounts[movement.account_code]))
+
+    change = defaultdict(int)
+    for movement in (m for t in new for m in t.movements):
+        change[accounts[movement.account_code]] += movement.amount
+    moved = sorted((target for target, amount in change.items() if amount), key=lambda target: target.id)  # one lock order
+    if moved:
+        updated = db.session.execute(
+            update(LedgerAccount.__table__)
+            .where(LedgerAccount.id == bindparam("account_id"))
+            .where(LedgerAccount.allow_negative | (LedgerAccount.balance + bindparam("amount") >= 0))
+            .values(balance=LedgerAccount.balance + bindparam("amount"))
+            .execution_options(changes=tuple({scope for target in moved for scope in ledger_account_scopes(target)})),
+            [{"account_id": target.id, "amount": change[target]} for target in moved],
         ).rowcount
-        if changed != 1:
+        if updated != len(moved):
             raise InsufficientFunds(_("There is not enough money in the balance"))
     # Added after the updates so that one flush writes them together.
-    db.session.add_all(Entry(posting_id=posting.id, account_id=accounts[m.account_code].id, amount=m.amount) for m in ordered)
+    db.session.add_all(
+        Entry(posting_id=made[t.key].id, account_id=accounts[m.account_code].id, amount=m.amount)
+        for t in new
+        for m in sorted(t.movements, key=lambda m: accounts[m.account_code].id)
+    )
     db.session.flush()
     for target in accounts.values():
         db.session.expire(target, ["balance"])
-    return posting
+    return [made[t.key] for t in transfers]
 
 
 def _user_of(code: str) -> int | None:

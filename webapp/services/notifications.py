@@ -22,7 +22,7 @@ from ..domain.notifications import KINDS
 from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
-from ..queue import MAIL_QUEUE, after_commit
+from ..queue import MAIL_QUEUE, after_commit_for
 from . import begin_write, timers
 
 LIST_LIMIT = 100
@@ -46,10 +46,7 @@ def notify(user_id: int, kind: str, text, url: str = "", *, order_id: int | None
         rendered = str(text) % params if params else str(text)
     notification = Notification(user_id=user_id, kind=kind, text=rendered, url=url, order_id=order_id)
     db.session.add(notification)
-    db.session.flush()  # the job needs the id
-    after_commit(
-        db.session(), None, "jobs.mail.send_notification_email", notification.id, job_id=f"mail-{notification.id}", queue=MAIL_QUEUE
-    )
+    after_commit_for(db.session(), notification, "jobs.mail.send_notification_email", job_prefix="mail", queue=MAIL_QUEUE)
     return notification
 
 

@@ -6,15 +6,19 @@ does nothing unless the timer is still scheduled, due, and the order still in th
 runs the kind's handler and marks the timer fired, all in one transaction. A second run finds it fired.
 
 Timers falling due in the same second share one job, which fires every timer due by then: thousands of
-deadlines at one instant (a sale's orders delivered together) cost one job, not one each.
+deadlines at one instant (a sale's orders delivered together) cost one job, not one each. The job fires them a
+batch per transaction, and a kind's handler may take a whole batch at once with a fixed number of statements
+(auto-completion does); should a batch fail, its timers fire again one by one, so a broken one holds back no other.
 """
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from rq.timeouts import BaseTimeoutException
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..page_cache import order_scopes
@@ -22,12 +26,15 @@ from ..models import Order, Timer
 from ..queue import after_commit
 from . import begin_write
 
-# kind → handler(timer, order, now), registered by the services that own each consequence. A handler changes
-# the order inside the current transaction and must not commit.
-HANDLERS: dict[str, Callable[[Timer, Order, datetime], None]] = {}
+Fired = list[tuple[Timer, Order]]
+# kind → handler(fired, now), registered by the services that own each consequence: `fired` holds that kind's
+# timers of one batch, each with its order, locked and in the state the timer was made for (one timer per order).
+# A handler changes the orders inside the current transaction and must not commit.
+HANDLERS: dict[str, Callable[[Fired, datetime], None]] = {}
 SWEEP_GRACE = timedelta(minutes=1)  # give the scheduled job its chance before the sweep steps in
-# Timers fetched per round of a firing job (each still fires in its own transaction).
-BATCH = 500
+# Timers fired per transaction by a job: big enough that a burst costs few statements per timer, small enough
+# that the rows it locks (orders, wallets, the platform's commission account) are held a fraction of a second.
+BATCH = 100
 # The timers that may still act while a cancellation request keeps the order frozen.
 CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")
 # These consequences get a "warn_<kind>" timer 24 hours earlier whose handler (services.notifications) only
@@ -37,6 +44,22 @@ WARNING_PREFIX, WARN_AHEAD = "warn_", timedelta(hours=24)
 
 
 def handler(kind: str):
+    """Register `func(timer, order, now)`, called for each timer of a batch in turn."""
+
+    def register(func):
+        def one_at_a_time(fired: Fired, now: datetime) -> None:
+            for timer, order in fired:
+                func(timer, order, now)
+
+        HANDLERS[kind] = one_at_a_time
+        return func
+
+    return register
+
+
+def batch_handler(kind: str):
+    """Register `func(fired, now)`, called once with all the batch's timers of the kind."""
+
     def register(func):
         HANDLERS[kind] = func
         return func
@@ -78,62 +101,87 @@ def running(order: Order) -> list[Timer]:
 
 def fire(timer_id: int, now: datetime) -> bool:
     """Fire the timer if it is still due and relevant; True when it changed the order."""
+    return fire_many([timer_id], now) == 1
+
+
+def fire_many(timer_ids: list[int], now: datetime) -> int:
+    """Fire those of these timers still due and relevant, in one transaction; returns how many changed an order.
+
+    At most one timer of an order fires: another of the same order's is left scheduled for the caller's next round,
+    which sees what the first one did. A handler's error propagates with nothing fired (the caller rolls back).
+    """
     from . import cancellations, deadlines, notifications, orders  # noqa: F401  (importing them registers their handlers)
 
     begin_write()
-    # Order first, then timer: the same lock order as user actions (which lock the order, then cancel timers).
-    order = db.session.scalar(
+    # Orders first, then timers: the same lock order as user actions (which lock the order, then cancel timers).
+    locked = db.session.scalars(
         select(Order)
-        .where(Order.id == select(Timer.order_id).where(Timer.id == timer_id).scalar_subquery())
-        .with_for_update()
+        .where(Order.id.in_(select(Timer.order_id).where(Timer.id.in_(timer_ids))))
+        .order_by(Order.id)
+        .options(selectinload(Order.cancellation_requests))  # whether each is frozen, in one more query
+        .with_for_update(of=Order)  # not the parties' user rows joined in
         .execution_options(populate_existing=True)
     )
-    if order is None:  # no such timer
-        db.session.rollback()
-        return False
-    timer = db.session.scalar(
-        select(Timer).where(Timer.id == timer_id).with_for_update().execution_options(populate_existing=True)
+    orders = {order.id: order for order in locked}
+    found = db.session.scalars(
+        select(Timer).where(Timer.id.in_(timer_ids)).order_by(Timer.id).with_for_update().execution_options(populate_existing=True)
     )
-    if timer.state != "scheduled" or timer.due_at > now:
-        db.session.rollback()
-        return False
-    frozen = order.open_cancellation is not None and timer.kind not in CANCELLATION_KINDS
-    if order.state != timer.for_state or frozen:
-        timer.state = "cancelled"  # the order moved on, or waits on a cancellation answer first
-        db.session.commit()
-        return False
-    HANDLERS[timer.kind](timer, order, now)
-    timer.state, timer.fired_at = "fired", now
+    firing: dict[str, Fired] = defaultdict(list)
+    taken: set[int] = set()
+    for timer in found:
+        order = orders[timer.order_id]
+        if timer.state != "scheduled" or timer.due_at > now or order.id in taken:
+            continue
+        taken.add(order.id)
+        frozen = order.open_cancellation is not None and timer.kind not in CANCELLATION_KINDS
+        if order.state != timer.for_state or frozen:
+            timer.state = "cancelled"  # the order moved on, or waits on a cancellation answer first
+            continue
+        firing[timer.kind].append((timer, order))
+    for kind, fired in firing.items():
+        HANDLERS[kind](fired, now)
+        for timer, _order in fired:
+            timer.state, timer.fired_at = "fired", now
     db.session.commit()
-    return not timer.kind.startswith(WARNING_PREFIX)  # a warning only notified
+    return sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
 
 
 def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:
     """Fire every scheduled timer due `grace` before the clock's time when this starts; returns how many changed
-    an order. Each fires at the clock's time of its own firing, so fired_at says when it really happened."""
+    an order. Each batch fires at the clock's time of its own firing, so fired_at says when it really happened."""
     cutoff = clock() - grace
-    changed, after_id = 0, 0
+    changed, failed = 0, set()
     while True:
-        due = db.session.scalars(
-            select(Timer.id)
-            .where(Timer.state == "scheduled", Timer.due_at <= cutoff, Timer.id > after_id)
-            .order_by(Timer.id)
-            .limit(BATCH)
-        ).all()
-        db.session.rollback()  # end the read before each fire takes its own write transaction
+        query = select(Timer.id).where(Timer.state == "scheduled", Timer.due_at <= cutoff)
+        if failed:
+            query = query.where(Timer.id.not_in(failed))
+        due = db.session.scalars(query.order_by(Timer.id).limit(BATCH)).all()
+        db.session.rollback()  # end the read before the batch takes its own write transaction
         if not due:
-            break
-        for timer_id in due:
-            try:
-                changed += fire(timer_id, clock())
-            except BaseTimeoutException:
-                raise  # the job ran out of time: RQ retries it, and what fired stays fired
-            except Exception:
-                # One broken timer must not hold back the others due with it. It stays scheduled, so the sweep
-                # tries it again every minute (and logs it again) until the handler is fixed.
-                db.session.rollback()
-                current_app.logger.exception("timer %s failed to fire", timer_id)
-        after_id = due[-1]
+            return changed
+        try:
+            changed += fire_many(due, clock())
+        except BaseTimeoutException:
+            raise  # the job ran out of time: RQ retries it, and what fired stays fired
+        except Exception:
+            db.session.rollback()
+            changed += _fire_one_by_one(due, clock, failed)
+
+
+def _fire_one_by_one(timer_ids: list[int], clock: Callable[[], datetime], failed: set[int]) -> int:
+    """A batch failed: its timers each in a transaction of its own, so one broken timer holds back no other."""
+    changed = 0
+    for timer_id in timer_ids:
+        try:
+            changed += fire_many([timer_id], clock())
+        except BaseTimeoutException:
+            raise
+        except Exception:
+            # It stays scheduled, so the sweep tries it again every minute (and logs it again) until the handler
+            # is fixed; this job leaves it alone from now on.
+            db.session.rollback()
+            failed.add(timer_id)
+            current_app.logger.exception("timer %s failed to fire", timer_id)
     return changed
 
 
