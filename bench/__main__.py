@@ -64,6 +64,15 @@ def make_app(database_url: str, redis_url: str):
     return create_app(config)
 
 
+def measure(port: int, path: str, args, cookie: str | None) -> tuple[http.Load, http.Load]:
+    """The page under load, and the bare endpoint just before it. A second of unmeasured load first: each worker's
+    first request for a page compiles its templates and opens its database connection, which is start-up, not
+    the steady state the figures describe."""
+    ceiling = http.wrk(port, "/healthz", args.duration, args.connections)
+    http.wrk(port, path, 1, args.connections, cookie)
+    return http.wrk(port, path, args.duration, args.connections, cookie), ceiling
+
+
 def run_database(kind: str, args, redis_url: str) -> dict:
     database_url = fresh_database(kind)
     app = make_app(database_url, redis_url)
@@ -92,15 +101,13 @@ def run_database(kind: str, args, redis_url: str) -> dict:
     with http.gunicorn(env) as port:
         cookie = http.log_in(port, seeded.seller_email, seed.PASSWORD)
         for label, path, private in pages(seeded):
-            ceiling = http.wrk(port, "/healthz", args.duration, args.connections)
-            load = http.wrk(port, path, args.duration, args.connections, cookie if private else None)
+            load, ceiling = measure(port, path, args, cookie if private else None)
             loads.append((label, load, ceiling))
     # The same pages built for every request: what a request pays right after a change, before the page is
     # kept again (webapp/page_cache.py).
     with http.gunicorn(env | {"GIGSMITH_PAGE_CACHE": "0"}) as port:
         for label, path, private in pages(seeded):
-            ceiling = http.wrk(port, "/healthz", args.duration, args.connections)
-            load = http.wrk(port, path, args.duration, args.connections, cookie if private else None)
+            load, ceiling = measure(port, path, args, cookie if private else None)
             loads.append((f"{label}, built", load, ceiling))
     timer_run = timers.run(app, min(args.timers, seeded.rows["orders"] // 10), redis_url, env, INSTANCE / f"worker-{kind}.log") if args.timers else None
     with app.app_context():
