@@ -108,3 +108,15 @@ def test_many_postings_are_all_refused_when_one_account_would_go_below_zero(make
     assert db.session.query(Posting).count() == before
     assert (wallet.balance(anna), wallet.balance(boris)) == (10000, 0)
     assert_ledger_consistent()
+
+
+def test_one_key_asked_for_twice_in_a_batch_is_made_once_or_refused(make_user, fund):
+    anna = make_user()
+    fund(anna, 100)
+    movements = [ledger.Movement(ledger.wallet_code(anna.id), -500), ledger.Movement(ledger.PLATFORM_COMMISSION, 500)]
+    first, again = ledger.post_many([ledger.Transfer("twice", "test", movements), ledger.Transfer("twice", "test", movements)])
+    db.session.commit()
+    assert first is again and wallet.balance(anna) == 9500
+    other = [ledger.Movement(ledger.wallet_code(anna.id), -600), ledger.Movement(ledger.PLATFORM_COMMISSION, 600)]
+    with pytest.raises(ledger.IdempotencyConflict):
+        ledger.post_many([ledger.Transfer("twice-2", "test", movements), ledger.Transfer("twice-2", "test", other)])

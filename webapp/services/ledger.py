@@ -120,7 +120,11 @@ def post_many(transfers: list[Transfer]) -> list[Posting]:
     for transfer in transfers:
         if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
             raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
-    fingerprints = {t.key: _fingerprint(t.kind, t.movements) for t in transfers}
+    fingerprints: dict[str, str] = {}
+    for transfer in transfers:
+        fingerprint = fingerprints.setdefault(transfer.key, _fingerprint(transfer.kind, transfer.movements))
+        if fingerprint != _fingerprint(transfer.kind, transfer.movements):
+            raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
     made = {p.idempotency_key: p for p in db.session.scalars(select(Posting).where(Posting.idempotency_key.in_(fingerprints)))}
     for key, posting in made.items():
         if posting.fingerprint != fingerprints[key]:
@@ -131,7 +135,8 @@ def post_many(transfers: list[Transfer]) -> list[Posting]:
 
     accounts = _accounts(sorted({m.account_code for t in new for m in t.movements}))
     owners = {_user_of(m.account_code) for t in new for m in t.movements} - {None}
-    db.session.scalars(select(User).where(User.id.in_(owners))).all()  # the memos' languages, in one query
+    if owners:
+        db.session.scalars(select(User).where(User.id.in_(owners))).all()  # the memos' languages, in one query
     for transfer in new:
         made[transfer.key] = Posting(idempotency_key=transfer.key, kind=transfer.kind, fingerprint=fingerprints[transfer.key],
                                      memo=_memo_text(transfer.memo, transfer.movements, transfer.params))  # fmt: skip
