@@ -25,13 +25,18 @@ def statements(app):
     event.remove(engine, "before_cursor_execute", record)
 
 
-def fresh_request_load(user_id: int) -> User:
-    """What the next request's user loader gets: its session starts empty."""
-    db.session.remove()
-    return known_users.load(user_id)
+@pytest.fixture
+def fresh_request_load(app):
+    def load(user_id: int, method: str = "GET") -> User:
+        """What the next request's user loader gets: its session starts empty."""
+        db.session.remove()
+        with app.test_request_context("/", method=method):
+            return known_users.load(user_id)
+
+    return load
 
 
-def test_a_user_is_read_once_then_kept(make_user, statements):
+def test_a_user_is_read_once_then_kept(make_user, statements, fresh_request_load):
     user_id = make_user("Anna").id
     fresh_request_load(user_id)
     statements.clear()
@@ -42,7 +47,7 @@ def test_a_user_is_read_once_then_kept(make_user, statements):
     assert fresh_request_load(user_id).timezone == "Asia/Tokyo"
 
 
-def test_a_change_from_another_process_is_read_at_once(make_user, statements):
+def test_a_change_from_another_process_is_read_at_once(make_user, statements, fresh_request_load):
     """A bulk statement naming no scope moves "all" on, as a write from an admin's process does."""
     user_id = make_user("Anna").id
     fresh_request_load(user_id)
@@ -52,14 +57,14 @@ def test_a_change_from_another_process_is_read_at_once(make_user, statements):
     assert fresh_request_load(user_id).display_name == "Anna K." and len(statements) == 1
 
 
-def test_what_a_request_changed_and_rolled_back_never_reaches_the_kept_row(make_user):
+def test_what_a_request_changed_and_rolled_back_never_reaches_the_kept_row(make_user, fresh_request_load):
     user_id = make_user("Anna").id
     fresh_request_load(user_id).display_name = "Mallory"
     db.session.rollback()
     assert fresh_request_load(user_id).display_name == "Anna"
 
 
-def test_without_redis_the_user_is_read_every_time(app, make_user, statements, monkeypatch):
+def test_without_redis_the_user_is_read_every_time(make_user, statements, monkeypatch, fresh_request_load):
     user_id = make_user("Anna").id
     monkeypatch.setattr(known_users.page_cache, "versions", lambda *scopes: None)
     fresh_request_load(user_id)
@@ -82,3 +87,11 @@ def test_a_suspension_ends_a_session_whose_user_was_kept(client, login_as, make_
     db.session.execute(update(User).where(User.id == user_id).values(suspended_at=db.func.now()))
     db.session.commit()
     assert status_of_a_new_request("/orders/") == 302
+
+
+def test_a_request_that_may_write_reads_the_row_itself(make_user, statements, fresh_request_load):
+    """A POST checks suspension, admin rights or the payout hold in its own transaction, never from memory."""
+    user_id = make_user("Anna").id
+    fresh_request_load(user_id)
+    statements.clear()
+    assert fresh_request_load(user_id, method="POST").display_name == "Anna" and len(statements) == 1

@@ -167,12 +167,12 @@ def seller_view(client, login_as, make_order):
 
 def test_the_order_page_comes_back_without_a_query(client, seller_view, statements):
     url = f"/orders/{seller_view.id}"
-    g.pop("_login_user", None)  # each request loads its user into an empty session, as in production (tests
-    db.session.expunge_all()  # share one app context)
+    g.pop("_login_user", None)  # each request loads its user into a new session, as in production (tests
+    db.session.remove()  # share one app context)
     first = body(client, url)
     statements.clear()
     g.pop("_login_user", None)
-    db.session.expunge_all()
+    db.session.remove()
     assert body(client, url) == first  # the viewer comes from memory too (webapp/known_users.py)
     assert statements == []
 

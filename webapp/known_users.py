@@ -1,7 +1,7 @@
 """The logged-in user's row, kept in each web process between their requests until it may have changed.
 
 Every request of a logged-in user begins by loading them (Flask-Login's user loader). A page then served from the
-page cache needs nothing else from the database, so that one SELECT, with the connection checkout, ping and
+page cache (only ever for a GET) needs nothing else from the database, so that one SELECT, with the connection checkout, ping and
 rollback around it, would be most of what the request costs. The row is kept under the page-cache versions of
 "all" and "user:<id>", which every committed write to a users row moves on, from whichever process made it
 (webapp/page_cache.py), and for at most a minute.
@@ -9,7 +9,7 @@ rollback around it, would be most of what the request costs. The row is kept und
 import threading
 
 from cachetools import TTLCache
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -53,10 +53,14 @@ def _detached_copy(user: User) -> User:
 
 
 def load(user_id: int) -> User | None:
-    """The user for Flask-Login, from this process's memory when their row has not changed since it was kept."""
+    """The user for Flask-Login: for a GET, from this process's memory when their row has not changed since it
+    was kept. A request that may write reads the row as before, so the rules it checks (suspension, admin rights,
+    the payout hold) are read in its own transaction, not from a copy that a lost version bump could leave a
+    minute old."""
     present = db.session.identity_map.get(identity_key(User, user_id))
-    if present is not None or not current_app.config["PAGE_CACHE"]:
+    if present is not None or not current_app.config["PAGE_CACHE"] or request.method not in ("GET", "HEAD"):
         return present or db.session.get(User, user_id)
+    reading = db.session().in_transaction()  # begun before the versions (on SQLite, an older snapshot)
     found = page_cache.versions(page_cache.EVERYTHING, f"user:{user_id}")
     if found is None:  # Redis can't say what changed
         return db.session.get(User, user_id)
@@ -65,6 +69,6 @@ def load(user_id: int) -> User | None:
         return db.session.merge(kept, load=False)  # a copy bound to this request's session, without SQL
     # Read after the versions: a write committed in between moves them on, so this row is never kept as older.
     user = db.session.get(User, user_id)
-    if user is not None:
+    if user is not None and not reading:
         _kept().put(user, found)
     return user

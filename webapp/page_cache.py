@@ -136,9 +136,11 @@ def _kept_or_built(key, view, args, kwargs, keep):
     entry = cache.get(key)
     if entry is not None:
         return entry.response()
-    # Loading the user may have begun a read (on SQLite, a snapshot) before the versions were read: the page must
-    # be built from rows at least as new as the versions it is kept under.
+    # Loading the user may have begun a read (on SQLite, a snapshot) before the versions were read, or taken the
+    # row kept under versions read before these (webapp/known_users.py): the page must be built from rows at least
+    # as new as the versions it is kept under.
     db.session.rollback()
+    db.session.expire_all()
     response = view(*args, **kwargs)
     if keep(response):
         headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)

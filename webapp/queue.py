@@ -73,3 +73,4 @@ def _enqueue_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop("after_commit_jobs", None)
+    session.info.pop("after_commit_rows", None)

@@ -251,6 +251,9 @@ def test_a_burst_costs_the_same_reads_and_updates_for_few_or_many_orders(make_or
     for how_many, day in ((1, 0), (2, 10), (9, 20)):
         with time_machine.travel(START + timedelta(days=day), tick=False):
             [make_order("delivered", seller=seller, now=START + timedelta(days=day)) for _ in range(how_many)]
+        # Only the completions: their warnings fire one per transaction (timers.batch_handler says why).
+        db.session.query(Timer).filter_by(kind="warn_auto_complete").update({"state": "cancelled"})
+        db.session.commit()
         counts.append(_reads_and_updates_to_fire_due(START + timedelta(days=day + 3, seconds=1)))
     assert counts[1] == counts[2]
 

@@ -6,9 +6,9 @@ does nothing unless the timer is still scheduled, due, and the order still in th
 runs the kind's handler and marks the timer fired, all in one transaction. A second run finds it fired.
 
 Timers falling due in the same second share one job, which fires every timer due by then: thousands of
-deadlines at one instant (a sale's orders delivered together) cost one job, not one each. The job fires them a
-batch per transaction, and a kind's handler may take a whole batch at once with a fixed number of statements
-(auto-completion does); should a batch fail, its timers fire again one by one, so a broken one holds back no other.
+deadlines at one instant (a sale's orders delivered together) cost one job, not one each. A kind whose handler
+takes a whole batch with a fixed number of statements (auto-completion) fires a batch per transaction; the others
+fire one per transaction. Should a batch fail, its timers fire again one by one, so a broken one holds back no other.
 """
 import math
 from collections import defaultdict
@@ -31,6 +31,7 @@ Fired = list[tuple[Timer, Order]]
 # timers of one batch, each with its order, locked and in the state the timer was made for (one timer per order).
 # A handler changes the orders inside the current transaction and must not commit.
 HANDLERS: dict[str, Callable[[Fired, datetime], None]] = {}
+BATCHED: set[str] = set()  # kinds whose handler takes a whole batch (see batch_handler)
 SWEEP_GRACE = timedelta(minutes=1)  # give the scheduled job its chance before the sweep steps in
 # Timers fired per transaction by a job: big enough that a burst costs few statements per timer, small enough
 # that the rows it locks (orders, wallets, the platform's commission account) are held a fraction of a second.
@@ -58,10 +59,14 @@ def handler(kind: str):
 
 
 def batch_handler(kind: str):
-    """Register `func(fired, now)`, called once with all the batch's timers of the kind."""
+    """Register `func(fired, now)`, called once with all the batch's timers of the kind. Only these kinds fire
+    many to a transaction: such a handler must take its row locks in one ordered run for the whole batch (as
+    `ledger.post_many` does), where a loop of one-timer handlers would lock wallets in one order per timer and
+    could deadlock with a user's request."""
 
     def register(func):
         HANDLERS[kind] = func
+        BATCHED.add(kind)
         return func
 
     return register
@@ -149,27 +154,33 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
 def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:
     """Fire every scheduled timer due `grace` before the clock's time when this starts; returns how many changed
     an order. Each batch fires at the clock's time of its own firing, so fired_at says when it really happened."""
+    from . import cancellations, deadlines, notifications, orders  # noqa: F401  (importing them registers their handlers)
+
     cutoff = clock() - grace
     changed, failed = 0, set()
     while True:
-        query = select(Timer.id).where(Timer.state == "scheduled", Timer.due_at <= cutoff)
+        query = select(Timer.id, Timer.kind).where(Timer.state == "scheduled", Timer.due_at <= cutoff)
         if failed:
             query = query.where(Timer.id.not_in(failed))
-        due = db.session.scalars(query.order_by(Timer.id).limit(BATCH)).all()
+        due = db.session.execute(query.order_by(Timer.id).limit(BATCH)).all()
         db.session.rollback()  # end the read before the batch takes its own write transaction
         if not due:
             return changed
-        try:
-            changed += fire_many(due, clock())
-        except BaseTimeoutException:
-            raise  # the job ran out of time: RQ retries it, and what fired stays fired
-        except Exception:
-            db.session.rollback()
-            changed += _fire_one_by_one(due, clock, failed)
+        together = [timer_id for timer_id, kind in due if kind in BATCHED]
+        if together:
+            try:
+                changed += fire_many(together, clock())
+            except BaseTimeoutException:
+                raise  # the job ran out of time: RQ retries it, and what fired stays fired
+            except Exception:
+                db.session.rollback()
+                changed += _fire_one_by_one(together, clock, failed)
+        changed += _fire_one_by_one([timer_id for timer_id, kind in due if kind not in BATCHED], clock, failed)
 
 
 def _fire_one_by_one(timer_ids: list[int], clock: Callable[[], datetime], failed: set[int]) -> int:
-    """A batch failed: its timers each in a transaction of its own, so one broken timer holds back no other."""
+    """Each timer in a transaction of its own: the kinds not batched, and a batch that failed, so that one broken
+    timer holds back no other."""
     changed = 0
     for timer_id in timer_ids:
         try:
