@@ -15,6 +15,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 import pytest  # noqa: E402
 import redis  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from webapp import assets, create_app, i18n, redis_conn  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
@@ -70,6 +71,21 @@ def ctx(app):
     with app.app_context():
         yield
         db.session.remove()
+
+
+@pytest.fixture
+def statements(app):
+    """Statements the database receives while the test runs."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

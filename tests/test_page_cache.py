@@ -6,7 +6,7 @@ import pytest
 import redis
 import time_machine
 from flask import g
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from webapp import page_cache
 from webapp.extensions import db
@@ -16,21 +16,6 @@ from webapp.services import accounts, kworks, orders, reviews
 from .conftest import PASSWORD
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def statements(app):
-    """Statements the database receives while the test runs."""
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
