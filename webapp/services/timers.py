@@ -104,6 +104,11 @@ def running(order: Order) -> list[Timer]:
     return list(db.session.scalars(query.order_by(Timer.due_at)))
 
 
+def _register_handlers() -> None:
+    """Import the services that own the consequences: importing them registers their handlers."""
+    from . import cancellations, deadlines, notifications, orders  # noqa: F401
+
+
 def fire(timer_id: int, now: datetime) -> bool:
     """Fire the timer if it is still due and relevant; True when it changed the order."""
     return fire_many([timer_id], now) == 1
@@ -115,8 +120,7 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     At most one timer of an order fires: another of the same order's is left scheduled for the caller's next round,
     which sees what the first one did. A handler's error propagates with nothing fired (the caller rolls back).
     """
-    from . import cancellations, deadlines, notifications, orders  # noqa: F401  (importing them registers their handlers)
-
+    _register_handlers()
     begin_write()
     # Orders first, then timers: the same lock order as user actions (which lock the order, then cancel timers).
     locked = db.session.scalars(
@@ -154,8 +158,7 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
 def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:
     """Fire every scheduled timer due `grace` before the clock's time when this starts; returns how many changed
     an order. Each batch fires at the clock's time of its own firing, so fired_at says when it really happened."""
-    from . import cancellations, deadlines, notifications, orders  # noqa: F401  (importing them registers their handlers)
-
+    _register_handlers()
     cutoff = clock() - grace
     changed, failed = 0, set()
     while True:
