@@ -1,10 +1,10 @@
 """The logged-in user's row, kept in each web process between their requests until it may have changed.
 
 Every request of a logged-in user begins by loading them (Flask-Login's user loader). A page then served from the
-page cache (only ever for a GET) needs nothing else from the database, so that one SELECT, with the connection checkout, ping and
-rollback around it, would be most of what the request costs. The row is kept under the page-cache versions of
-"all" and "user:<id>", which every committed write to a users row moves on, from whichever process made it
-(webapp/page_cache.py), and for at most a minute.
+page cache (only ever for a GET) needs nothing else from the database, so that one SELECT, with the connection
+checkout, ping and rollback around it, would be most of what the request costs. The row is kept under the
+page-cache versions of "all" and "user:<id>", which every committed write to a users row moves on, from whichever
+process made it (webapp/page_cache.py), and for at most a minute.
 """
 import threading
 

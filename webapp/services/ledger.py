@@ -117,13 +117,12 @@ def post_many(transfers: list[Transfer]) -> list[Posting]:
     """Record several postings as `post` does each, with a fixed number of statements however many there are
     (a timer job releasing hundreds of escrows at once). Either all are made or, on an error, none (the caller
     rolls back). The balance guard applies to each account's balance after all of them."""
+    fingerprints: dict[str, str] = {}
     for transfer in transfers:
         if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
             raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
-    fingerprints: dict[str, str] = {}
-    for transfer in transfers:
-        fingerprint = fingerprints.setdefault(transfer.key, _fingerprint(transfer.kind, transfer.movements))
-        if fingerprint != _fingerprint(transfer.kind, transfer.movements):
+        fingerprint = _fingerprint(transfer.kind, transfer.movements)
+        if fingerprints.setdefault(transfer.key, fingerprint) != fingerprint:
             raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
     made = {p.idempotency_key: p for p in db.session.scalars(select(Posting).where(Posting.idempotency_key.in_(fingerprints)))}
     for key, posting in made.items():
