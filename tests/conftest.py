@@ -5,6 +5,7 @@ transactions, browser tests use a second thread), so isolation is by emptying th
 """
 import os
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 # Before webapp is imported: its config reads these at import time.
@@ -14,6 +15,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 
 import pytest  # noqa: E402
 import redis  # noqa: E402
+import time_machine  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
@@ -26,6 +28,8 @@ from webapp.services import accounts, kworks  # noqa: E402
 
 from .pages import check_page  # noqa: E402,F401  (re-exported for tests)
 
+# Every test starts on this instant, whatever today's date is (see `controlled_clock`).
+CLOCK_START = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 # Reference rows the migrations insert; every other table is emptied between tests.
 KEEP_TABLES = {"categories", "alembic_version"}
 PASSWORD = "correct horse battery"
@@ -48,6 +52,20 @@ def app(redis_url):
     with application.app_context():
         upgrade()
     return application
+
+
+@pytest.fixture(autouse=True)
+def controlled_clock():
+    """Every clock of this process reads CLOCK_START when the test begins, then runs on.
+
+    Tests write fixed dates (orders placed at 10:00 on CLOCK_START's day, deadlines days later), so everything that
+    compares them with "now" must read the same calendar: the services' `clock.now()`, the session cookie's
+    signature (refused when signed in the future), Flask-Login, RQ's scheduler and the in-process worker. A test
+    that passed on the day it was written passes on any later day; `.ci/run` proves it by running the suite again
+    with the machine's clock years ahead. Tests that need other instants travel from here (time_machine nests).
+    """
+    with time_machine.travel(CLOCK_START, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -177,7 +195,6 @@ def fund(ctx):
 def make_order(ctx, make_user, make_kwork, fund):
     """An order driven through the real services into the requested state."""
     import secrets
-    from datetime import datetime, timezone
 
     from webapp.services import orders
 
