@@ -81,6 +81,8 @@ class ProductionConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    # Race tests hold one connection per contender (tests/races.py), twenty at once.
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 25}
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
 

@@ -54,6 +54,7 @@ def test_every_order_step_tells_the_party_who_acts_next(make_order):
 def test_declining_an_extra_revision_tells_the_buyer_the_delivery_stands(make_order):
     order = make_order("delivered", now=START)
     order.revisions_included = 0
+    db.session.commit()
     orders.request_revision(order.buyer, order, "One more change, please", START)
     orders.decline_revision(order.seller, order, "That was not in the package", START)
     assert "declined the extra revision" in inbox(order.buyer)[-1][1]

@@ -8,7 +8,7 @@ import time_machine
 from webapp.domain.errors import DomainError, ValidationFailed
 from webapp.extensions import db
 from webapp.models import PayoutDetail, SandboxCall
-from webapp.services import ledger, payouts, wallet
+from webapp.services import ledger, payouts, voice_codes, wallet
 
 from ..conftest import assert_ledger_consistent
 from .test_timers import run_worker
@@ -131,3 +131,18 @@ def test_a_refused_payout_returns_the_money(seller, fund):
     db.session.refresh(withdrawal)
     assert withdrawal.status == "failed" and wallet.balance(seller) == 300000
     assert_ledger_consistent()
+
+
+def test_a_newer_payout_change_cancels_the_older_code(make_user):
+    """Adding a second card inside the cooldown: the first change's code must not confirm the second card."""
+    seller = make_user("Seller", role="seller")
+    seller.phone, seller.phone_verified_at = "+442079460958", START - timedelta(days=1)
+    db.session.commit()
+    add_card(seller)
+    first_code = last_spoken_code()
+    with pytest.raises(voice_codes.CallLimited):
+        add_card(seller, "5555 5555 5555 4444", at=START + timedelta(seconds=20))
+    with pytest.raises(DomainError, match="no code waiting"):
+        payouts.confirm(seller, first_code, START + timedelta(seconds=30))
+    assert payouts.active_details(seller) == []
+    assert payouts.pending_change(seller).detail.last4 == "4444"

@@ -128,15 +128,19 @@ def call_again(purpose: str):
     """Another code call: to the number being confirmed, or to the confirmed phone for a pending payout change."""
     if purpose == "phone":
         code = voice_codes.latest(current_user, "phone")
-        phone, back = (code.phone if code else None), url_for("account.phone")
+        back = url_for("account.phone")
+        call = (lambda: voice_codes.request_call(current_user, code.phone, "phone", voice_codes.page_language(), now())) if code else None
     else:
-        phone = current_user.phone if payouts.pending_change(current_user) else None
         back = url_for("account.payout_details")
-    if phone and EmptyForm().validate_on_submit():
+        call = (lambda: payouts.request_code_call(current_user, now())) if payouts.pending_change(current_user) else None
+    if call is not None and EmptyForm().validate_on_submit():
         try:
-            voice_codes.request_call(current_user, phone, purpose, voice_codes.page_language(), now())
+            call()
         except voice_codes.CallLimited as error:
             flash(_("You can request a new call a little later – after %(time)s UTC.", time=_utc_time(error.until)), "error")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
     return redirect(back)
 
 

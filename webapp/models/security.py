@@ -21,7 +21,9 @@ class VoiceCode(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    purpose: Mapped[str] = mapped_column(String(20))  # "phone" (verify the number); payout changes come next
+    purpose: Mapped[str] = mapped_column(String(20))  # "phone" (verify the number) or "payout" (confirm a change)
+    # A payout code confirms only the change it was issued for (a newer change cancels it).
+    payout_change_id: Mapped[int | None] = mapped_column(ForeignKey("payout_changes.id"))
     phone: Mapped[str] = mapped_column(String(20))  # E.164
     locale: Mapped[str] = mapped_column(String(10), default="en")
     code_hash: Mapped[str | None] = mapped_column(String(255))  # set by the job that generates and speaks it

@@ -11,7 +11,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
 from ..models.accounts import ROLES
-from . import audit, begin_write, contains_pattern, ledger
+from . import audit, begin_write, contains_pattern, ledger, locking
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a login takes as long whether or not the account exists.
@@ -102,8 +102,7 @@ def _admin_reason(reason: str) -> str:
 
 
 def _locked(user: User) -> User:
-    begin_write()
-    return db.session.scalar(select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True))
+    return locking.lock(User, user.id)
 
 
 def set_suspended(admin: User, user: User, suspended: bool, reason: str, now: datetime) -> User:

@@ -35,7 +35,7 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     Effects: an open request and a 48-hour timer ("no information": the buyer's deadline to send it;
     otherwise: applied as agreed if unanswered), or, for immediate reasons, the cancellation and refund.
     """
-    orders.lock_for_update(order)
+    order = orders.lock_for_update(order)
     role = order.role_of(actor)
     if role is None:
         raise orders.OrderNotFound("Order not found")
@@ -77,9 +77,8 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
 
 def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | None, reason_correct: bool | None, now: datetime):
     """The other party answers: accept or decline the cancellation; if accepted, is the stated reason correct?"""
-    order = cancellation.order
-    orders.lock_for_update(order)
-    db.session.refresh(cancellation)
+    order = orders.lock_for_update(cancellation.order)
+    db.session.refresh(cancellation)  # its status as the lock holder before us left it
     if order.role_of(actor) in (None, cancellation.initiator_role):
         raise DomainError(_("Only the other party can answer this request"))
     if cancellation.status != "open":
@@ -106,8 +105,8 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
 
 def provide_information(buyer: User, cancellation: CancellationRequest, text: str, now: datetime):
     """Answer a "no information" request by sending it: the request is cleared and the order goes on."""
-    order = cancellation.order
-    orders.lock_for_update(order)
+    order = orders.lock_for_update(cancellation.order)
+    db.session.refresh(cancellation)
     if order.buyer_id != buyer.id or cancellation.reason != "no_information" or cancellation.status != "open":
         raise DomainError(_("There is no request for information to answer"))
     text = (text or "").strip()

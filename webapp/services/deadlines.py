@@ -32,24 +32,26 @@ def _reason(field: str, text: str) -> str:
     return text
 
 
-def _working(order: Order) -> None:
+def _working(order: Order) -> Order:
     """Lock the order; deadlines only move while the seller owes work and no cancellation is pending."""
-    orders.lock_for_update(order)
+    order = orders.lock_for_update(order)
     if order.state not in rules.WORKING_STATES:
         raise DomainError(_("Only an order in work can have its deadline changed"))
     if order.open_cancellation is not None:
         raise DomainError(_("A cancellation request is open: it has to be answered first"))
+    return order
 
 
-def _seller_working(seller: User, order: Order) -> None:
-    _working(order)
+def _seller_working(seller: User, order: Order) -> Order:
+    order = _working(order)
     if order.seller_id != seller.id:
         raise DomainError(_("Only the seller can do this"))
+    return order
 
 
 def request_extension(seller: User, order: Order, days: int | None, reason: str, now: datetime) -> ExtensionRequest:
     """Ask for `days` more; the buyer has two days to answer before it is accepted automatically."""
-    _seller_working(seller, order)
+    order = _seller_working(seller, order)
     if order.open_extension is not None:
         raise DomainError(_("An extension request is already waiting for the buyer"))
     if days is None or not 1 <= days <= MAX_EXTENSION_DAYS:
@@ -70,8 +72,8 @@ def request_extension(seller: User, order: Order, days: int | None, reason: str,
 
 
 def answer_extension(buyer: User, request: ExtensionRequest, accept: bool | None, now: datetime) -> ExtensionRequest:
-    order = request.order
-    _working(order)
+    order = _working(request.order)
+    db.session.refresh(request)
     if order.buyer_id != buyer.id:
         raise DomainError(_("Only the buyer can answer this request"))
     if request.status != "open":
@@ -100,7 +102,7 @@ def _extension_unanswered(timer, order: Order, now: datetime) -> None:
 
 
 def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Order:
-    _seller_working(seller, order)
+    order = _seller_working(seller, order)
     if order.state != rules.IN_WORK:
         raise DomainError(_("Only an order in work can be paused"))
     if order.pause_requested_at is not None:
@@ -113,7 +115,7 @@ def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Ord
 
 def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) -> Order:
     """The buyer consents (the clock stops now, for at most 14 days) or refuses (the request is cleared)."""
-    _working(order)
+    order = _working(order)
     if order.buyer_id != buyer.id:
         raise DomainError(_("Only the buyer can answer this request"))
     if order.pause_requested_at is None or order.paused_at is not None:
@@ -132,7 +134,7 @@ def answer_pause(buyer: User, order: Order, accept: bool | None, now: datetime) 
 
 def resume(actor: User | None, order: Order, now: datetime) -> Order:
     """Either side restarts the clock; the deadline moves by the time the order was paused."""
-    _working(order)
+    order = _working(order)
     if actor is not None and order.role_of(actor) is None:
         raise orders.OrderNotFound("Order not found")
     if order.paused_at is None:

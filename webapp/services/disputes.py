@@ -60,7 +60,7 @@ def escalatable(order: Order, user: User, now: datetime) -> CancellationRequest 
 
 
 def escalate(actor: User, order: Order, comment: str, now: datetime) -> Dispute:
-    orders.lock_for_update(order)
+    order = orders.lock_for_update(order)
     request = escalatable(order, actor, now)
     if request is None:
         raise DomainError(_("There is no cancellation decision on this order you can take to arbitration"))
@@ -100,7 +100,7 @@ def decisions(dispute: Dispute) -> list[str]:
 
 def decide(admin: User, dispute: Dispute, decision: str | None, reason: str, now: datetime) -> Dispute:
     order, request = dispute.order, dispute.cancellation
-    orders.lock_for_update(order)
+    order = orders.lock_for_update(order)
     db.session.refresh(dispute)
     db.session.refresh(request)
     if dispute.status != "open":

@@ -13,7 +13,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
-from . import audit, begin_write, uploads
+from . import audit, begin_write, locking, uploads
 from .notifications import notify
 
 # A kwork already live or in the queue is only ever saved by re-submitting it: it can't fall back to a draft.
@@ -26,6 +26,14 @@ class KworkNotFound(DomainError):
 
 def get_own_kwork(seller: User, kwork_id: int) -> Kwork:
     kwork = db.session.get(Kwork, kwork_id)
+    if kwork is None or kwork.seller_id != seller.id or kwork.deleted_at is not None:
+        raise KworkNotFound("Kwork not found")
+    return kwork
+
+
+def _lock_own(seller: User, kwork_id: int) -> Kwork:
+    """Begin a writing unit of work holding the seller's kwork's row lock; the kwork as read under it."""
+    kwork = locking.lock(Kwork, kwork_id)
     if kwork is None or kwork.seller_id != seller.id or kwork.deleted_at is not None:
         raise KworkNotFound("Kwork not found")
     return kwork
@@ -87,9 +95,10 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     Effects: a submitted kwork goes to "pending" (hidden from the catalog until a moderator approves it);
     otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped.
     """
-    begin_write()
-    if kwork is not None and kwork.seller_id != seller.id:
-        raise KworkNotFound("Kwork not found")
+    if kwork is not None:
+        kwork = _lock_own(seller, kwork.id)  # its status, as a moderator's decision may just have left it
+    else:
+        begin_write()
     submit = submit or (kwork is not None and kwork.status in SUBMITTED_STATUSES)
     if issues := problems(draft, kwork=kwork, submit=submit):
         raise ValidationFailed(issues)
@@ -133,8 +142,7 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
 
 def set_paused(seller: User, kwork: Kwork, paused: bool) -> Kwork:
     """Pause an active kwork (hidden from the catalog) or activate a paused one. No moderation involved."""
-    begin_write()
-    kwork = get_own_kwork(seller, kwork.id)
+    kwork = _lock_own(seller, kwork.id)
     if paused and kwork.status != "active":
         raise DomainError(_("Only an active kwork can be paused"))
     if not paused and kwork.status != "paused":
@@ -150,8 +158,7 @@ def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datet
     The row is kept (soft delete) because orders refer to it. Its portfolio items either move to the seller's
     general portfolio (keep_portfolio) or are deleted with their images.
     """
-    begin_write()
-    kwork = get_own_kwork(seller, kwork.id)
+    kwork = _lock_own(seller, kwork.id)
     kwork.deleted_at = now
     for item in list(kwork.portfolio_items):
         if keep_portfolio:
@@ -246,7 +253,7 @@ def _shown(fields: dict[str, str]) -> dict[str, str]:
 
 def approve(admin: User, kwork: Kwork) -> Kwork:
     """Publish a pending kwork; what was approved is kept so the next review shows only what changed."""
-    begin_write()
+    kwork = locking.lock(Kwork, kwork.id)  # two moderators, or a moderator and the seller editing, one at a time
     if kwork.status != "pending":
         raise DomainError(_("Only a kwork waiting for moderation can be approved"))
     kwork.status = "active"
@@ -259,7 +266,7 @@ def approve(admin: User, kwork: Kwork) -> Kwork:
 
 
 def reject(admin: User, kwork: Kwork, reason: str) -> Kwork:
-    begin_write()
+    kwork = locking.lock(Kwork, kwork.id)
     if kwork.status != "pending":
         raise DomainError(_("Only a kwork waiting for moderation can be rejected"))
     if not reason.strip():

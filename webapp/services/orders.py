@@ -17,7 +17,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User
-from . import begin_write, blocking, ledger, notifications, reviews, timers, uploads
+from . import begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -187,25 +187,31 @@ def record_event(order: Order, actor: User | None, action: str, from_state: str 
 AUTO_COMPLETE_AFTER = timedelta(days=3)
 
 
-def lock_for_update(order: Order) -> None:
-    """Start a writing unit of work holding the order's row lock, with the order re-read under it."""
-    begin_write()
-    db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
+def lock_for_update(order: Order) -> Order:
+    """Start a writing unit of work holding the order's row lock; returns the order as read under it (the same
+    object, refreshed). Everything the caller decides from here on is read after the lock."""
+    locked = locking.lock(Order, order.id)
+    if locked is None:
+        raise OrderNotFound("Order not found")
+    return locked
 
 
-def _move(order: Order, actor: User, action: str, now: datetime, comment: str = "") -> str:
+def _move(order: Order, actor: User, action: str, now: datetime, comment: str = "", *, check=None) -> str:
     """Lock the order, check the transition for the actor's role, record it; returns the previous state.
 
-    While a cancellation request is open the order is frozen: it is answered first. Timers made for the state
-    the order leaves are cancelled.
+    While a cancellation request is open the order is frozen: it is answered first. `check(order)`, when given,
+    may refuse the action on what the lock read, before anything changes. Timers made for the state the order
+    leaves are cancelled.
     """
-    lock_for_update(order)
+    order = lock_for_update(order)
     role = order.role_of(actor)
     if role is None:
         raise OrderNotFound("Order not found")
     if order.open_cancellation is not None:
         raise rules.IllegalTransition(_("A cancellation request is open: it has to be answered first"))
     target = rules.target_state(action, order.state, role)
+    if check is not None:
+        check(order)
     previous, order.state = order.state, target
     record_event(order, actor, action, previous, target, comment, now)
     timers.cancel(order)
@@ -275,9 +281,11 @@ def request_revision(buyer: User, order: Order, comment: str, now: datetime) -> 
 def decline_revision(seller: User, order: Order, comment: str, now: datetime) -> Order:
     """Refuse a revision beyond those included; the previous delivery stands for the buyer to accept."""
     comment = _text("decline", comment, required=_l("Say why you are declining this revision"))
-    if not order.revision_is_extra:
-        raise rules.IllegalTransition(_("This revision is included in the package and can’t be declined"))
-    _move(order, seller, "decline_revision", now, comment)
+    def only_extra(locked: Order) -> None:
+        if not locked.revision_is_extra:
+            raise rules.IllegalTransition(_("This revision is included in the package and can’t be declined"))
+
+    _move(order, seller, "decline_revision", now, comment, check=only_extra)
     order.delivered_at = now
     _message(order, seller, "message", comment, [], now)
     timers.schedule("auto_complete", order, now + AUTO_COMPLETE_AFTER)

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from .. import links
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
-from ..models import PayoutChange, PayoutDetail, User, Withdrawal
+from ..models import PayoutChange, PayoutDetail, User, VoiceCode, Withdrawal
 from ..queue import after_commit
-from . import begin_write, ledger, notifications, voice_codes
+from . import ledger, locking, notifications, voice_codes
 
 HOLD_AFTER_CHANGE = timedelta(hours=24)
 MIN_WITHDRAWAL = 100  # whole units
@@ -66,26 +66,52 @@ def _needs_confirmed_phone(user: User) -> None:
         raise DomainError(_("Confirm your phone number first: payout changes are confirmed by a call to it"))
 
 
+def _locked_seller(user: User) -> User:
+    """Begin a unit of work holding the user's row lock: one payout change, code or withdrawal of theirs at a time,
+    each decided on what the lock read (the phone, the pending change, the hold)."""
+    user = locking.lock(User, user.id)
+    _needs_confirmed_phone(user)
+    return user
+
+
 def _start_change(user: User, action: str, detail: PayoutDetail, now: datetime) -> PayoutChange:
+    """With the user locked: the change waits for a code; an older pending change and its code stop working. The
+    call is queued in the same transaction; if a limit refuses it, the change is kept and CallLimited raised, and
+    the user asks for the call later (`request_code_call`)."""
     db.session.execute(
         PayoutChange.__table__.update()
         .where(PayoutChange.user_id == user.id, PayoutChange.status == "pending")
         .values(status="cancelled")
         .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     )
+    voice_codes.cancel_codes(user, "payout")
     change = PayoutChange(user_id=user.id, action=action, detail=detail, created_at=now)
     db.session.add(change)
+    db.session.flush()
     asked = _l("Asked to add %(detail)s") if action == "add" else _l("Asked to remove %(detail)s")
     voice_codes.record(user.id, "payout_change_requested", asked, now, detail=detail_label(detail))
-    db.session.commit()
-    # The call is queued after the change is saved; if the limits refuse it, the change waits for a later call.
-    voice_codes.request_call(user, user.phone, "payout", voice_codes.page_language(), now)
+    try:
+        voice_codes.queue_call(user, user.phone, "payout", voice_codes.page_language(), now, payout_change_id=change.id)
+    finally:
+        db.session.commit()
     return change
 
 
+def request_code_call(user: User, now: datetime) -> VoiceCode:
+    """Another code call for the pending payout change, to the confirmed phone (CallLimited inside the limits)."""
+    user = _locked_seller(user)
+    change = pending_change(user)
+    if change is None:
+        raise DomainError(_("There is no payout change waiting for a code"))
+    try:
+        code = voice_codes.queue_call(user, user.phone, "payout", voice_codes.page_language(), now, payout_change_id=change.id)
+    finally:
+        db.session.commit()
+    return code
+
+
 def add_card(user: User, number: str, now: datetime) -> PayoutChange:
-    begin_write()
-    _needs_confirmed_phone(user)
+    user = _locked_seller(user)
     digits = re.sub(r"[\s-]", "", number or "")
     if not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_valid(digits):
         raise ValidationFailed([FieldIssue("card_number", _("Enter a valid card number, like %(example)s", example="4111 1111 1111 1111"))])
@@ -96,8 +122,7 @@ def add_card(user: User, number: str, now: datetime) -> PayoutChange:
 
 
 def add_ewallet(user: User, provider: str, account_id: str, now: datetime) -> PayoutChange:
-    begin_write()
-    _needs_confirmed_phone(user)
+    user = _locked_seller(user)
     if provider not in E_WALLETS:
         raise ValidationFailed([FieldIssue("provider", _("Select an e-wallet provider"))])
     name, pattern, example = E_WALLETS[provider]
@@ -110,8 +135,7 @@ def add_ewallet(user: User, provider: str, account_id: str, now: datetime) -> Pa
 
 
 def remove(user: User, detail_id: int, now: datetime) -> PayoutChange:
-    begin_write()
-    _needs_confirmed_phone(user)
+    user = _locked_seller(user)
     detail = db.session.get(PayoutDetail, detail_id)
     if detail is None or detail.user_id != user.id or detail.status != "active":
         raise DomainError(_("Payout detail not found"))
@@ -131,22 +155,24 @@ def active_details(user: User) -> list[PayoutDetail]:
 def confirm(user: User, code: str, now: datetime) -> PayoutChange:
     """Enter the spoken code: the pending change takes effect and withdrawals are held for 24 hours.
 
-    Too many wrong codes cancel the pending change as well as the code.
+    Guards: the code was issued for this very change (a newer change cancelled older codes); 10 minutes; 5
+    attempts in all, counted atomically. Too many wrong codes cancel the pending change as well as the code.
     """
+    user = locking.lock(User, user.id)
     change = pending_change(user)
     if change is None:
         raise ValidationFailed([FieldIssue("code", _("There is no payout change waiting for a code"))])
     try:
-        voice_codes.verify(user, "payout", code, now)
-    except ValidationFailed:
-        if voice_codes.latest(user, "payout").status == "cancelled":
-            begin_write()
-            change.status = "cancelled"
-            voice_codes.record(user.id, "payout_change_cancelled", _l("Too many wrong codes: %(detail)s was not changed"), now,
-                               detail=detail_label(change.detail))
-            db.session.commit()
+        voice_codes.check_code(user, "payout", code, now, payout_change_id=change.id)
+    except voice_codes.CodeLocked:
+        change.status = "cancelled"
+        voice_codes.record(user.id, "payout_change_cancelled", _l("Too many wrong codes: %(detail)s was not changed"), now,
+                           detail=detail_label(change.detail))
+        db.session.commit()
         raise
-    begin_write()
+    except ValidationFailed:
+        db.session.commit()  # the attempt counts
+        raise
     change.status, change.confirmed_at = "confirmed", now
     if change.action == "add":
         change.detail.status, change.detail.activated_at = "active", now
@@ -165,28 +191,39 @@ def confirm(user: User, code: str, now: datetime) -> PayoutChange:
 
 
 def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: datetime) -> Withdrawal:
-    """Move available money from the wallet to a confirmed payout detail (paid out by an RQ job)."""
-    begin_write()
+    """Move available money from the wallet to a confirmed payout detail (paid out by an RQ job).
+
+    Guards, read under the user's lock (two withdrawals at once are decided one after the other): the detail is
+    the user's and active; no hold after a payout change; the amount is at least MIN_WITHDRAWAL and within the
+    balance (the ledger refuses an overdraft whatever else moves the wallet meanwhile).
+    """
+    user = locking.lock(User, user.id)
     detail = db.session.get(PayoutDetail, detail_id) if detail_id else None
     if detail is None or detail.user_id != user.id or detail.status != "active":
         raise ValidationFailed([FieldIssue("detail_id", _("Select where to send the money"))])
     if user.payouts_held_until is not None and now < user.payouts_held_until:
         raise HeldUntil(user.payouts_held_until)
     available = ledger.balance(ledger.wallet_code(user.id))
+
+    def out_of_range():
+        return ValidationFailed([FieldIssue("amount", _("Enter an amount from %(min)s to your available balance, %(max)s",
+                                                        min=MIN_WITHDRAWAL, max=format_number(available // 100)))])  # fmt: skip
+
     if amount_units is None or amount_units < MIN_WITHDRAWAL or amount_units * 100 > available:
-        raise ValidationFailed(
-            [FieldIssue("amount", _("Enter an amount from %(min)s to your available balance, %(max)s", min=MIN_WITHDRAWAL, max=format_number(available // 100)))]
-        )
+        raise out_of_range()
     withdrawal = Withdrawal(user_id=user.id, detail=detail, amount=amount_units * 100, created_at=now)
     db.session.add(withdrawal)
     db.session.flush()
-    ledger.post(
-        f"withdrawal-{withdrawal.id}",
-        "withdrawal",
-        [ledger.Movement(ledger.wallet_code(user.id), -withdrawal.amount), ledger.Movement(ledger.EXTERNAL_PAYOUT, withdrawal.amount)],
-        memo=_l("Withdrawal to %(detail)s"),
-        detail=detail_label(detail),
-    )
+    try:
+        ledger.post(
+            f"withdrawal-{withdrawal.id}",
+            "withdrawal",
+            [ledger.Movement(ledger.wallet_code(user.id), -withdrawal.amount), ledger.Movement(ledger.EXTERNAL_PAYOUT, withdrawal.amount)],
+            memo=_l("Withdrawal to %(detail)s"),
+            detail=detail_label(detail),
+        )
+    except ledger.InsufficientFunds:
+        raise out_of_range() from None  # an order paid from the wallet in the same instant took the money first
     after_commit(db.session(), None, "jobs.payouts.settle_withdrawal", withdrawal.id, job_id=f"withdrawal-{withdrawal.id}")
     db.session.commit()
     return withdrawal
@@ -201,8 +238,7 @@ class HeldUntil(DomainError):
 def settle_withdrawal(withdrawal_id: int, now: datetime) -> Withdrawal | None:
     """The sandbox payout provider's answer: paid, except accounts ending in 0000, which it refuses (then the
     money goes back to the wallet)."""
-    begin_write()
-    withdrawal = db.session.get(Withdrawal, withdrawal_id)
+    withdrawal = locking.lock(Withdrawal, withdrawal_id)
     if withdrawal is None or withdrawal.status != "requested":
         db.session.rollback()
         return None

@@ -12,7 +12,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Kwork, Order, Review, User
-from . import audit, begin_write, catalog
+from . import audit, catalog, locking
 from .notifications import notify
 
 MAX_REVIEW = 3000
@@ -59,15 +59,14 @@ def _checked_text(positive: bool, text: str) -> str:
     return text
 
 
-def _lock(order: Order) -> None:
-    begin_write()
-    db.session.execute(select(Order).where(Order.id == order.id).with_for_update().execution_options(populate_existing=True))
-    db.session.refresh(order, ["review"])
+def _lock(order: Order) -> Order:
+    """The order's lock guards its review: one review per order, and one rating recomputation at a time."""
+    return locking.lock(Order, order.id)
 
 
 def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, now: datetime) -> Review:
     """Write or edit the buyer's review of a completed order, within the review window (30 or 60 days)."""
-    _lock(order)  # one review per order, and the kwork's cached rating is recomputed from all its orders
+    order = _lock(order)  # one review per order, and the kwork's cached rating is recomputed from all its orders
     if order.buyer_id != buyer.id:
         raise DomainError(_("Only the buyer can review this order"))
     if not can_review(order, now):
@@ -93,7 +92,7 @@ def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, 
 
 def submit_via_support(buyer: User, order: Order, text: str, now: datetime) -> Review:
     """A negative review after the window closed: kept hidden until an admin publishes or refuses it."""
-    _lock(order)
+    order = _lock(order)
     if order.buyer_id != buyer.id:
         raise DomainError(_("Only the buyer can review this order"))
     if not can_review_via_support(order, now):

@@ -21,7 +21,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import SecurityEvent, User, VoiceCode
 from ..queue import after_commit
-from . import begin_write, notifications
+from . import locking, notifications
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -102,26 +102,48 @@ def next_call_allowed_at(user: User, phone: str, now: datetime) -> datetime | No
 
 
 def request_call(user: User, phone: str, purpose: str, locale: str, now: datetime) -> VoiceCode:
-    """Queue a code call to `phone` (E.164). Refused inside the cooldown and beyond the hourly/daily limits."""
-    begin_write()
+    """Queue a code call to `phone` (E.164) for `purpose` "phone". Refused inside the cooldown and beyond the
+    hourly/daily limits (CallLimited, with the refusal recorded). A payout code is asked for through
+    `payouts.request_code_call`, which ties it to the pending change."""
+    user = locking.lock(User, user.id)
+    try:
+        code = queue_call(user, phone, purpose, locale, now)
+    finally:
+        db.session.commit()  # the call, or the refusal in the security activity
+    return code
+
+
+def queue_call(user: User, phone: str, purpose: str, locale: str, now: datetime, *, payout_change_id: int | None = None) -> VoiceCode:
+    """Inside a unit of work that locked `user`: check the limits and queue the call (the caller commits).
+
+    The user's row lock makes the cooldown and the hourly limit one decision per user however many requests
+    arrive together; a lock on the number's name does the same for its daily limit across users. Raises CallLimited
+    (after recording the refusal) when a limit stands. An older code for the same purpose stops working.
+    """
+    locking.serialise(f"voice-call-to:{phone}")
     wait_until = next_call_allowed_at(user, phone, now)
     if wait_until is not None:
         record(user.id, "call_refused", _l("Call limit reached for %(phone)s"), now, phone=display_phone(phone))
-        db.session.commit()
         raise CallLimited(wait_until)
+    cancel_codes(user, purpose)
+    code = VoiceCode(user_id=user.id, purpose=purpose, phone=phone, locale=locale, status="queued", created_at=now,
+                     payout_change_id=payout_change_id)  # fmt: skip
+    db.session.add(code)
+    db.session.flush()
+    record(user.id, "call_requested", _l("Code call requested to %(phone)s"), now, phone=display_phone(phone))
+    after_commit(db.session(), None, "jobs.voice.place_code_call", code.id, job_id=f"voice-call-{code.id}")
+    return code
+
+
+def cancel_codes(user: User, purpose: str) -> None:
+    """Every code of the user's for `purpose` that could still be entered stops working (inside the caller's unit of
+    work)."""
     db.session.execute(
         VoiceCode.__table__.update()
         .where(VoiceCode.user_id == user.id, VoiceCode.purpose == purpose, VoiceCode.status.in_(ACTIVE))
         .values(status="cancelled")
         .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     )
-    code = VoiceCode(user_id=user.id, purpose=purpose, phone=phone, locale=locale, status="queued", created_at=now)
-    db.session.add(code)
-    db.session.flush()
-    record(user.id, "call_requested", _l("Code call requested to %(phone)s"), now, phone=display_phone(phone))
-    after_commit(db.session(), None, "jobs.voice.place_code_call", code.id, job_id=f"voice-call-{code.id}")
-    db.session.commit()
-    return code
 
 
 class CallLimited(DomainError):
@@ -131,9 +153,9 @@ class CallLimited(DomainError):
 
 
 def place_call(code_id: int, now: datetime) -> VoiceCode | None:
-    """The job: generate the code, keep only its hash, and have the voice backend call the number."""
-    begin_write()
-    code = db.session.get(VoiceCode, code_id)
+    """The job: generate the code, keep only its hash, and have the voice backend call the number. A code no longer
+    queued (cancelled by a newer one, or placed already by a job run twice) is left alone."""
+    code = locking.lock(VoiceCode, code_id)
     if code is None or code.status != "queued":
         db.session.rollback()
         return None
@@ -158,8 +180,8 @@ def place_call(code_id: int, now: datetime) -> VoiceCode | None:
 
 def update_call_status(call_sid: str, provider_status: str, now: datetime) -> None:
     """A status callback from Twilio (the signature was checked by the webhook)."""
-    begin_write()
-    code = db.session.scalar(select(VoiceCode).where(VoiceCode.call_sid == call_sid))
+    found = db.session.scalar(select(VoiceCode.id).where(VoiceCode.call_sid == call_sid))
+    code = locking.lock(VoiceCode, found)
     if code is not None and code.status in ("calling", "answered"):
         if provider_status in ("in-progress", "answered", "completed"):
             code.status = "answered"
@@ -170,46 +192,94 @@ def update_call_status(call_sid: str, provider_status: str, now: datetime) -> No
 
 
 def verify(user: User, purpose: str, entered: str, now: datetime) -> VoiceCode:
-    """Check a typed code against the user's latest call for `purpose`; single use, 10 minutes, 5 attempts."""
-    begin_write()
-    code = latest(user, purpose)
-    entered = "".join((entered or "").split())
-    if code is None or code.status not in ("calling", "answered") or code.code_hash is None:
-        raise ValidationFailed([FieldIssue("code", _("There is no code waiting: request a call first"))])
-    if now > code.expires_at:
-        code.status = "expired"
-        record(user.id, "code_expired", _l("A code was entered after it expired"), now)
-        db.session.commit()
-        raise ValidationFailed([FieldIssue("code", _("The code has expired. Request a new call"))])
-    if not (entered.isdigit() and len(entered) == 6):
-        raise ValidationFailed([FieldIssue("code", _("Enter the %(digits)s digits you heard in the call", digits=6))])
-    code.attempts += 1
-    if not check_password_hash(code.code_hash, entered):
-        left = MAX_ATTEMPTS - code.attempts
-        if left <= 0:
-            code.status = "cancelled"
-            record(user.id, "code_locked", _l("Too many wrong codes: the code was cancelled"), now)
-            message = _("Too many wrong codes. Request a new call")
-        else:
-            with force_locale(language_for(user.id)):
-                detail = ngettext("A wrong code was entered (%(num)d attempt left)", "A wrong code was entered (%(num)d attempts left)", left)
-            record(user.id, "code_wrong", detail, now)
-            message = ngettext("The code is not correct. You have %(num)d attempt left",
-                               "The code is not correct. You have %(num)d attempts left", left)
-        db.session.commit()
-        raise ValidationFailed([FieldIssue("code", message)])
-    code.status, code.confirmed_at = "confirmed", now
-    record(user.id, "code_confirmed", _l("Code confirmed for %(phone)s"), now, phone=display_phone(code.phone))
+    """Check a typed code against the user's latest call for `purpose` "phone"; single use, 10 minutes, 5 attempts.
+
+    Effects: a confirmed phone becomes the user's; every attempt and outcome is recorded, wrong ones too (they are
+    committed before the error is raised). Payout codes are checked by `payouts.confirm`.
+    """
+    user = locking.lock(User, user.id)
+    try:
+        code = check_code(user, purpose, entered, now)
+    except ValidationFailed:
+        db.session.commit()  # the attempt counts, and the security activity shows it
+        raise
     if purpose == "phone":
         user.phone, user.phone_verified_at = code.phone, now
     db.session.commit()
     return code
 
 
+def _active(code: VoiceCode | None) -> bool:
+    return code is not None and code.status in ("calling", "answered") and code.code_hash is not None
+
+
+def check_code(user: User, purpose: str, entered: str, now: datetime, *, payout_change_id: int | None = None) -> VoiceCode:
+    """Inside a unit of work that locked `user`: spend one attempt on the user's latest code for `purpose` and
+    confirm it when `entered` matches (the caller commits, also when this raises).
+
+    The attempt is one conditional UPDATE … RETURNING: it counts only while the code is live, unexpired and under
+    MAX_ATTEMPTS, so the fifth wrong guess ends the code however many guesses arrive at once. A payout code
+    confirms only the change it was issued for.
+    """
+    code = latest(user, purpose)
+    entered = "".join((entered or "").split())
+    if not _active(code) or (purpose == "payout" and code.payout_change_id != payout_change_id):
+        raise ValidationFailed([FieldIssue("code", _("There is no code waiting: request a call first"))])
+    if now > code.expires_at:
+        _set_status(code, "expired")
+        record(user.id, "code_expired", _l("A code was entered after it expired"), now)
+        raise ValidationFailed([FieldIssue("code", _("The code has expired. Request a new call"))])
+    if not (entered.isdigit() and len(entered) == 6):
+        raise ValidationFailed([FieldIssue("code", _("Enter the %(digits)s digits you heard in the call", digits=6))])
+    table = VoiceCode.__table__
+    attempts = db.session.execute(
+        table.update()
+        .where(table.c.id == code.id, table.c.status.in_(("calling", "answered")), table.c.attempts < MAX_ATTEMPTS,
+               table.c.expires_at >= now)
+        .values(attempts=table.c.attempts + 1)
+        .returning(table.c.attempts)
+        .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
+    ).scalar()
+    if attempts is None:  # used up or ended by a request that held the lock before this one
+        raise ValidationFailed([FieldIssue("code", _("There is no code waiting: request a call first"))])
+    db.session.expire(code)
+    if check_password_hash(code.code_hash, entered):
+        if not _set_status(code, "confirmed", confirmed_at=now):
+            raise ValidationFailed([FieldIssue("code", _("There is no code waiting: request a call first"))])
+        record(user.id, "code_confirmed", _l("Code confirmed for %(phone)s"), now, phone=display_phone(code.phone))
+        return code
+    left = MAX_ATTEMPTS - attempts
+    if left <= 0:
+        _set_status(code, "cancelled")
+        record(user.id, "code_locked", _l("Too many wrong codes: the code was cancelled"), now)
+        raise CodeLocked([FieldIssue("code", _("Too many wrong codes. Request a new call"))])
+    with force_locale(language_for(user.id)):
+        detail = ngettext("A wrong code was entered (%(num)d attempt left)", "A wrong code was entered (%(num)d attempts left)", left)
+    record(user.id, "code_wrong", detail, now)
+    raise ValidationFailed([FieldIssue("code", ngettext("The code is not correct. You have %(num)d attempt left",
+                                                        "The code is not correct. You have %(num)d attempts left", left))])  # fmt: skip
+
+
+class CodeLocked(ValidationFailed):
+    """This attempt was the last one allowed: the code is cancelled."""
+
+
+def _set_status(code: VoiceCode, status: str, **values) -> bool:
+    """Move a live code to `status` with one conditional UPDATE; False when it was no longer live."""
+    table = VoiceCode.__table__
+    moved = db.session.execute(
+        table.update()
+        .where(table.c.id == code.id, table.c.status.in_(ACTIVE))
+        .values(status=status, **values)
+        .execution_options(changes=(f"user:{code.user_id}",))  # for webapp.page_cache
+    ).rowcount
+    db.session.expire(code)
+    return moved == 1
+
+
 def expire(code_id: int, now: datetime) -> None:
     """Tidy-up job at the end of a code's life; expiry is also checked whenever a code is entered."""
-    begin_write()
-    code = db.session.get(VoiceCode, code_id)
+    code = locking.lock(VoiceCode, code_id)
     if code is not None and code.status in ACTIVE and code.expires_at is not None and now >= code.expires_at:
         code.status = "expired"
     db.session.commit()

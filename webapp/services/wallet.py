@@ -9,15 +9,17 @@ from sqlalchemy import select
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import TopUp, User
-from . import begin_write, ledger
+from . import begin_write, ledger, locking
 
 MIN_TOPUP, MAX_TOPUP = 100, 500_000  # whole currency units
 
 
-def _lock(topup: TopUp) -> None:
-    """Pay and Decline pressed at once (two tabs) are answered one after the other, on fresh data."""
-    begin_write()
-    db.session.execute(select(TopUp).where(TopUp.id == topup.id).with_for_update().execution_options(populate_existing=True))
+def _lock(topup: TopUp) -> TopUp:
+    """Pay and Decline pressed at once (two tabs) are answered one after the other, each on what its lock read."""
+    locked = locking.lock(TopUp, topup.id)
+    if locked is None:
+        raise DomainError(_("Payment not found"))
+    return locked
 
 
 def start_topup(user: User, amount_units: int | None) -> TopUp:
@@ -39,10 +41,16 @@ def pending_topup(user: User, reference: str) -> TopUp:
 
 
 def confirm_topup(topup: TopUp) -> TopUp:
-    """The provider says the money arrived: credit the wallet once, however often this is called."""
-    _lock(topup)
+    """The provider says the money arrived: credit the wallet once, however often this is called.
+
+    Guards: a declined top-up is never credited. Effects: one `topup-<reference>` posting; status `paid`.
+    """
+    topup = _lock(topup)
     if topup.status == "declined":
         raise DomainError(_("This payment was declined"))
+    if topup.status == "paid":
+        db.session.rollback()
+        return topup
     ledger.post(
         f"topup-{topup.reference}",
         "topup",
@@ -55,7 +63,8 @@ def confirm_topup(topup: TopUp) -> TopUp:
 
 
 def decline_topup(topup: TopUp) -> TopUp:
-    _lock(topup)
+    """The provider says the payment failed. Guards: a paid top-up is never declined afterwards."""
+    topup = _lock(topup)
     if topup.status == "paid":
         raise DomainError(_("This payment has already gone through"))
     topup.status = "declined"
