@@ -1,6 +1,6 @@
-"""`rq cron jobs/cron.py`: the periodic sweep that fires timers whose scheduled job was lost."""
+"""`rq cron jobs/cron.py`: the periodic sweep that makes up for lost jobs (timers, and the outbox's rows)."""
 from rq import cron
 
-from jobs.timers import sweep_due_timers
+from jobs.sweep import sweep
 
-cron.register(sweep_due_timers, queue_name="default", interval=60)
+cron.register(sweep, queue_name="default", interval=20)

@@ -30,14 +30,14 @@ def register(app: Flask) -> None:
         created = seed.run()
         click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
 
-    @app.cli.command("sweep-timers")
-    def sweep_timers():
-        """Fire every overdue timer whose job was lost (the cron job runs this every minute)."""
+    @app.cli.command("sweep")
+    def sweep_command():
+        """Fire overdue timers and hand over outbox jobs whose RQ job was lost (`rq cron` runs this every 20 s)."""
         from .clock import now
-        from .services import timers
+        from .services import outbox, timers
 
-        fired = timers.sweep(now())
-        click.echo(f"Fired {fired} timer{'s' if fired != 1 else ''}.")
+        fired, handed = timers.sweep(now()), outbox.sweep(now())
+        click.echo(f"Fired {fired} timer{'s' if fired != 1 else ''}; handed {handed} lost job{'s' if handed != 1 else ''} to the queue again.")
 
     @app.cli.command("create-admin")
     @click.argument("email")

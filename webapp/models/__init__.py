@@ -5,6 +5,7 @@ from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
 from .moderation import AuditEntry, Dispute
 from .notifications import EmailOptOut, Notification, SandboxMail
+from .outbox import OutboxJob
 from .orders import Attachment, Order, OrderEvent, OrderMessage, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
@@ -12,5 +13,5 @@ from .timers import Timer
 
 __all__ = [
     "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
-    "OrderMessage", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
+    "OrderMessage", "OutboxJob", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
 ]  # fmt: skip

@@ -21,6 +21,7 @@ class Notification(db.Model):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the e-mail went out (a job run twice sends it once)
 
 
 class EmailOptOut(db.Model):

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from .. import links
+from .. import clock, links
 from ..adapters import mail
 from ..domain.errors import DomainError
 from ..domain.notifications import KINDS
@@ -23,7 +23,7 @@ from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
 from ..queue import MAIL_QUEUE, after_commit_for
-from . import begin_write, timers
+from . import begin_write, locking, timers
 
 LIST_LIMIT = 100
 
@@ -46,7 +46,7 @@ def notify(user_id: int, kind: str, text, url: str = "", *, order_id: int | None
         rendered = str(text) % params if params else str(text)
     notification = Notification(user_id=user_id, kind=kind, text=rendered, url=url, order_id=order_id)
     db.session.add(notification)
-    after_commit_for(db.session(), notification, "jobs.mail.send_notification_email", job_prefix="mail", queue=MAIL_QUEUE)
+    after_commit_for(db.session(), notification, "jobs.mail.send_notification_email", queue=MAIL_QUEUE)
     return notification
 
 
@@ -111,8 +111,10 @@ def send_email(notification_id: int) -> bool:
 
     Returns whether a message went out. A failing SMTP server raises, and RQ retries the job.
     """
-    notification = db.session.get(Notification, notification_id)
-    if notification is None:
+    # Locked, so that two runs of one job (handed over again by the outbox sweep) send it once.
+    notification = locking.lock(Notification, notification_id)
+    if notification is None or notification.emailed_at is not None:
+        db.session.rollback()
         return False
     user = db.session.get(User, notification.user_id)
     opted_out = db.session.get(EmailOptOut, (user.id, notification.kind)) is not None
@@ -129,6 +131,7 @@ def send_email(notification_id: int) -> bool:
         lines += ["—", "Gigsmith", _("Choose which e-mails you get: %(url)s", url=settings_url)]
         subject = _("Gigsmith: %(summary)s", summary=_first_sentence(notification.text))
     mail.mailer().send(user.email, subject, "\n".join(lines))
+    notification.emailed_at = clock.now()
     db.session.commit()  # the sandbox keeps its copy in this transaction
     return True
 

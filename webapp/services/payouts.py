@@ -224,7 +224,7 @@ def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: d
         )
     except ledger.InsufficientFunds:
         raise out_of_range() from None  # an order paid from the wallet in the same instant took the money first
-    after_commit(db.session(), None, "jobs.payouts.settle_withdrawal", withdrawal.id, job_id=f"withdrawal-{withdrawal.id}")
+    after_commit(db.session(), "jobs.payouts.settle_withdrawal", withdrawal.id)
     db.session.commit()
     return withdrawal
 

@@ -131,7 +131,7 @@ def queue_call(user: User, phone: str, purpose: str, locale: str, now: datetime,
     db.session.add(code)
     db.session.flush()
     record(user.id, "call_requested", _l("Code call requested to %(phone)s"), now, phone=display_phone(phone))
-    after_commit(db.session(), None, "jobs.voice.place_code_call", code.id, job_id=f"voice-call-{code.id}")
+    after_commit(db.session(), "jobs.voice.place_code_call", code.id)
     return code
 
 
