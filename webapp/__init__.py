@@ -1,7 +1,7 @@
 """Gigsmith: a freelance-services marketplace. `create_app` builds the Flask application."""
 from flask import Flask, redirect, url_for
 
-from . import redis_conn
+from . import bounds, redis_conn
 from .config import PROJECT_ROOT, Config, load
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -15,6 +15,7 @@ def create_app(config: Config | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    bounds.install(app)  # ids in paths and numbers in queries stop at what an `integer` column holds
     app.config.from_object(config)
     app.config["REDIS_URL"] = redis_conn.resolve_url(app.config["REDIS_URL"], config.INSTANCE_PATH)
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_conn.limiter_storage_uri(app.config["REDIS_URL"]))

@@ -10,8 +10,14 @@ def register(app: Flask) -> None:
     def page(status: int, title: str, message: str):
         return render("errors/error.html", status=status, code=status, title=title, message=message)
 
+    app.register_error_handler(
+        400, lambda e: page(400, _("Sorry, there is a problem with this request"), _("Go back, reload the page and try again."))
+    )
     app.register_error_handler(404, lambda e: page(404, _("Page not found"), _("If you typed the address, check it is correct.")))
     app.register_error_handler(403, lambda e: page(403, _("You can’t do that"), _("This action is not available to your account.")))
+    app.register_error_handler(
+        405, lambda e: page(405, _("This address can’t be opened that way"), _("Go back and use the links and buttons on the page."))
+    )
     app.register_error_handler(
         413, lambda e: page(413, _("That file is too large"), _("Go back and choose a file smaller than 5 MB."))
     )

@@ -1,10 +1,12 @@
-"""Form pieces every blueprint uses: the CSRF-only form, whole-number fields, and mapping rule errors to fields."""
-from flask_babel import get_locale
+"""Form pieces every blueprint uses: the CSRF-only form, whole-number and id fields, and mapping rule errors to
+fields."""
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField, IntegerField
+from wtforms import Field, FieldList, FormField, IntegerField, SelectField
 from wtforms.validators import StopValidation
 
+from .bounds import MAX_INT, optional_id
 from .domain.errors import FieldIssue
 from .domain.tiers import TIER_NAMES
 
@@ -18,11 +20,16 @@ class WholeNumberField(IntegerField):
 
     The check runs at validation, not while parsing, so the message uses the label as finally set
     (the kwork editor names tier fields after the form is built) and the typed text is shown again.
+    A number above `maximum` (by default what an `integer` column holds; a form passes its rule's own limit) is
+    an error too, `too_big` when given, so thirty digits typed into a price never reach the database; one below
+    what a column holds reads as not a number.
     """
 
-    def __init__(self, label=None, validators=None, example="10", **kwargs):
+    def __init__(self, label=None, validators=None, example="10", maximum=MAX_INT, too_big=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.example = example
+        self.maximum = maximum
+        self.too_big = too_big
         self.unparsed = False
 
     def process_formdata(self, valuelist):
@@ -37,16 +44,41 @@ class WholeNumberField(IntegerField):
             self.unparsed = True
 
     def pre_validate(self, form):
-        if self.unparsed:
-            name = str(self.label.text)
-            locale = get_locale()
-            if locale is None or locale.language == "en":
-                # English runs the label into the sentence: tier names stay capitalised ("the Economy price"),
-                # ordinary words do not ("the minimum price"). Other languages quote the label as it is.
-                first, _sep, rest = name.partition(" ")
-                first = first if first in TIER_NAMES.values() else first.lower()
-                name = f"{first} {rest}".strip()
-            raise StopValidation(_("Enter the %(name)s as a whole number, like %(example)s", name=name, example=self.example))
+        if self.unparsed or (self.data is not None and self.data < -MAX_INT):
+            raise StopValidation(_("Enter the %(name)s as a whole number, like %(example)s", name=self._name(), example=self.example))
+        if self.data is not None and self.data > self.maximum:
+            raise StopValidation(str(self.too_big) if self.too_big else
+                                 _("Enter the %(name)s as a whole number up to %(maximum)s", name=self._name(), maximum=format_number(self.maximum)))  # fmt: skip
+
+    def _name(self) -> str:
+        """The label as it reads inside a sentence."""
+        name = str(self.label.text)
+        locale = get_locale()
+        if locale is None or locale.language == "en":
+            # English runs the label into the sentence: tier names stay capitalised ("the Economy price"),
+            # ordinary words do not ("the minimum price"). Other languages quote the label as it is.
+            first, _sep, rest = name.partition(" ")
+            first = first if first in TIER_NAMES.values() else first.lower()
+            name = f"{first} {rest}".strip()
+        return name
+
+
+class IdSelectField(SelectField):
+    """A select whose options are row ids, "" standing for none (None). Anything that could not be a row's id
+    (letters, 2**63: only a hand-made request sends them) is the field's `invalid` message instead of reaching a
+    query the database cannot run. Choices are not checked here: the service decides what may be chosen."""
+
+    def __init__(self, label=None, validators=None, *, invalid, **kwargs):
+        super().__init__(label, validators, coerce=optional_id, validate_choice=False, **kwargs)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            # Field.process shows the message of the ValueError as this field's error.
+            raise ValueError(str(self.invalid)) from None
 
 
 def leaf_fields(form):

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from ..forms import WholeNumberField
+from ..forms import IdSelectField, WholeNumberField
 
 from ..models.accounts import ROLES
 
@@ -75,7 +75,7 @@ class EWalletForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    detail_id = SelectField(_l("Send to"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
+    detail_id = IdSelectField(_l("Send to"), invalid=_l("Select where to send the money"))
     amount = WholeNumberField(_l("Amount"), example="5000")
 
 

@@ -11,7 +11,7 @@ from ..clock import now
 from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, apply_issues
-from ..htmx import render
+from ..htmx import is_htmx, render
 from ..models import User
 from ..services import accounts, blocking, kworks, orders, payouts, ratings, voice_codes, wallet
 from . import bp
@@ -162,7 +162,10 @@ def verify_phone():
 @bp.get("/calls/<any(phone, payout):purpose>/status")
 @login_required
 def call_status(purpose: str):
-    """Polled by htmx while a code call is under way; announces a change of status once."""
+    """Polled by htmx while a code call is under way; announces a change of status once. Opened as an address
+    (without htmx) it is the page the status belongs to."""
+    if not is_htmx():
+        return redirect(url_for("account.phone" if purpose == "phone" else "account.payout_details"))
     code = voice_codes.latest(current_user, purpose)
     announce = code is not None and request.args.get("seen") != code.status
     template = "account/phone.html" if purpose == "phone" else "account/payouts.html"

@@ -2,21 +2,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-from ..domain.tiers import LIMITS, TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft
-from ..forms import WholeNumberField
-
-
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
+from ..domain.tiers import LIMITS, MAX_DAYS, MAX_PRICE, MAX_REVISIONS, TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft
+from ..forms import IdSelectField, WholeNumberField
 
 
 class TierForm(Form):
-    price = WholeNumberField(_l("Price"), example="1500")
-    delivery_days = WholeNumberField(_l("Delivery time in days"), example="3")
-    revisions = WholeNumberField(_l("Number of revisions"), example="2")
+    price = WholeNumberField(_l("Price"), example="1500", maximum=MAX_PRICE)
+    delivery_days = WholeNumberField(_l("Delivery time in days"), example="3", maximum=MAX_DAYS)
+    revisions = WholeNumberField(_l("Number of revisions"), example="2", maximum=MAX_REVISIONS)
     description = StringField(_l("Short description"))
 
 
@@ -34,7 +30,7 @@ class KworkForm(FlaskForm):
         _l("Title"),
         description=_l("Say what you will do, like “I will set up a VPS server”. Up to %(max)s characters.", max=LIMITS["title"]),
     )
-    category_id = SelectField(_l("Category"), coerce=_optional_id, validate_choice=False)
+    category_id = IdSelectField(_l("Category"), invalid=_l("Select a category from the list"))
     description = TextAreaField(
         _l("Description"),
         description=_l("What the buyer gets and how you work. Up to %(max)s characters.", max=f"{LIMITS['description']:,}"),
@@ -135,7 +131,7 @@ class PortfolioItemForm(FlaskForm):
         validators=[DataRequired(_l("Enter a title for the portfolio item")),
                     Length(max=80, message=_l("Title must be %(max)s characters or fewer"))],  # fmt: skip
     )
-    kwork_id = SelectField(_l("Show it on a kwork"), coerce=_optional_id, validate_choice=False)
+    kwork_id = IdSelectField(_l("Show it on a kwork"), invalid=_l("Select a kwork from the list"))
     image = FileField(_l("Image"), description=_l("A PNG, JPEG, GIF or WebP file smaller than 5 MB."))
     link_url = URLField(
         _l("Or a link to the work"),

@@ -52,9 +52,9 @@ def _editor(kwork):
         return _render_editor(form, kwork)
 
     form = KworkForm(categories=categories)
-    action = request.form.get("action", "save")
-    if action == "add_option" or action.startswith("remove_option-"):
-        return _change_option_rows(form, kwork, action)
+    action, row = _parse_action(request.form.get("action", "save"))
+    if action in ("add_option", "remove_option"):
+        return _change_option_rows(form, kwork, action, row)
 
     submit = action == "submit"
     # validate() here only parses (whole numbers, CSRF); the rules live in the service. When parsing fails,
@@ -75,7 +75,18 @@ def _editor(kwork):
     return _render_editor(form, kwork, status=422)
 
 
-def _change_option_rows(form: KworkForm, kwork, action: str):
+def _parse_action(value: str) -> tuple[str, int | None]:
+    """The editor's buttons: save, submit, add_option, remove_option-<row>. Anything else was not sent by the page
+    (a hand-made or corrupted request), so it gets the "bad request" page rather than a guess."""
+    if value in ("save", "submit", "add_option"):
+        return value, None
+    name, _sep, row = value.partition("-")
+    if name == "remove_option" and row.isascii() and row.isdigit() and len(row) <= 4:
+        return name, int(row)
+    abort(400)
+
+
+def _change_option_rows(form: KworkForm, kwork, action: str, index: int | None):
     """Add or remove an option row without saving: the page (or, with htmx, the grid) comes back with the change.
 
     The bound form is re-rendered as it is, so whatever the seller typed elsewhere stays in place.
@@ -85,9 +96,8 @@ def _change_option_rows(form: KworkForm, kwork, action: str):
         focus = form.options.entries[-1].form.name.id
         message = _("Option %(number)s added", number=len(form.options.entries))
     else:
-        index = int(action.removeprefix("remove_option-"))
-        if not 0 <= index < len(form.options.entries):
-            abort(400)
+        if not index < len(form.options.entries):
+            abort(400)  # a row the posted form does not have
         form.options.entries.pop(index)
         focus = "add-option"
         message = _("Option %(number)s removed", number=index + 1)

@@ -89,7 +89,7 @@ def badge():
 def settings():
     form = EmailSettingsForm()
     if form.validate_on_submit():
-        notifications.set_emailed_kinds(current_user, set(form.kinds.data))
+        notifications.set_emailed_kinds(current_user, set(form.kinds.data or ()))  # all unticked: nothing is posted
         flash(_("Your e-mail choices are saved"), "success")
         return redirect(url_for("notifications.settings"))
     if request.method == "GET":

@@ -4,18 +4,23 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 
 from ..forms import WholeNumberField
+from ..services.deadlines import MAX_EXTENSION_DAYS
+from ..services.orders import MAX_QUANTITY
 
 
 class CheckoutForm(FlaskForm):
     tier = RadioField(_l("Package"), validate_choice=False)
-    quantity = WholeNumberField(_l("Quantity"), example="1", default=1, description=_l("How many times you want this package, 1 to 10."))
+    quantity = WholeNumberField(_l("Quantity"), example="1", default=1, description=_l("How many times you want this package, 1 to 10."),
+                                maximum=MAX_QUANTITY, too_big=_l("Enter a quantity from 1 to %(max)s", max=MAX_QUANTITY))  # fmt: skip
     requirements = TextAreaField(_l("Your requirements"), description=_l("Answer what the seller asks above. You can attach files."))
     attachments = MultipleFileField(_l("Files"), description=_l("Up to 5 files, each smaller than 5 MB."))
     send_later = BooleanField(
         _l("I’ll send the requirements later"),
         description=_l("The seller can’t start until you send them."),
     )
-    checkout_token = HiddenField()
+    # The page sends token_urlsafe(24); anything that could not be one (the column holds 64 characters) is dropped,
+    # and the view makes a fresh token, rather than the database refusing the order.
+    checkout_token = HiddenField(filters=[lambda token: token if token and len(token) <= 64 else None])
 
 
 # The order page shows several forms at once: each file field has its own name, so ids stay unique.
@@ -82,7 +87,8 @@ class InformationForm(FlaskForm):
 
 
 class ExtensionForm(FlaskForm):
-    days = WholeNumberField(_l("How many more days do you need?"), example="3", description=_l("From 1 to 30 days."))
+    days = WholeNumberField(_l("How many more days do you need?"), example="3", description=_l("From 1 to 30 days."),
+                            maximum=MAX_EXTENSION_DAYS, too_big=_l("Enter a number of days from 1 to %(max)s", max=MAX_EXTENSION_DAYS))  # fmt: skip
     extension_reason = TextAreaField(_l("Why do you need them?"), description=_l("The buyer has two days to answer; no answer means yes."))
 
 

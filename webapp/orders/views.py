@@ -396,8 +396,13 @@ def resume(order_id: int):
 
 @bp.post("/<int:order_id>/messages")
 def post_message(order_id: int):
-    """With htmx: the new message joins the log and the form comes back empty; without: the page again."""
+    """With htmx: the new message joins the log and the form comes back empty; without: the page again.
+
+    An admin may read any order but is not one of its parties: the page shows them no message form, and a post
+    from them is refused (403) before the service, which would not know them."""
     order = _order_or_404(order_id)
+    if order.role_of(current_user) is None:
+        abort(403)
     form = MessageForm()
     message = None
     if form.validate_on_submit():
@@ -406,6 +411,9 @@ def post_message(order_id: int):
         except ValidationFailed as error:
             db.session.rollback()
             apply_issues(form, error.issues)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
     if not is_htmx():
         if message is not None:
             return redirect(url_for("orders.show", order_id=order.id, _anchor=f"message-{message.id}"))

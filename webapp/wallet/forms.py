@@ -12,5 +12,10 @@ def _limits_hint() -> str:
     return _("Between %(min)s and %(max)s.", min=format_number(MIN_TOPUP), max=format_number(MAX_TOPUP))
 
 
+def _too_big() -> str:
+    # The service's own words for an amount out of range.
+    return _("Enter an amount between %(min)s and %(max)s", min=format_number(MIN_TOPUP), max=format_number(MAX_TOPUP))
+
+
 class TopUpForm(FlaskForm):
-    amount = WholeNumberField(_l("Amount"), example="5000", description=LazyString(_limits_hint))
+    amount = WholeNumberField(_l("Amount"), example="5000", description=LazyString(_limits_hint), maximum=MAX_TOPUP, too_big=LazyString(_too_big))
