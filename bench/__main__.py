@@ -103,12 +103,6 @@ def run_database(kind: str, args, redis_url: str) -> dict:
         for label, path, private in pages(seeded):
             load, ceiling = measure(port, path, args, cookie if private else None)
             loads.append((label, load, ceiling))
-    # The same pages built for every request: what a request pays right after a change, before the page is
-    # kept again (webapp/page_cache.py).
-    with http.gunicorn(env | {"GIGSMITH_PAGE_CACHE": "0"}) as port:
-        for label, path, private in pages(seeded):
-            load, ceiling = measure(port, path, args, cookie if private else None)
-            loads.append((f"{label}, built", load, ceiling))
     timer_run = timers.run(app, min(args.timers, seeded.rows["orders"] // 10), redis_url, env, INSTANCE / f"worker-{kind}.log") if args.timers else None
     with app.app_context():
         db.engine.dispose()

@@ -33,10 +33,9 @@ def queries(app):
 
 
 @pytest.fixture
-def count(app, client, queries, monkeypatch):
+def count(app, client, queries):
     """Queries one GET of `url` runs to build the page, as in production: nothing fresh in the session, no user
-    cached from before, and no kept page (webapp/page_cache.py, tested on its own)."""
-    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    cached from before."""
 
     def measure(url: str) -> int:
         db.session.expire_all()  # tests share the app context (and session) with requests: forget what is loaded

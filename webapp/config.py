@@ -39,9 +39,6 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     CURRENCY = os.environ.get("GIGSMITH_CURRENCY", "RUB")
     CATALOG_PAGE_SIZE = 12
-    # Anonymous visitors' catalog, kwork and seller pages kept in memory between changes (webapp/page_cache.py);
-    # GIGSMITH_PAGE_CACHE=0 builds every page (the benchmark measures both).
-    PAGE_CACHE = os.environ.get("GIGSMITH_PAGE_CACHE", "1") != "0"
     COMMISSION_PERCENT = int(os.environ.get("GIGSMITH_COMMISSION_PERCENT", "20"))
     MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
     DEMO_MODE = False

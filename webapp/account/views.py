@@ -6,7 +6,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import page_cache
 from ..clock import now
 from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
@@ -25,7 +24,6 @@ def _utc_time(moment, pattern: str = "HH:mm") -> str:
 
 @bp.get("/")
 @login_required
-@page_cache.for_member()
 def dashboard():
     role = "seller" if current_user.is_selling else "buyer"
     moment = now()

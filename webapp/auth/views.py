@@ -4,8 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain.errors import ValidationFailed
-from .. import known_users
-from ..extensions import limiter, login_manager
+from ..extensions import db, limiter, login_manager
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..models import User
@@ -22,7 +21,7 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = known_users.load(int(user_id))
+    user = db.session.get(User, int(user_id))
     # A suspension ends every session the user already has, not just future logins.
     return user if user is not None and user.is_active else None
 

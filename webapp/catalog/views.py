@@ -1,29 +1,40 @@
 from functools import wraps
 
-from flask import abort, current_app, request, send_from_directory
+from flask import abort, current_app, request, send_from_directory, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..htmx import render
-from ..page_cache import for_visitors
 from ..services import catalog, kworks, reviews
 from . import bp
 from .forms import CatalogFilterForm
 
 
+# How long a shared cache (a reverse proxy in front of several web hosts) may serve a visitor's page without asking:
+# a new kwork or review reaches visitors at most this late; logged-in users always see the page as built now.
+SHARED_MAX_AGE = 30
+
+
 def public_page(view):
-    """An anonymous visitor's page is the same for everyone: served from the page cache (webapp.page_cache) and
-    tagged, so a browser revalidating it gets a 304 Not Modified. Logged-in pages carry per-user parts (account
-    bar, CSRF tokens) and are built every time."""
-    cached_view = for_visitors(view)
+    """A visitor's catalog, kwork or seller page is the same for everyone who speaks that language: it is built on
+    every request, tagged so a browser revalidating it gets 304 Not Modified, and marked so a reverse proxy may keep
+    it for SHARED_MAX_AGE seconds (varying on the cookie, the language and htmx, see htmx.render). A logged-in
+    user's page carries their account bar and form tokens, and a response that sets a cookie is that visitor's own:
+    both stay private."""
 
     @wraps(view)
     def tagged(*args, **kwargs):
-        response = cached_view(*args, **kwargs)
+        response = view(*args, **kwargs)
         if response.status_code == 200 and not current_user.is_authenticated:
-            response.cache_control.no_cache = True  # revalidate every time: new kworks and reviews show at once
             response.add_etag()
             response.make_conditional(request)
+            if session.modified:
+                response.cache_control.private = True
+                response.cache_control.no_cache = True
+            else:
+                response.cache_control.public = True
+                response.cache_control.max_age = 0  # browsers revalidate every time, with the ETag
+                response.cache_control.s_maxage = SHARED_MAX_AGE
         return response
 
     return tagged

@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, redirect, request, send_from_direct
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import page_cache
 from ..clock import now
 from ..domain import orders as rules
 from ..domain.errors import DomainError, ValidationFailed
@@ -218,7 +217,6 @@ def _review_form(order) -> ReviewForm:
 
 
 @bp.get("/<int:order_id>")
-@page_cache.for_member(scopes=lambda order_id: (f"order:{order_id}",))
 def show(order_id: int):
     return _page(_order_or_404(order_id))
 

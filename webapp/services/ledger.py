@@ -18,7 +18,6 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..models.accounts import User
 from ..models.ledger import Entry, LedgerAccount, Posting
-from ..page_cache import ledger_account_scopes
 
 PLATFORM_COMMISSION = "platform:commission"
 EXTERNAL_TOPUP = "external:topup"
@@ -151,8 +150,7 @@ def post_many(transfers: list[Transfer]) -> list[Posting]:
             update(LedgerAccount.__table__)
             .where(LedgerAccount.id == bindparam("account_id"))
             .where(LedgerAccount.allow_negative | (LedgerAccount.balance + bindparam("amount") >= 0))
-            .values(balance=LedgerAccount.balance + bindparam("amount"))
-            .execution_options(changes=tuple({scope for target in moved for scope in ledger_account_scopes(target)})),
+            .values(balance=LedgerAccount.balance + bindparam("amount")),
             [{"account_id": target.id, "amount": change[target]} for target in moved],
         ).rowcount
         if updated != len(moved):

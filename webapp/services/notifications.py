@@ -86,7 +86,6 @@ def mark_all_read(user: User, now: datetime) -> int:
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=now)
-        .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     )
     db.session.commit()
     return result.rowcount

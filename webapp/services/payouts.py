@@ -82,7 +82,6 @@ def _start_change(user: User, action: str, detail: PayoutDetail, now: datetime) 
         PayoutChange.__table__.update()
         .where(PayoutChange.user_id == user.id, PayoutChange.status == "pending")
         .values(status="cancelled")
-        .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     )
     voice_codes.cancel_codes(user, "payout")
     change = PayoutChange(user_id=user.id, action=action, detail=detail, created_at=now)

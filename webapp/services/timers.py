@@ -21,7 +21,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..page_cache import order_scopes
 from ..models import Order, Timer
 from ..queue import kick_at
 from . import begin_write
@@ -96,7 +95,7 @@ def cancel(order: Order, *kinds: str) -> None:
     query = update(Timer).where(Timer.order_id == order.id, Timer.state == "scheduled")
     if kinds:
         query = query.where(Timer.kind.in_([*kinds, *(WARNING_PREFIX + kind for kind in kinds if kind in WARNED_KINDS)]))
-    db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False, changes=order_scopes(order)))
+    db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
 
 
 def running(order: Order) -> list[Timer]:

@@ -142,7 +142,6 @@ def cancel_codes(user: User, purpose: str) -> None:
         VoiceCode.__table__.update()
         .where(VoiceCode.user_id == user.id, VoiceCode.purpose == purpose, VoiceCode.status.in_(ACTIVE))
         .values(status="cancelled")
-        .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     )
 
 
@@ -238,7 +237,6 @@ def check_code(user: User, purpose: str, entered: str, now: datetime, *, payout_
                table.c.expires_at >= now)
         .values(attempts=table.c.attempts + 1)
         .returning(table.c.attempts)
-        .execution_options(changes=(f"user:{user.id}",))  # for webapp.page_cache
     ).scalar()
     if attempts is None:  # used up or ended by a request that held the lock before this one
         raise ValidationFailed([FieldIssue("code", _("There is no code waiting: request a call first"))])
@@ -271,7 +269,6 @@ def _set_status(code: VoiceCode, status: str, **values) -> bool:
         table.update()
         .where(table.c.id == code.id, table.c.status.in_(ACTIVE))
         .values(status=status, **values)
-        .execution_options(changes=(f"user:{code.user_id}",))  # for webapp.page_cache
     ).rowcount
     db.session.expire(code)
     return moved == 1
