@@ -11,6 +11,7 @@ import argparse
 import gzip
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -144,6 +145,10 @@ def print_results(results: list[dict], args) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["chaos"]:
+        from . import chaos
+
+        sys.exit(chaos.main(sys.argv[2:]))
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--scale", type=float, default=1.0, help="dataset size relative to the issue's (1.0: 100,000 orders)")

@@ -2,7 +2,7 @@
 (the production one: jobs.worker.AppWorker, forking per job).
 
 The timers are written and enqueued the way the app does it (rows in one transaction, then the job for their due
-second after the commit, via webapp.queue.after_commit); the worker runs the real handler for each (complete the
+second after the commit, via webapp.queue.kick_at); the worker runs the real handler for each (complete the
 order, release escrow, refresh the kwork rating, notify both parties). The database then has to show each fired
 exactly once.
 """
@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from webapp.domain import orders as rules
 from webapp.extensions import db
 from webapp.models import Order, OrderEvent, Posting, Timer
-from webapp.queue import QUEUE_NAMES, after_commit
+from webapp.queue import QUEUE_NAMES, kick_at
 from webapp.services.timers import due_second
 
 KIND = "auto_complete"  # delivered orders, three days without an answer: the commonest timer in a marketplace
@@ -57,7 +57,7 @@ def run(app, count: int, redis_url: str, env: dict, log: Path, timeout: float = 
              for t, o in zip(timer_ids, order_ids)],
         )  # fmt: skip
         second = due_second(due)  # as timers.schedule does for each timer
-        after_commit(db.session(), second, "jobs.timers.fire_due_timers", job_id=f"timers-due-{int(second.timestamp())}")
+        kick_at(db.session(), second, "jobs.timers.fire_due_timers", job_id=f"timers-due-{int(second.timestamp())}")
         db.session.commit()
         enqueue_seconds = time.monotonic() - started
         if datetime.now(timezone.utc) >= due:
