@@ -1,6 +1,5 @@
 """Callbacks from Twilio. Only requests carrying a valid X-Twilio-Signature are accepted."""
 from flask import Response, abort, current_app, request
-from itsdangerous import BadSignature
 from twilio.request_validator import RequestValidator
 
 from ..adapters import voice
@@ -37,12 +36,10 @@ def voice_status():
 @bp.post("/twilio/voice-repeat/<token>")
 @csrf.exempt
 def voice_repeat(token: str):
-    """The caller pressed a key in <Gather>: say the code again (any other key just ends the call)."""
+    """The caller pressed a key in <Gather>: say the code again (any other key, or a code no longer valid, ends the
+    call). `token` is the code's opaque id; the digits are derived from it here, never carried in the URL."""
     _require_twilio_signature()
-    try:
-        code, locale = voice.read_repeat_token(token)
-    except BadSignature:
-        abort(404)
-    if request.form.get("Digits") != "1":
+    code = voice_codes.code_to_repeat(token, now())
+    if code is None or request.form.get("Digits") != "1":
         return Response("<Response><Hangup/></Response>", mimetype="text/xml")
-    return Response(voice.code_twiml(code, locale, _public_url()), mimetype="text/xml")
+    return Response(voice.code_twiml(voice.code_for(token), code.locale, _public_url()), mimetype="text/xml")
