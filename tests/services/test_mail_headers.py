@@ -10,7 +10,7 @@ from webapp.models import SandboxMail
 
 from .test_timers import run_worker
 
-HOSTILE = "Eve\r\nBcc: victim@example.com\u2028X-Evil: 1\x00\t"
+HOSTILE = "Eve\r\nBcc: victim@example.com\u2028X-Evil: 1\x1b\t"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -42,5 +42,5 @@ def test_a_buyers_display_name_with_line_breaks_reaches_the_subject_on_one_line(
     subjects = [m.subject for m in sent]
     assert any("ordered" in subject for subject in subjects), subjects
     for subject in subjects:
-        assert not any(ch in subject for ch in "\r\n\x00\u2028"), subject
+        assert not any(ch in subject for ch in "\r\n\x1b\u2028"), subject
         assert mail.build_message("a@example.com", order.seller.email, subject, "x")["Subject"] == subject
