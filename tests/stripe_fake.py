@@ -37,13 +37,16 @@ class RecordingStripeClient(stripe.HTTPClient):
         self.queued: list[tuple[int, dict]] = []
         self._ids = itertools.count(1)
 
-    def answer(self, status: int, body: dict) -> None:
-        self.queued.append((status, body))
+    def answer(self, status: int, body: dict | None = None) -> None:
+        """Answer the next request with `status` and `body`; status 0 is a connection that failed."""
+        self.queued.append((status, body or {}))
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         params = dict(parse_qsl(post_data or "", keep_blank_values=True))
         self.requests.append(RecordedRequest(method, url, dict(headers or {}), params))
         status, body = self.queued.pop(0) if self.queued else (200, self._default(url, params))
+        if status == 0:  # the network failed: what the library's own clients raise
+            raise stripe.APIConnectionError("connection reset", should_retry=False)
         return json.dumps(body), status, {"Request-Id": f"req_{next(self._ids)}"}
 
     def close(self):

@@ -317,13 +317,64 @@ def test_someone_elses_top_up_is_not_refunded(client, buyer, stripe_http, make_u
     assert wallet.balance(buyer) == 150_000 and stripe_http.requests[-1].url.endswith("/checkout/sessions")
 
 
-def test_a_refund_stripe_refuses_moves_nothing(client, buyer, stripe_http):
+def test_a_refund_stripe_refuses_comes_back_to_the_balance_and_closes_the_top_up(client, buyer, stripe_http):
     topup = paid_topup(client, stripe_http)
-    stripe_http.answer(400, {"error": {"type": "invalid_request_error", "message": "Charge already refunded"}})
+    stripe_http.answer(400, {"error": {"type": "invalid_request_error", "code": "charge_disputed", "message": "Charge is disputed"}})
     response = client.post(f"/wallet/topups/{topup.id}/refund", follow_redirects=True)
-    assert "could not make the refund" in response.get_data(as_text=True)
+    assert "The payment service refused the refund, so the money is back in your balance" in response.get_data(as_text=True)
     db.session.refresh(topup)
-    assert (topup.refunded_at, wallet.balance(buyer)) == (None, 150_000)
+    assert (topup.refund_id, topup.refunded_amount, wallet.balance(buyer)) == (None, 0, 150_000)
+    assert db.session.query(Posting).filter(Posting.idempotency_key.like(f"topup-{topup.reference}-refund%")).count() == 2
+    assert wallet.refundable_topups(buyer) == []
+    calls = len(stripe_http.requests)
+    again = client.post(f"/wallet/topups/{topup.id}/refund", follow_redirects=True).get_data(as_text=True)
+    assert "This top-up has already been refunded" in again and len(stripe_http.requests) == calls
+    assert_ledger_consistent()
+
+
+def test_a_refund_whose_call_fails_is_kept_and_retried_with_the_same_key(client, buyer, stripe_http):
+    """No lock is held while Stripe is called: the money leaves the balance first, and a second press sends the same
+    refund again (one idempotency key), so it reaches the card once whatever happened to the first answer."""
+    topup = paid_topup(client, stripe_http)
+    stripe_http.answer(0)
+    response = client.post(f"/wallet/topups/{topup.id}/refund", follow_redirects=True)
+    assert "Your refund is kept: press the button again" in response.get_data(as_text=True)
+    db.session.refresh(topup)
+    assert (topup.refund_id, topup.refunded_amount, wallet.balance(buyer)) == (None, 150_000, 0)
+    assert wallet.refundable_topups(buyer) == [(topup, 150_000)]  # offered again
+    client.post(f"/wallet/topups/{topup.id}/refund")
+    first, second = stripe_http.requests[-2:]
+    assert first.params == second.params and first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    db.session.refresh(topup)
+    assert topup.refund_id.startswith("re_test_") and wallet.balance(buyer) == 0
+    assert db.session.query(Posting).filter(Posting.idempotency_key.like(f"topup-{topup.reference}-refund%")).count() == 1
+    assert_ledger_consistent()
+
+
+@needs_postgres
+def test_two_refund_presses_at_once_take_the_money_once(app, client, buyer, stripe_http):
+    topup = paid_topup(client, stripe_http)
+    topup_id, user_id = topup.id, buyer.id
+
+    def contender():
+        from webapp.models import User
+
+        user = db.session.get(User, user_id)
+        return lambda: wallet.refund_topup(user, topup_id, NOW)
+
+    race(app, contender, contender)
+    assert wallet.balance(buyer) == 0
+    assert db.session.query(Posting).filter(Posting.idempotency_key.like(f"topup-{topup.reference}-refund%")).count() == 1
+    keys = {r.headers["Idempotency-Key"] for r in stripe_http.requests if r.url.endswith("/v1/refunds")}
+    assert keys == {f"topup-refund-{topup.reference}"}
+    assert_ledger_consistent()
+
+
+def test_sandbox_top_ups_refund_in_the_demo(client, buyer, fund):
+    topup = fund(buyer, 1000)
+    client.post(f"/wallet/topups/{topup.id}/refund")
+    db.session.refresh(topup)
+    assert topup.refund_id.startswith("sandbox-refund-") and wallet.balance(buyer) == 0
 
 
 # --- production ---------------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def _matches(topup: TopUp, session: dict) -> bool:
         return False
     if (session.get("metadata") or {}).get("topup_reference", topup.reference) != topup.reference:
         return False
-    if session.get("amount_total") is not None and session.get("amount_total") != topup.amount:
+    if session.get("amount_total") != topup.amount:
         return False
     return (session.get("currency") or "").lower() == current_app.config["CURRENCY"].lower()
 

@@ -179,7 +179,7 @@ def unspent(topup: TopUp) -> int:
     order that was cancelled and refunded, or a withdrawal that came back, spent nothing and is left out.
     """
     if topup.status != "paid" or topup.refunded_at is not None:
-        return 0
+        return 0  # refunded, or a refund on its way
     wallet = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == ledger.wallet_code(topup.user_id)))
     credited = db.session.scalar(select(Posting.id).where(Posting.idempotency_key == f"topup-{topup.reference}"))
     if wallet is None or credited is None:
@@ -199,48 +199,89 @@ def unspent(topup: TopUp) -> int:
 
 
 def refundable_topups(user: User) -> list[tuple[TopUp, int]]:
-    """The user's paid, not yet refunded top-ups with something still unspent, newest first, with that amount."""
+    """The user's paid top-ups that can be refunded, newest first, with the amount: what is left of those not yet
+    refunded, and the amount of a refund already taken from the balance whose provider call has not gone through."""
     paid = db.session.scalars(
-        select(TopUp).where(TopUp.user_id == user.id, TopUp.status == "paid", TopUp.refunded_at.is_(None)).order_by(TopUp.id.desc()).limit(20)
+        select(TopUp).where(TopUp.user_id == user.id, TopUp.status == "paid", TopUp.refund_id.is_(None)).order_by(TopUp.id.desc()).limit(20)
     )
-    return [(topup, amount) for topup in paid if (amount := unspent(topup)) > 0]
+    found = []
+    for topup in paid:
+        amount = topup.refunded_amount if _in_flight(topup) else unspent(topup)
+        if amount > 0:
+            found.append((topup, amount))
+    return found
+
+
+def _in_flight(topup: TopUp) -> bool:
+    """Taken from the balance, not yet confirmed by the provider (the call failed on the way, or never returned)."""
+    return topup.refunded_at is not None and topup.refund_id is None and topup.refunded_amount > 0
+
+
+class RefundRefused(DomainError):
+    """The provider refused the refund; the money is back in the balance."""
 
 
 def refund_topup(user: User, topup_id: int, now: datetime) -> TopUp:
     """Send what is left of one of the user's top-ups back to the card it came from, once.
 
-    Guards, on the top-up's row and the wallet's ledger row as locked (a checkout racing for the same balance waits
-    for this one): the top-up is the user's, paid and not refunded before; only its unspent part (see `unspent`) is
-    refunded, and never more than the wallet holds. Effects: the provider's refund (one idempotency key per top-up,
-    so a retry never refunds twice), a `topup-<reference>-refund` posting wallet → external:topup, and the refund
-    noted on the top-up, in one transaction. Raises PaymentUnavailable when the provider refuses (nothing moved).
+    Two steps, so no lock is held while the provider is called:
+    1. On the top-up's row as locked: it is the user's, paid and not refunded; what is left of it (`unspent`) moves
+       wallet → external:topup (`topup-<reference>-refund`, the ledger's conditional update refusing it if a
+       checkout spent the money meanwhile) and is noted on the top-up; committed.
+    2. The provider refunds it (one idempotency key per top-up, so a repeated call never refunds twice) and the
+       refund id is noted. If the call does not get through, the refund stays taken and a second press retries it
+       (PaymentUnavailable); if the provider refuses it, a reversing posting puts the money back in the balance and
+       the top-up is closed for refunds (RefundRefused).
     """
     topup = locking.lock(TopUp, topup_id)
-    if topup is None or topup.user_id != user.id:
+    if topup is None or topup.user_id != user.id or topup.status != "paid":
         db.session.rollback()
         raise DomainError(_("Payment not found"))
-    wallet = db.session.scalar(select(LedgerAccount.id).where(LedgerAccount.code == ledger.wallet_code(user.id)))
-    locking.relock(LedgerAccount, wallet)
-    if topup.refunded_at is not None:
-        db.session.rollback()
-        raise DomainError(_("This top-up has already been refunded"))
-    amount = unspent(topup)
-    if amount <= 0:
-        db.session.rollback()
-        raise DomainError(_("Nothing of this top-up is left in your balance to refund"))
+    if not _in_flight(topup):
+        if topup.refunded_at is not None:
+            db.session.rollback()
+            raise DomainError(_("This top-up has already been refunded"))
+        amount = unspent(topup)
+        try:
+            if amount <= 0:
+                raise ledger.InsufficientFunds(_("There is not enough money in the balance"))
+            ledger.post(
+                f"topup-{topup.reference}-refund",
+                "topup_refund",
+                [ledger.Movement(ledger.wallet_code(user.id), -amount), ledger.Movement(ledger.EXTERNAL_TOPUP, amount)],
+                memo=_l("Top-up refunded to your card"),
+            )
+        except ledger.InsufficientFunds:
+            db.session.rollback()
+            raise DomainError(_("Nothing of this top-up is left in your balance to refund")) from None
+        topup.refunded_amount, topup.refunded_at = amount, now
+        db.session.commit()
+    return _send_refund(topup)
+
+
+def _send_refund(topup: TopUp) -> TopUp:
     try:
-        refund_id = payments.provider(topup.provider).refund(topup, amount)
-    except stripe.StripeError as error:
-        db.session.rollback()
-        current_app.logger.warning("Stripe refused a refund of top-up %s: %s", topup.id, error)
-        raise PaymentUnavailable(_("The payment service could not make the refund. Nothing was taken from your balance. Try again later.")) from None
-    ledger.post(
-        f"topup-{topup.reference}-refund",
-        "topup_refund",
-        [ledger.Movement(ledger.wallet_code(user.id), -amount), ledger.Movement(ledger.EXTERNAL_TOPUP, amount)],
-        memo=_l("Top-up refunded to your card"),
-    )
-    topup.refunded_amount, topup.refund_id, topup.refunded_at = amount, refund_id, now
+        refund_id = payments.provider(topup.provider).refund(topup, topup.refunded_amount)
+    except stripe.InvalidRequestError as error:  # refused for good: the charge was disputed, refunded elsewhere…
+        current_app.logger.warning("Stripe refused the refund of top-up %s: %s", topup.id, error)
+        topup = _lock(topup)
+        if not _in_flight(topup):  # a press at the same moment settled it already
+            db.session.rollback()
+            return topup
+        ledger.post(
+            f"topup-{topup.reference}-refund-returned",
+            "refund_returned",
+            [ledger.Movement(ledger.EXTERNAL_TOPUP, -topup.refunded_amount), ledger.Movement(ledger.wallet_code(topup.user_id), topup.refunded_amount)],
+            memo=_l("Refund to your card refused: returned to your balance"),
+        )
+        topup.refunded_amount = 0  # closed for refunds: refunded_at stays
+        db.session.commit()
+        raise RefundRefused(_("The payment service refused the refund, so the money is back in your balance. Contact support to have it sent another way.")) from None
+    except stripe.StripeError as error:  # unreachable, busy, or the same refund asked twice at once: it may have gone through
+        current_app.logger.warning("Stripe did not answer the refund of top-up %s: %s", topup.id, error)
+        raise PaymentUnavailable(_("The payment service could not be reached. Your refund is kept: press the button again in a few minutes.")) from None
+    topup = _lock(topup)
+    topup.refund_id = refund_id
     db.session.commit()
     return topup
 
