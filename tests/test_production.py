@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.config import PROJECT_ROOT
+from webapp.config import PROJECT_ROOT, ConfigurationError, ProductionConfig, production_problems
 
 from .test_security_headers import PRODUCTION_ENV
 
@@ -55,3 +55,18 @@ def test_seed_and_demo_refuse_production(command):
     assert result.returncode == 1
     assert f"`{command}` creates demo accounts with a published password and is refused with GIGSMITH_ENV=production" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_to_start_without_real_services(monkeypatch):
+    assert production_problems(PRODUCTION_ENV) == []
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    ProductionConfig()  # everything there: it starts
+    for name in ("STRIPE_WEBHOOK_SECRET", "TWILIO_AUTH_TOKEN", "SMTP_HOST"):
+        monkeypatch.delenv(name)
+        with pytest.raises(ConfigurationError, match=rf"cannot start: set {name} \(see README, Production\)\.$"):
+            ProductionConfig()
+        monkeypatch.setenv(name, PRODUCTION_ENV[name])
+    insecure = PRODUCTION_ENV | {"PUBLIC_BASE_URL": "http://gigsmith.example", "STRIPE_SECRET_KEY": "pk_live_x"}
+    assert production_problems(insecure) == ["PUBLIC_BASE_URL must start with https://",
+                                             "STRIPE_SECRET_KEY must be a Stripe secret key (sk_…) or restricted key (rk_…)"]  # fmt: skip

@@ -98,8 +98,10 @@ PRODUCTION_REQUIRES = (
 )  # fmt: skip
 
 
-def production_problems(environ=os.environ) -> list[str]:
-    """Everything wrong with `environ` for production, each as a short phrase; empty when it can start."""
+def production_problems(environ=None) -> list[str]:
+    """Everything wrong with `environ` (the process environment by default) for production, each as a short
+    phrase; empty when it can start."""
+    environ = os.environ if environ is None else environ
     value = lambda name: environ.get(name, "").strip()  # noqa: E731
     problems = []
     if missing := [name for name in PRODUCTION_REQUIRES if not value(name)]:
