@@ -15,8 +15,12 @@ def preload_app():
     global _app
     if _app is None:
         from webapp import create_app
+        from webapp.config import ConfigurationError
 
-        _app = create_app()
+        try:
+            _app = create_app()
+        except ConfigurationError as error:
+            raise SystemExit(f"Gigsmith: {error}") from None  # one line, as wsgi.py prints it
     return _app
 
 

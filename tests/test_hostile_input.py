@@ -111,6 +111,8 @@ def world(make_user, make_kwork, make_order):
             "item_id": item.id,
             "detail_id": detail.id,
             "purpose": "payout",
+            "outcome": "paid",
+            "topup_id": topup.id,
             "reference": topup.reference,
             "token": "not-a-token",
             "code": "ru",

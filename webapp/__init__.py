@@ -45,13 +45,18 @@ def create_app(config: Config | None = None) -> Flask:
     from .wallet import bp as wallet_bp
     from .webhooks import bp as webhooks_bp
 
-    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, wallet_bp, webhooks_bp, sandbox_bp, language_bp, pages_bp)
+    from . import sandboxes
+
+    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, wallet_bp, webhooks_bp, language_bp, pages_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    if sandboxes.allowed(app):  # the sandbox phone and mailbox do not exist in production at all
+        app.register_blueprint(sandbox_bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))
 
-    from . import assets, cli, errors, templating
+    from . import assets, cli, errors, headers, templating
 
+    headers.register(app)
     assets.register(app)
     errors.register(app)
     templating.register(app)

@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     @app.cli.command("seed")
     def seed_command():
         """Add demo users and kworks (idempotent)."""
+        _refuse_production("seed")
         created = seed.run()
         click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
 
@@ -59,6 +60,7 @@ def register(app: Flask) -> None:
     @click.option("--port", default=5000, show_default=True)
     def demo(host, port):
         """Install assets, migrate, seed, then serve the site with an RQ worker (with scheduler) and the timer sweep."""
+        _refuse_production("demo")
         _install_assets()
         upgrade()
         created = seed.run()
@@ -77,6 +79,12 @@ def register(app: Flask) -> None:
                 process.terminate()
             for process in processes:
                 process.wait(timeout=10)
+
+
+def _refuse_production(command: str) -> None:
+    """Demo data has well-known passwords (an admin among them): it never enters a production database."""
+    if current_app.config.get("ENVIRONMENT") == "production":
+        raise click.ClickException(f"`{command}` creates demo accounts with a published password and is refused with GIGSMITH_ENV=production.")
 
 
 def _install_assets() -> None:

@@ -7,6 +7,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("GIGSMITH_INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 
+class ConfigurationError(RuntimeError):
+    """The environment cannot run this kind of app; the message is one line that says what to set."""
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once into instance/ so sessions survive restarts."""
     if key := os.environ.get("SECRET_KEY"):
@@ -19,11 +23,18 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _whole_number(name: str, default: int) -> int:
+    """A whole-number setting; one that is not a number is reported by production_problems, not a traceback."""
+    text = os.environ.get(name, "").strip()
+    return int(text) if text.isdigit() else default
+
+
 def _database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'gigsmith.sqlite3'}"
 
 
 class Config:
+    ENVIRONMENT = "base"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means "start the embedded Redis under instance/" (see webapp/redis_conn.py).
     REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -53,6 +64,15 @@ class Config:
     SMTP_USER = os.environ.get("SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Gigsmith <no-reply@gigsmith.example>")
+    # Card payments for top-ups through Stripe Checkout (webapp/adapters/payments.py); without a key the demo's
+    # sandbox provider answers instead (never in production).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    # How old a signed webhook may be (seconds) before it is refused as a replay; Stripe's own default.
+    STRIPE_WEBHOOK_TOLERANCE = _whole_number("STRIPE_WEBHOOK_TOLERANCE", 300)
+    # How many reverse proxies (load balancer, nginx) stand in front of the app and append X-Forwarded-For:
+    # the client address rate limits key on is the one the outermost trusted proxy saw. 0: none, use the peer.
+    TRUSTED_PROXIES = _whole_number("TRUSTED_PROXIES", 0)
 
     def __init__(self):
         # Read at instantiation, not import, so tests and CLI commands can set the environment first.
@@ -61,22 +81,54 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENVIRONMENT = "development"
     DEMO_MODE = True
 
 
+# What production refuses to start without (README, "Production"): no sandbox may stand in for money, calls or
+# mail there, because a sandbox answers "paid" or "delivered" without anything having happened.
+PRODUCTION_REQUIRES = (
+    "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PUBLIC_BASE_URL",
+    "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+    "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
+    "SMTP_HOST", "MAIL_FROM",
+)  # fmt: skip
+
+
+def production_problems(environ=None) -> list[str]:
+    """Everything wrong with `environ` (the process environment by default) for production, each as a short
+    phrase; empty when it can start."""
+    environ = os.environ if environ is None else environ
+    value = lambda name: environ.get(name, "").strip()  # noqa: E731
+    problems = []
+    if missing := [name for name in PRODUCTION_REQUIRES if not value(name)]:
+        problems.append("set " + ", ".join(missing))
+    if value("PUBLIC_BASE_URL") and not value("PUBLIC_BASE_URL").startswith("https://"):
+        problems.append("PUBLIC_BASE_URL must start with https://")
+    if value("STRIPE_SECRET_KEY") and not value("STRIPE_SECRET_KEY").startswith(("sk_", "rk_")):
+        problems.append("STRIPE_SECRET_KEY must be a Stripe secret key (sk_…) or restricted key (rk_…)")
+    if value("STRIPE_WEBHOOK_SECRET") and not value("STRIPE_WEBHOOK_SECRET").startswith("whsec_"):
+        problems.append("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_…)")
+    for name in ("TRUSTED_PROXIES", "STRIPE_WEBHOOK_TOLERANCE"):
+        if value(name) and not value(name).isdigit():
+            problems.append(f"{name} must be a whole number")
+    return problems
+
+
 class ProductionConfig(Config):
+    ENVIRONMENT = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 
     def __init__(self):
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
-        if missing:
-            raise RuntimeError(f"Production needs these environment variables: {', '.join(missing)}")
+        if problems := production_problems():
+            raise ConfigurationError(f"GIGSMITH_ENV=production cannot start: {'; '.join(problems)} (see README, Production).")
         super().__init__()
 
 
 class TestConfig(Config):
+    ENVIRONMENT = "test"
     TESTING = True
     # Race tests hold one connection per contender (tests/races.py), twenty at once.
     SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 25}
@@ -92,4 +144,4 @@ def load(name: str | None = None) -> Config:
     try:
         return CONFIGS[name]()
     except KeyError:
-        raise RuntimeError(f"GIGSMITH_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None
+        raise ConfigurationError(f"GIGSMITH_ENV must be one of {', '.join(sorted(CONFIGS))}, not {name!r}") from None

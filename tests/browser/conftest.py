@@ -87,7 +87,22 @@ def _new_context(browser, live_server, **options):
     context.gigsmith_javascript = options.get("java_script_enabled", True)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
+    # Chromium logs every Content-Security-Policy refusal (an inline script or style, eval) to the console.
+    context.gigsmith_csp_violations = []
+    context.on("console", lambda message: _note_csp_violation(context, message))
     return context
+
+
+def _note_csp_violation(context, message) -> None:
+    if "Content Security Policy" in message.text:
+        context.gigsmith_csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+
+def assert_no_csp_violations(context) -> None:
+    """Nothing the pages did so far was refused by the Content-Security-Policy (the audit checks every page)."""
+    violations, context.gigsmith_csp_violations = context.gigsmith_csp_violations, []
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
 @pytest.fixture
@@ -95,6 +110,7 @@ def context(browser, live_server):
     context = _new_context(browser, live_server)
     yield context
     context.close()
+    assert_no_csp_violations(context)
 
 
 @pytest.fixture
@@ -115,6 +131,8 @@ def new_context(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    for context in contexts:
+        assert_no_csp_violations(context)
 
 
 # --- data ------------------------------------------------------------------------------------------------------
@@ -144,6 +162,8 @@ def assert_no_axe_violations(page, context: str = ""):
     page's current HTML is checked in a JavaScript-enabled twin at the same URL, with the page's own scripts
     blocked, which renders exactly what a visitor without JavaScript gets.
     """
+    if hasattr(page.context, "gigsmith_csp_violations"):
+        assert_no_csp_violations(page.context)
     if getattr(page.context, "gigsmith_javascript", True):
         violations = _axe_violations(page)
     else:

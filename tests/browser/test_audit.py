@@ -31,6 +31,7 @@ NOT_PAGES = {
     "notifications.badge": "a fragment swapped into the header, audited inside every page",
     "notifications.order_summary": "a fragment swapped into the order page, audited there",
     "account.call_status": "a fragment swapped into the phone and payout pages, audited there",
+    "wallet.returned": "redirects to the balance after the payment provider's page",
 }
 
 

@@ -153,13 +153,55 @@ def test_status_callback_needs_a_valid_signature(client, make_user):
     assert code.status == "failed"
 
 
-def test_pressing_1_repeats_the_code(client, ctx):
-    token = voice.repeat_token("123456", "en")
-    path = f"/webhooks/twilio/voice-repeat/{token}"
+def test_pressing_1_repeats_the_code(client, make_user):
+    user = make_user()
+    code = call(user)
+    [row] = db.session.query(SandboxCall).all()
+    path = "/webhooks/twilio/voice-repeat/" + code.repeat_token
+    assert f'action="http://127.0.0.1:5000{path}"' in row.twiml
     params = {"Digits": "1"}
-    response = client.post(path, data=params, headers=signed("http://127.0.0.1:5000" + path, params))
-    assert response.status_code == 200 and "1, 2, 3, 4, 5, 6" in response.get_data(as_text=True)
-    assert client.post(path, data=params).status_code == 403
+    with time_machine.travel(START + timedelta(minutes=1), tick=False):
+        response = client.post(path, data=params, headers=signed("http://127.0.0.1:5000" + path, params))
+        assert response.status_code == 200 and ", ".join(spoken_code(row)) in response.get_data(as_text=True)
+        assert client.post(path, data=params).status_code == 403  # unsigned
+
+
+def test_the_repeat_url_carries_an_opaque_id_not_the_code(client, make_user):
+    """Proxy and access logs see the repeat URL: it must not hold the code, readable or encoded."""
+    import base64
+
+    user = make_user()
+    code = call(user)
+    [row] = db.session.query(SandboxCall).all()
+    digits = spoken_code(row)
+    url = re.search(r'action="([^"]+)"', row.twiml).group(1)
+    token = url.rsplit("/", 1)[1]
+    assert token == code.repeat_token and len(token) >= 40
+    decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert digits not in url and digits.encode() not in decoded and b"code" not in decoded
+    assert digits not in (code.code_hash or "")  # and the table keeps only the hash and the id
+    # Two calls never share an id, and the code derived from one is the code spoken.
+    assert voice.code_for(token) == digits and voice.new_repeat_token() != token
+
+
+def test_a_used_or_expired_code_is_not_repeated(client, make_user):
+    user = make_user()
+    code = call(user)
+    digits = spoken_code(db.session.query(SandboxCall).one())
+    path = "/webhooks/twilio/voice-repeat/" + code.repeat_token
+    params = {"Digits": "1"}
+    headers = signed("http://127.0.0.1:5000" + path, params)
+    with time_machine.travel(START + timedelta(minutes=11), tick=False):  # past its ten minutes
+        expired = client.post(path, data=params, headers=headers).get_data(as_text=True)
+    assert "<Hangup/>" in expired and digits not in expired
+    voice_codes.verify(user, "phone", digits, START + timedelta(minutes=2))
+    with time_machine.travel(START + timedelta(minutes=3), tick=False):
+        used = client.post(path, data=params, headers=headers).get_data(as_text=True)
+    assert "<Hangup/>" in used and digits not in used
+    forged = "/webhooks/twilio/voice-repeat/not-a-token"
+    with time_machine.travel(START + timedelta(minutes=3), tick=False):
+        unknown = client.post(forged, data=params, headers=signed("http://127.0.0.1:5000" + forged, params))
+    assert "<Hangup/>" in unknown.get_data(as_text=True)
 
 
 # Languages: the call speaks the language of the page it was requested from, where Twilio's <Say> has a voice.

@@ -169,12 +169,16 @@ def test_a_tampered_kind_is_an_error_on_the_fieldset(client, anna):
     assert "kinds-error" in page.find(".//fieldset").get("aria-describedby")
 
 
-def test_the_sandbox_mailbox_lists_what_the_job_sent(app, client, anna, make_order):
+def test_the_sandbox_mailbox_lists_what_the_job_sent_to_the_viewer_only(app, client, anna, login_as, make_order):
     order = make_order("new", now=START)
     run_worker()
     page = check_page(client.get("/sandbox/mail"))
+    assert page.find(".//ol[@class='messages']/li") is None  # Anna sees none of the seller's mail
+    login_as(order.seller)
+    page = check_page(client.get("/sandbox/mail"))
     item = text_of(page.find(".//ol[@class='messages']/li"))
     assert f"To {order.seller.email}" in item and f"/orders/{order.id}" in item
+    assert order.buyer.email not in text_of(page.find(".//main"))
     app.testing = False
     try:
         assert client.get("/sandbox/mail").status_code == 404  # demo and tests only, like the sandbox phone

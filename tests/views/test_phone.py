@@ -64,3 +64,19 @@ def test_sandbox_phone_is_for_demos_only(app, client, login_as, make_user):
         assert client.get("/sandbox/phone").status_code == 404
     finally:
         app.testing = True
+
+
+def test_the_sandbox_phone_shows_only_the_viewers_own_calls(client, login_as, make_user):
+    """Bob typing Alice's number must not let him read the code spoken to her: calls belong to who asked for them."""
+    from webapp.services import voice_codes
+
+    alice, bob = make_user("Alice"), make_user("Bob")
+    with time_machine.travel(START, tick=False):
+        voice_codes.add_phone(alice, "+44 20 7946 0958", "en", START)
+        run_worker()
+        login_as(bob)
+        page = check_page(client.get("/sandbox/phone"))
+        assert page.find(".//ol[@class='messages']/li") is None and "code is" not in text_of(page.find(".//main"))
+        login_as(alice)
+        page = check_page(client.get("/sandbox/phone"))
+        assert "code is" in text_of(page.find(".//ol[@class='messages']/li"))

@@ -3,7 +3,9 @@
 `smtp` (when SMTP_HOST is set) speaks to a real server with the standard library. `sandbox` (the default) keeps
 each message as a SandboxMail row in the caller's transaction, so the demo's sandbox mailbox page can show it.
 """
+import re
 import smtplib
+import unicodedata
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -13,6 +15,21 @@ from ..extensions import db
 from ..models import SandboxMail
 
 
+def header_value(text: str) -> str:
+    """`text` fit for a mail header: control characters (CR and LF above all, which would start a header of the
+    sender's choosing, such as Bcc:) and Unicode line and paragraph separators become single spaces."""
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    return re.sub(r" {2,}", " ", cleaned).strip()
+
+
+def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+    """The message as sent: every header value passes through header_value, whoever wrote it."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = header_value(sender), header_value(to), header_value(subject)
+    message.set_content(body)
+    return message
+
+
 class Mailer(Protocol):
     def send(self, to: str, subject: str, body: str) -> None:
         """Deliver a plain-text message to `to`; raises when it could not (the RQ job retries)."""
@@ -20,7 +37,7 @@ class Mailer(Protocol):
 
 class SandboxMailer:
     def send(self, to: str, subject: str, body: str) -> None:
-        db.session.add(SandboxMail(to=to, subject=subject[:200], body=body))
+        db.session.add(SandboxMail(to=header_value(to), subject=header_value(subject)[:200], body=body))
 
 
 class SmtpMailer:
@@ -28,9 +45,7 @@ class SmtpMailer:
         self.host, self.port, self.user, self.password, self.sender = host, port, user, password, sender
 
     def send(self, to: str, subject: str, body: str) -> None:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
-        message.set_content(body)
+        message = build_message(self.sender, to, subject, body)
         # Port 465 is TLS from the first byte; elsewhere upgrade with STARTTLS whenever the server offers it,
         # so the password never crosses the network in clear.
         if self.port == 465:

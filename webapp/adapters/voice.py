@@ -4,6 +4,8 @@
 library, with an injected HTTP client that answers locally and records the exact request the library built
 (URL, To, From, TwiML) as a SandboxCall, so the demo's "sandbox phone" page can show what would have been said.
 """
+import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -13,7 +15,6 @@ from xml.etree import ElementTree
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from itsdangerous import URLSafeTimedSerializer
 from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -28,22 +29,29 @@ SANDBOX_SID, SANDBOX_TOKEN, SANDBOX_FROM = "AC" + "0" * 32, "sandbox-auth-token"
 
 
 class VoiceCaller(Protocol):
-    def place_code_call(self, phone: str, code: str, locale: str) -> str:
-        """Call `phone` (E.164) and speak `code`; returns the provider's call id."""
+    def place_code_call(self, phone: str, code: str, locale: str, repeat_token: str) -> str:
+        """Call `phone` (E.164) and speak `code`; "press 1" asks for `repeat_token`'s code again. Returns the
+        provider's call id."""
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="voice-repeat")
+def new_repeat_token() -> str:
+    """The opaque id of a new code: the "press 1 to repeat" URL carries it, and the code is derived from it."""
+    return secrets.token_urlsafe(32)
 
 
-def repeat_token(code: str, locale: str) -> str:
-    """Carries the code to the "press 1 to repeat" request, so the database never holds it in clear."""
-    return _serializer().dumps({"code": code, "locale": locale})
+def code_for(repeat_token: str) -> str:
+    """The six digits `repeat_token` stands for: an HMAC-SHA256 of it under a key derived from SECRET_KEY, cut to
+    six digits by HOTP's dynamic truncation (RFC 4226, section 5.3).
 
-
-def read_repeat_token(token: str, max_age: int = 600) -> tuple[str, str]:
-    data = _serializer().loads(token, max_age=max_age)
-    return data["code"], data["locale"]
+    So the digits are as unpredictable as a random draw to anyone without the app's secret, the database keeps only
+    their hash and the token, and the repeat request (signed by Twilio) can say them again without the URL, a
+    proxy's log or any table holding them.
+    """
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), b"gigsmith voice code v1", hashlib.sha256).digest()
+    digest = hmac.new(key, repeat_token.encode(), hashlib.sha256).digest()
+    offset = digest[-1] & 0x0F
+    number = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{number % 10**6:06d}"
 
 
 def code_twiml(code: str, locale: str, repeat_url: str) -> str:
@@ -83,11 +91,11 @@ class SandboxHttpClient(HttpClient):
 
     def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
         data = data or {}
+        sid = "CA" + secrets.token_hex(16)
         db.session.add(
             SandboxCall(url=uri, to=data.get("To", ""), from_=data.get("From", ""), twiml=data.get("Twiml", ""),
-                        spoken=spoken_text(data.get("Twiml", "<Response/>")))
+                        spoken=spoken_text(data.get("Twiml", "<Response/>")), call_sid=sid)
         )  # fmt: skip
-        sid = "CA" + secrets.token_hex(16)
         body = {"sid": sid, "status": "queued", "to": data.get("To"), "from": data.get("From"), "account_sid": SANDBOX_SID}
         return Response(201, json.dumps(body))
 
@@ -97,9 +105,9 @@ class TwilioCaller:
         self.client = Client(account_sid, auth_token, http_client=http_client)
         self.from_number = from_number
 
-    def place_code_call(self, phone: str, code: str, locale: str) -> str:
+    def place_code_call(self, phone: str, code: str, locale: str, repeat_token: str) -> str:
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        twiml = code_twiml(code, locale, f"{base}/webhooks/twilio/voice-repeat/{repeat_token(code, locale)}")
+        twiml = code_twiml(code, locale, f"{base}/webhooks/twilio/voice-repeat/{repeat_token}")
         call = self.client.calls.create(
             to=phone,
             from_=self.from_number,

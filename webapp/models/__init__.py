@@ -6,12 +6,12 @@ from .ledger import Entry, LedgerAccount, Posting
 from .moderation import AuditEntry, Dispute
 from .notifications import EmailOptOut, Notification, SandboxMail
 from .outbox import OutboxJob
-from .orders import Attachment, Order, OrderEvent, OrderMessage, Review, TopUp
+from .orders import Attachment, Order, OrderEvent, OrderMessage, PaymentEvent, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
     "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
-    "OrderMessage", "OutboxJob", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
+    "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
 ]  # fmt: skip

@@ -190,5 +190,32 @@ class TopUp(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)  # minor units
     reference: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, paid, declined
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "sandbox" (the demo's page) or "stripe"; a top-up is only ever answered by the provider it was started with.
+    provider: Mapped[str] = mapped_column(String(20), default="sandbox", server_default="sandbox")
+    checkout_id: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)  # Stripe Checkout Session
+    payment_intent: Mapped[str | None] = mapped_column(String(255))  # what a refund is made against
+    # What went back to the card (minor units), once: a refund closes the top-up for further refunds.
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    refund_id: Mapped[str | None] = mapped_column(String(255))
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PaymentEvent(db.Model):
+    """A provider's webhook event that was acted on: one row per event id, written in the transaction that acted.
+
+    A replayed event finds its row and changes nothing; the unique constraint is the backstop under a race.
+    """
+
+    __tablename__ = "payment_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id", name="uq_payment_events_provider_event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(80))  # the provider's event type, "checkout.session.completed"
+    topup_id: Mapped[int | None] = mapped_column(ForeignKey("topups.id"), index=True)
+    # What the event did: "credited", "declined", "waiting" (paid later), "ignored" (answered already), "refused"
+    outcome: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

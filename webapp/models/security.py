@@ -33,6 +33,9 @@ class VoiceCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The opaque id in the "press 1 to repeat" URL Twilio calls back (webapp/adapters/voice.py derives the digits
+    # from it with the app's secret), so the code never appears in a URL, a proxy log or this table.
+    repeat_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class SecurityEvent(db.Model):
@@ -58,6 +61,7 @@ class SandboxCall(db.Model):
     from_: Mapped[str] = mapped_column("from_number", String(20))
     twiml: Mapped[str] = mapped_column(Text)
     spoken: Mapped[str] = mapped_column(Text)
+    call_sid: Mapped[str | None] = mapped_column(String(64), index=True)  # ties the call to its VoiceCode (its user)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

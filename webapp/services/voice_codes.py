@@ -1,11 +1,10 @@
 """One-time codes spoken in a phone call (NIST SP 800-63B / OWASP ASVS out-of-band verifier).
 
-Six random digits from `secrets`, stored hashed, single use, valid 10 minutes, at most 5 wrong attempts; at most
+Six digits derived from a random token (`secrets`, see voice.code_for), stored hashed, single use, valid 10 minutes, at most 5 wrong attempts; at most
 3 calls per user per hour and 10 per number per day (toll-fraud protection), 60 seconds between calls. The web
 request only queues the call: an RQ job generates the code, stores its hash and places the call, so the code
 never passes through the web process. Every request, call, attempt and outcome is a SecurityEvent.
 """
-import secrets
 from datetime import datetime, timedelta
 
 import phonenumbers
@@ -158,11 +157,13 @@ def place_call(code_id: int, now: datetime) -> VoiceCode | None:
     if code is None or code.status != "queued":
         db.session.rollback()
         return None
-    digits = f"{secrets.randbelow(10**6):06d}"
+    # The digits come from a random opaque token (voice.code_for), which the repeat URL carries instead of them.
+    code.repeat_token = voice.new_repeat_token()
+    digits = voice.code_for(code.repeat_token)
     code.code_hash = generate_password_hash(digits)
     code.expires_at = now + CODE_TTL
     try:
-        code.call_sid = voice.caller().place_code_call(code.phone, digits, code.locale)
+        code.call_sid = voice.caller().place_code_call(code.phone, digits, code.locale, code.repeat_token)
     except Exception as error:  # the provider refused or is unreachable: the user can ask again
         code.status = "failed"
         record(code.user_id, "call_failed", _l("The call to %(phone)s could not be placed (%(error)s)"), now,
@@ -174,6 +175,14 @@ def place_call(code_id: int, now: datetime) -> VoiceCode | None:
         notifications.notify(code.user_id, "voice_code_call", _l("We called %(phone)s with your confirmation code."),
                              links.path("account.security"), phone=display_phone(code.phone))
     db.session.commit()
+    return code
+
+
+def code_to_repeat(repeat_token: str, now: datetime) -> VoiceCode | None:
+    """The code a caller asked to hear again ("press 1"), while it can still be entered; else None."""
+    code = db.session.scalar(select(VoiceCode).where(VoiceCode.repeat_token == repeat_token))
+    if code is None or code.status not in ACTIVE or code.expires_at is None or code.expires_at <= now:
+        return None
     return code
 
 
