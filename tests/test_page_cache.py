@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.models import Kwork
 from webapp.services import accounts, kworks, orders, reviews
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, signed_in_id
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
 
@@ -195,7 +195,7 @@ def test_each_session_gets_forms_with_its_own_valid_token(app, seller_view, monk
     tokens = {}
     for browser in (app.test_client(), app.test_client()):  # two browsers of the same seller, nothing changing
         with browser.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(seller_view.seller_id), True
+            session["_user_id"], session["_fresh"] = signed_in_id(seller_view.seller), True
         # Requests share the test's app context: forget the user and the token the last request left on `g`.
         g.pop("_login_user", None)
         g.pop("csrf_token", None)
