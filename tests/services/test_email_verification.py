@@ -112,3 +112,16 @@ def test_payout_details_and_withdrawals_wait_for_a_confirmed_address(make_user):
         with pytest.raises(email_verification.EmailNotVerified):
             attempt()
         db.session.rollback()
+
+
+def test_both_answers_to_a_sign_up_cost_one_password_hash(make_user, monkeypatch):
+    """The argon2 hash is most of what a sign-up costs: a taken address pays it too, so timing tells nothing."""
+    from webapp.services import passwords
+
+    make_user(email="anna@example.com")
+    hashed = []
+    real = passwords.hash_password
+    monkeypatch.setattr(passwords, "hash_password", lambda password: hashed.append(password) or real(password))
+    accounts.sign_up("anna@example.com", "Someone", PASSWORD, NOW)
+    accounts.sign_up("nina@example.com", "Nina", PASSWORD, NOW)
+    assert hashed == [PASSWORD, PASSWORD]

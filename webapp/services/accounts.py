@@ -25,6 +25,7 @@ def register(email: str, display_name: str, password: str, *, verified_at: datet
     The public form uses `sign_up`. Refuses a taken e-mail or a password the rules refuse."""
     begin_write()
     email = normalise_email(email)
+    locking.serialise(f"email:{email}")
     issues = passwords.new_password_issues(password, email=email, display_name=display_name)
     if _find_by_email(email) is not None:
         issues.append(FieldIssue("email", _("An account with this email address already exists – log in instead")))
@@ -60,6 +61,7 @@ def sign_up(email: str, display_name: str, password: str, now: datetime) -> User
     if issues := passwords.new_password_issues(password, email=email, display_name=display_name):
         db.session.rollback()
         raise ValidationFailed(issues)
+    locking.serialise(f"email:{email}")  # two sign-ups with one new address: the second finds the first's account
     owner = _find_by_email(email)
     if owner is not None:
         passwords.hash_password(password)  # the cost the new-account branch pays, so timing tells nothing either
