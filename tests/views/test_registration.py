@@ -110,3 +110,12 @@ def test_payouts_wait_for_the_address(client, login_as, make_user, url, data):
     page = check_page(response)
     assert "Confirm your email address first" in text_of(page.find(".//div[@class='error-summary']"))
     assert page.find(".//a[@href='/account/email']") is not None
+
+
+def test_the_new_account_speaks_the_language_of_the_sign_up_page(client, ctx):
+    client.post("/auth/register", headers={"Accept-Language": "pt-BR,pt;q=0.9"},
+                data={"display_name": "Nina", "email": "nina@example.com", "password": PASSWORD, "confirm": PASSWORD})  # fmt: skip
+    assert db.session.query(User).filter_by(email="nina@example.com").one().language == "pt"
+    deliver()
+    [mail] = mails_to("nina@example.com")
+    assert mail.subject == "Gigsmith: Confirme seu endereço de e-mail" and "Olá, Nina," in mail.body

@@ -10,6 +10,7 @@ from ..domain.errors import ValidationFailed
 from ..extensions import limiter, login_manager
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
+from ..i18n import select_locale
 from ..services import accounts, email_verification, passwords, tokens
 from ..urls import safe_local_path
 from . import bp, signed_in  # signed_in registers Flask-Login's user loader
@@ -48,7 +49,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            accounts.sign_up(form.email.data, form.display_name.data, form.password.data, now())
+            accounts.sign_up(form.email.data, form.display_name.data, form.password.data, now(), language=select_locale())
         except ValidationFailed as error:
             apply_issues(form, error.issues)
         else:

@@ -46,7 +46,7 @@ def _create(email: str, display_name: str, password: str, verified_at: datetime 
     return user
 
 
-def sign_up(email: str, display_name: str, password: str, now: datetime) -> User | None:
+def sign_up(email: str, display_name: str, password: str, now: datetime, *, language: str | None = None) -> User | None:
     """The public sign-up. Whoever typed the address learns nothing about whether it already had an account: the
     form answers alike, and the address's mailbox hears about it.
 
@@ -54,7 +54,8 @@ def sign_up(email: str, display_name: str, password: str, now: datetime) -> User
     Effects: for a new address, the account (acting as buyer) and an e-mail with the link that confirms the
     address; for an address that has an account, no new account and an e-mail telling its owner. Both e-mails
     leave after the commit, from a job, and the password is hashed either way, so both answers take as long.
-    Returns the new user, or None.
+    `language`: the one the sign-up page spoke, kept as the new user's, so their e-mails (the first one too) are
+    written in it. Returns the new user, or None.
     """
     begin_write()
     email = normalise_email(email)
@@ -69,6 +70,7 @@ def sign_up(email: str, display_name: str, password: str, now: datetime) -> User
         db.session.commit()
         return None
     user = _create(email, display_name, password, None)
+    user.language = language
     account_mail.queue(user.id, "verify_email", now)
     db.session.commit()
     return user
