@@ -15,7 +15,7 @@ from webapp.services import accounts, sessions
 
 from ..conftest import CLOCK_START, PASSWORD
 from ..mail import deliver, link_in, mails_to
-from ..pages import check_page, parse, text_of
+from ..pages import check_page, text_of
 
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "

@@ -117,8 +117,8 @@ def reset_password(token: str):
     try:
         passwords.reset_link_user(token)
         if form.validate_on_submit():
-            passwords.reset(token, form.password.data, now())
-            if current_user.is_authenticated:
+            user = passwords.reset(token, form.password.data, now())
+            if current_user.is_authenticated and current_user.id == user.id:
                 signed_in.forget_browser()  # its session ended with all the others
             flash(_("Your password is changed, and every device that was logged in is signed out. Log in with your new password."), "success")
             return redirect(url_for("auth.login"))
