@@ -4,6 +4,7 @@ The statements are captured from real requests through the Flask test client, so
 a new filter or sort on a page is explained without anyone listing it here.
 """
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from flask import g
 from sqlalchemy import event
@@ -28,8 +29,14 @@ def capture(app, path: str, user_id: int | None) -> list[tuple[str, object]]:
 
     client = app.test_client()
     if user_id is not None:
+        with app.app_context():
+            from webapp.models import User
+            from webapp.services import sessions
+
+            _row, token = sessions.start(db.session.get(User, user_id), remember=False, user_agent="bench", address="127.0.0.1",
+                                         now=datetime.now(timezone.utc))  # fmt: skip
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = f"{user_id}:{token}"
             session["_fresh"] = True
     with app.app_context():
         engine = db.engine

@@ -6,3 +6,12 @@ def send_notification_email(notification_id: int) -> bool:
         from webapp.services import notifications
 
         return notifications.send_email(notification_id)
+
+
+def send_account_email(email_id: int) -> bool:
+    """Address confirmation, password reset and the other e-mails about the account (webapp/services/account_mail.py)."""
+    with app_context():
+        from webapp.clock import now
+        from webapp.services import account_mail
+
+        return account_mail.send(email_id, now())

@@ -115,9 +115,12 @@ def client(app):
 def make_user(ctx):
     counter = iter(range(1, 10_000))
 
-    def make(name: str | None = None, *, email: str | None = None, admin: bool = False, role: str = "buyer") -> User:
+    def make(name: str | None = None, *, email: str | None = None, admin: bool = False, role: str = "buyer",
+             verified: bool = True) -> User:  # fmt: skip
         number = next(counter)
-        user = accounts.register(email or f"user{number}@example.com", name or f"User {number}", PASSWORD)
+        # Confirmed addresses unless asked otherwise: selling and payouts wait for one (services/email_verification.py).
+        verified_at = datetime.now(timezone.utc) if verified else None
+        user = accounts.register(email or f"user{number}@example.com", name or f"User {number}", PASSWORD, verified_at=verified_at)
         user.is_admin = admin
         user.active_role = role
         db.session.commit()
@@ -165,11 +168,20 @@ def make_kwork(ctx):
     return make
 
 
+def signed_in_id(user: User, *, remember: bool = False, user_agent: str = "pytest") -> str:
+    """Start a server-side session for `user` (as a login does) and return Flask-Login's id for it."""
+    from webapp.services import sessions
+
+    _row, token = sessions.start(user, remember=remember, user_agent=user_agent, address="127.0.0.1", now=datetime.now(timezone.utc))
+    return f"{user.id}:{token}"
+
+
 @pytest.fixture
 def login_as(client):
     def login(user: User):
+        alternative_id = signed_in_id(user)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = alternative_id
             session["_fresh"] = True
         # Requests reuse the test's app context (the `ctx` fixture), and Flask-Login caches the user on `g`.
         from flask import g

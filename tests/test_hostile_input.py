@@ -17,10 +17,10 @@ from flask import g
 
 from webapp.bounds import BoundedArgs
 from webapp.extensions import db
-from webapp.models import Attachment, Notification, PayoutDetail, Review
+from webapp.models import Attachment, Notification, PayoutDetail, Review, User
 from webapp.services import cancellations, disputes, kworks, orders, reviews, wallet
 
-from .conftest import category_id
+from .conftest import category_id, signed_in_id
 from .pages import check_page, text_of
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
@@ -113,6 +113,7 @@ def world(make_user, make_kwork, make_order):
             "purpose": "payout",
             "outcome": "paid",
             "topup_id": topup.id,
+            "session_id": 1,
             "reference": topup.reference,
             "token": "not-a-token",
             "code": "ru",
@@ -182,8 +183,9 @@ class Sweep:
     def log_in(self):
         if self.who == "anonymous":
             return
+        alternative_id = signed_in_id(db.session.get(User, self.world["users"][self.who]))
         with self.client.session_transaction() as session:
-            session["_user_id"] = str(self.world["users"][self.who])
+            session["_user_id"] = alternative_id
             session["_fresh"] = True
         g.pop("_login_user", None)  # requests share the test's app context, where Flask-Login caches the user
 

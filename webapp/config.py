@@ -1,6 +1,7 @@
 """Configuration classes. Everything that differs between machines comes from the environment."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +46,19 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a long-open editor must not lose its work to an expired token
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # "Keep me logged in": as long as the server-side session it names (services.sessions.LIFETIME), not a year.
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    # Sign-ups per client address (every attempt) and per e-mail domain (accounts made).
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10 per hour;50 per day")
+    REGISTER_DOMAIN_RATE_LIMIT = os.environ.get("REGISTER_DOMAIN_RATE_LIMIT", "50 per hour")
+    # "Forgotten your password?" per client address, and per address asked about (no one floods a mailbox).
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour")
+    PASSWORD_RESET_EMAIL_RATE_LIMIT = os.environ.get("PASSWORD_RESET_EMAIL_RATE_LIMIT", "3 per hour")
+    # "Send the link again" for the address confirmation, per user.
+    EMAIL_LINK_RATE_LIMIT = os.environ.get("EMAIL_LINK_RATE_LIMIT", "3 per hour")
     RATELIMIT_HEADERS_ENABLED = True
     CURRENCY = os.environ.get("GIGSMITH_CURRENCY", "RUB")
     CATALOG_PAGE_SIZE = 12

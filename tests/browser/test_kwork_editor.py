@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..conftest import PASSWORD
+from ..mail import deliver, link_in, mails_to
 from .conftest import active_element_id, assert_focus_not_lost, assert_no_axe_violations, done_seeding, log_in, tab_to
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def assert_checkbox_focus_drawn(box):
     assert outline not in ("", "none"), f"no visible focus ring for {box}"
 
 
-def test_seller_creates_packaged_kwork_with_keyboard_only(page):
+def test_seller_creates_packaged_kwork_with_keyboard_only(page, ctx):
     keyboard = page.keyboard
 
     # Register through the real form.
@@ -58,9 +59,24 @@ def test_seller_creates_packaged_kwork_with_keyboard_only(page):
     keyboard.press("Tab")
     expect(page.get_by_role("button", name="Create account")).to_be_focused()
     keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/account/$"))
-    expect(page.get_by_role("status").filter(has_text="Your account is ready")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/auth/check-email"))
+    expect(page.get_by_role("status").filter(has_text="We sent an email to kim@example.com")).to_be_visible()
     assert_no_axe_violations(page)
+
+    # Selling waits for the address: open the link from the e-mail, then log in by keyboard.
+    deliver()
+    link = link_in(mails_to("kim@example.com")[0], "/auth/verify-email/")
+    done_seeding()
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email address confirmed")
+    tab_to(page, page.get_by_role("main").get_by_role("link", name="Log in"))
+    keyboard.press("Enter")
+    tab_to(page, page.get_by_label("Email address"))
+    keyboard.type("kim@example.com")
+    keyboard.press("Tab")
+    keyboard.type(PASSWORD)
+    keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/account/$"))
 
     # Switch to selling from the header.
     tab_to(page, page.get_by_role("button", name="Switch to selling"))

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-from . import views  # noqa: E402,F401
+from . import sign_in, views  # noqa: E402,F401

@@ -4,9 +4,10 @@ from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from ..auth.forms import new_password_fields
 from ..forms import IdSelectField, WholeNumberField
 
 from ..models.accounts import ROLES
@@ -81,3 +82,8 @@ class WithdrawForm(FlaskForm):
 
 class BlockForm(FlaskForm):
     reason = RadioField(_l("Why are you blocking this buyer?"), validate_choice=False)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password"))])
+    password, confirm = new_password_fields()

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..models import User
-from ..services import accounts, blocking, kworks, orders, payouts, ratings, voice_codes, wallet
+from ..services import accounts, blocking, email_verification, kworks, orders, payouts, ratings, voice_codes, wallet
 from . import bp
 from .forms import BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
 
@@ -44,7 +44,11 @@ def dashboard():
 def switch_role():
     form = RoleForm()
     if form.validate_on_submit():
-        accounts.switch_role(current_user, form.role.data)
+        try:
+            accounts.switch_role(current_user, form.role.data)
+        except email_verification.EmailNotVerified as error:
+            flash(str(error), "error")
+            return redirect(url_for("account.email"))
         flash(_("You are now selling.") if current_user.is_selling else _("You are now buying."), "success")
     return redirect(url_for("account.dashboard"))
 

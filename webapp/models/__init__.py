@@ -1,5 +1,5 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
-from .accounts import User
+from .accounts import AccountEmail, User, UserSession
 from .cancellations import CancellationRequest, ExtensionRequest
 from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
@@ -12,6 +12,6 @@ from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
-    "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
-    "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
+    "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
+    "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "UserSession", "VoiceCode", "Withdrawal",
 ]  # fmt: skip

@@ -1,9 +1,6 @@
 """Accounts: registration, authentication, profile, the buyer/seller role switch, and admins' account actions."""
 from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -11,34 +8,70 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
 from ..models.accounts import ROLES
-from . import audit, begin_write, contains_pattern, ledger, locking
-
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a login takes as long whether or not the account exists.
-_DUMMY_HASH = _hasher.hash("not a real password")
-
-MIN_PASSWORD_LENGTH = 10
+from . import account_mail, audit, begin_write, contains_pattern, ledger, locking, passwords, sessions
+from .email_verification import EmailNotVerified
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def register(email: str, display_name: str, password: str) -> User:
-    """Create an account (acting as buyer first). Refuses a taken e-mail or a short password."""
+def _find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email))
+
+
+def register(email: str, display_name: str, password: str, *, verified_at: datetime | None = None) -> User:
+    """Create an account (acting as buyer first) with no e-mail sent: for the demo seed, `create-admin` and tests.
+    The public form uses `sign_up`. Refuses a taken e-mail or a password the rules refuse."""
     begin_write()
     email = normalise_email(email)
-    issues = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        issues.append(FieldIssue("password", _("Password must be at least %(min)s characters", min=MIN_PASSWORD_LENGTH)))
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+    locking.serialise(f"email:{email}")
+    issues = passwords.new_password_issues(password, email=email, display_name=display_name)
+    if _find_by_email(email) is not None:
         issues.append(FieldIssue("email", _("An account with this email address already exists – log in instead")))
     if issues:
+        db.session.rollback()
         raise ValidationFailed(issues)
-    user = User(email=email, display_name=display_name.strip(), password_hash=_hasher.hash(password))
+    user = _create(email, display_name, password, verified_at)
+    db.session.commit()
+    return user
+
+
+def _create(email: str, display_name: str, password: str, verified_at: datetime | None) -> User:
+    user = User(email=email, display_name=display_name.strip(), password_hash=passwords.hash_password(password),
+                email_verified_at=verified_at)  # fmt: skip
     db.session.add(user)
     db.session.flush()
     ledger.account(ledger.wallet_code(user.id), user_id=user.id)
+    return user
+
+
+def sign_up(email: str, display_name: str, password: str, now: datetime, *, language: str | None = None) -> User | None:
+    """The public sign-up. Whoever typed the address learns nothing about whether it already had an account: the
+    form answers alike, and the address's mailbox hears about it.
+
+    Guards: the password follows the rules (said on the form: it depends on nothing stored).
+    Effects: for a new address, the account (acting as buyer) and an e-mail with the link that confirms the
+    address; for an address that has an account, no new account and an e-mail telling its owner. Both e-mails
+    leave after the commit, from a job, and the password is hashed either way, so both answers take as long.
+    `language`: the one the sign-up page spoke, kept as the new user's, so their e-mails (the first one too) are
+    written in it. Returns the new user, or None.
+    """
+    begin_write()
+    email = normalise_email(email)
+    if issues := passwords.new_password_issues(password, email=email, display_name=display_name):
+        db.session.rollback()
+        raise ValidationFailed(issues)
+    locking.serialise(f"email:{email}")  # two sign-ups with one new address: the second finds the first's account
+    owner = _find_by_email(email)
+    if owner is not None:
+        passwords.hash_password(password)  # the cost the new-account branch pays, so timing tells nothing either
+        account_mail.queue(owner.id, "already_registered", now)
+        db.session.commit()
+        return None
+    user = _create(email, display_name, password, None)
+    user.language = language
+    account_mail.queue(user.id, "verify_email", now)
     db.session.commit()
     return user
 
@@ -46,14 +79,10 @@ def register(email: str, display_name: str, password: str) -> User:
 def authenticate(email: str, password: str) -> User | None:
     """The user whose e-mail and password match, else None (without saying which part was wrong)."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    if not passwords.matches(user.password_hash if user else None, password):
         return None
-    if user is None:
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
         db.session.commit()
     return user
 
@@ -73,10 +102,16 @@ def update_profile(
 
 
 def switch_role(user: User, role: str) -> User:
-    """Act as buyer or as seller: changes navigation and dashboard, never permissions."""
-    begin_write()
+    """Act as buyer or as seller: changes navigation and dashboard, never permissions.
+
+    Guards: selling waits for a confirmed e-mail address (EmailNotVerified)."""
+    user = locking.lock(User, user.id)
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
+    if role == "seller" and not user.is_email_verified:
+        email = user.email
+        db.session.rollback()
+        raise EmailNotVerified(email)
     user.active_role = role
     db.session.commit()
     return user
@@ -106,7 +141,10 @@ def _locked(user: User) -> User:
 
 
 def set_suspended(admin: User, user: User, suspended: bool, reason: str, now: datetime) -> User:
-    """Suspend (the user can't log in; their kworks leave the catalog) or lift a suspension."""
+    """Suspend (the user can't log in; their kworks leave the catalog) or lift a suspension.
+
+    Effects of a suspension: every session of the user ends (their cookies, remember cookies too, stay refused
+    after a reinstatement: they must log in again)."""
     reason = _admin_reason(reason)
     user = _locked(user)
     if user.id == admin.id:
@@ -115,6 +153,8 @@ def set_suspended(admin: User, user: User, suspended: bool, reason: str, now: da
         raise DomainError(_("This account is already suspended") if suspended else _("This account is not suspended"))
     before = {"suspended": user.is_suspended}
     user.suspended_at, user.suspension_reason = (now, reason) if suspended else (None, "")
+    if suspended:
+        sessions.revoke(user.id)
     audit.record(admin, "user.suspend" if suspended else "user.unsuspend", user, before=before,
                  after={"suspended": suspended}, reason=reason)  # fmt: skip
     db.session.commit()

@@ -13,7 +13,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
-from . import audit, begin_write, locking, uploads
+from . import audit, begin_write, email_verification, locking, uploads
 from .notifications import notify
 
 # A kwork already live or in the queue is only ever saved by re-submitting it: it can't fall back to a draft.
@@ -100,6 +100,7 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     else:
         begin_write()
     submit = submit or (kwork is not None and kwork.status in SUBMITTED_STATUSES)
+    email_verification.require_verified_email(seller, when=submit)
     if issues := problems(draft, kwork=kwork, submit=submit):
         raise ValidationFailed(issues)
 

@@ -18,7 +18,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import PayoutChange, PayoutDetail, User, VoiceCode, Withdrawal
 from ..queue import after_commit
-from . import ledger, locking, notifications, voice_codes
+from . import email_verification, ledger, locking, notifications, voice_codes
 
 HOLD_AFTER_CHANGE = timedelta(hours=24)
 MIN_WITHDRAWAL = 100  # whole units
@@ -70,6 +70,7 @@ def _locked_seller(user: User) -> User:
     """Begin a unit of work holding the user's row lock: one payout change, code or withdrawal of theirs at a time,
     each decided on what the lock read (the phone, the pending change, the hold)."""
     user = locking.lock(User, user.id)
+    email_verification.require_verified_email(user)
     _needs_confirmed_phone(user)
     return user
 
@@ -197,6 +198,7 @@ def withdraw(user: User, detail_id: int | None, amount_units: int | None, now: d
     balance (the ledger refuses an overdraft whatever else moves the wallet meanwhile).
     """
     user = locking.lock(User, user.id)
+    email_verification.require_verified_email(user)
     detail = db.session.get(PayoutDetail, detail_id) if detail_id else None
     if detail is None or detail.user_id != user.id or detail.status != "active":
         raise ValidationFailed([FieldIssue("detail_id", _("Select where to send the money"))])
