@@ -1,11 +1,14 @@
 """Languages: no template text escapes translation, every message has its Russian (and, on buyer pages, Portuguese
 and French) translation, and plurals, money and dates follow the language."""
 import re
+import shutil
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from jinja2 import nodes
 
@@ -110,6 +113,33 @@ def test_catalogs_translate_every_message(language):
         if not translated:
             missing.append(f"{msgid!r} ({files[0]})")
     assert not missing, f"{len(missing)} messages without a {language} translation:\n" + "\n".join(missing[:40])
+
+
+@pytest.mark.parametrize("language", sorted(set(LANGUAGES) - {"en"}))
+def test_catalogs_compile_with_the_standard_tools(language, tmp_path):
+    """`pybabel compile` skips a catalog whose header is fuzzy, and GNU msgfmt rejects a broken one: both must pass."""
+    po = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+    catalog = _catalog(language)
+    assert not catalog.fuzzy, f"{language}: the catalog header is marked fuzzy, so `pybabel compile` skips it"
+    headers = dict(catalog.mime_headers)
+    assert headers["Language"] == language and headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "VERSION" not in headers["Project-Id-Version"] and "YEAR" not in headers["PO-Revision-Date"]
+    assert re.fullmatch(r"nplurals=\d; plural=.+;", headers["Plural-Forms"])  # catalog.check() holds each entry to it
+    problems = [f"{message.id!r}: {error}" for message, errors in catalog.check() for error in errors]
+    assert not problems, "\n".join(problems)
+    mo = tmp_path / "messages.mo"
+    status = CommandLineInterface().run(["pybabel", "compile", "-i", str(po), "-o", str(mo), "-l", language])
+    assert status == 0 and mo.stat().st_size > 1000, f"pybabel compile did not write {language}"
+
+
+@pytest.mark.parametrize("language", sorted(set(LANGUAGES) - {"en"}))
+def test_catalogs_pass_msgfmt_check(language):
+    """GNU gettext's own checks (header, format strings, plural forms); CI installs it, a laptop may not have it."""
+    if shutil.which("msgfmt") is None:
+        pytest.skip("msgfmt not installed (apt-get install gettext)")
+    po = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+    result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
 
 
 def test_language_comes_from_the_user_then_the_switcher_then_the_browser(client, make_user, login_as):
