@@ -25,7 +25,7 @@ TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", re.S)
 WORD = re.compile(r"[A-Za-zА-Яа-яЁё]{2,}")
-TRANSLATE_CALLS = {"_", "gettext", "ngettext", "_l", "lazy_gettext"}
+TRANSLATE_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "_l", "lazy_gettext", "lazy_pgettext"}
 
 
 def _words(text: str) -> list[str]:
@@ -80,15 +80,21 @@ def test_every_template_string_goes_through_gettext(app):
     assert not problems, f"{len(problems)} strings not marked for translation:\n" + "\n".join(problems[:60])
 
 
-def _extracted() -> dict[str, list[str]]:
-    """msgid → the files it comes from, extracted exactly as `pybabel extract -F babel.cfg` does."""
+# The keywords of README's `pybabel extract` command; pgettext's first argument is the context.
+KEYWORDS = {
+    "_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3), "lazy_pgettext": ((1, "c"), 2),
+}  # fmt: skip
+
+
+def _extracted() -> dict[tuple[str, str | None], list[str]]:
+    """(msgid, context) → the files it comes from, extracted exactly as `pybabel extract -F babel.cfg` does."""
     method_map = [("webapp/**.py", "python"), ("jobs/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
-    found: dict[str, list[str]] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(PROJECT_ROOT, method_map, keywords=keywords):
+    found: dict[tuple[str, str | None], list[str]] = {}
+    for filename, _lineno, message, _comments, context in extract_from_dir(PROJECT_ROOT, method_map, keywords=KEYWORDS):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            found.setdefault(msgid, []).append(filename)
+            found.setdefault((msgid, context), []).append(filename)
     return found
 
 
@@ -105,13 +111,13 @@ BUYER_FACING = re.compile(r"^(templates/(layouts|components|auth|catalog|wallet|
 def test_catalogs_translate_every_message(language):
     catalog = _catalog(language)
     missing = []
-    for msgid, files in sorted(_extracted().items()):
+    for (msgid, context), files in sorted(_extracted().items(), key=lambda item: (item[0][0], item[0][1] or "")):
         if language in ("pt", "fr") and not any(BUYER_FACING.match(f) for f in files):
             continue
-        message = catalog.get(msgid)
+        message = catalog.get(msgid, context)
         translated = message is not None and not message.fuzzy and all(message.string if isinstance(message.string, tuple) else [message.string])
         if not translated:
-            missing.append(f"{msgid!r} ({files[0]})")
+            missing.append(f"{msgid!r}{f' (context {context!r})' if context else ''} ({files[0]})")
     assert not missing, f"{len(missing)} messages without a {language} translation:\n" + "\n".join(missing[:40])
 
 
@@ -188,6 +194,37 @@ def test_russian_plurals_money_and_dates(app):
 
 
 
+
+
+def test_times_are_in_the_users_zone_named_in_their_language(app, make_user):
+    """Every time a user reads names their zone the way their language does: no "MSK", no bare "UTC"."""
+    from flask_babel import force_locale
+    from flask_login import login_user
+
+    from webapp.templating import local_time, user_time
+
+    user = make_user()
+    user.timezone = "Europe/Moscow"
+    expected = {
+        "en": "24 Nov 2026, 13:00 (Moscow Time)",
+        "ru": "24 нояб. 2026\u202fг., 13:00 (Москва)",  # CLDR puts a narrow no-break space before "г."
+        "pt": "24 de nov. de 2026 13:00 (Horário de Moscou)",
+        "fr": "24 nov. 2026, 13:00 (heure de Moscou)",
+    }
+    with app.test_request_context():
+        login_user(user)
+        for language, text in expected.items():
+            with force_locale(language):
+                assert user_time(NOW_UTC) == text
+                assert local_time(NOW_UTC) == f'<time datetime="{NOW_UTC.isoformat()}">{text}</time>'
+        with force_locale("ru"):
+            assert user_time(NOW_UTC, with_date=False) == "13:00 (Москва)"
+        user.timezone = "America/Sao_Paulo"
+        with force_locale("pt"):
+            assert user_time(NOW_UTC) == "24 de nov. de 2026 07:00 (Horário de Brasília)"
+        user.timezone = "Pacific/Bougainville"  # a zone CLDR gives no name: its offset
+        with force_locale("fr"):
+            assert user_time(NOW_UTC) == "24 nov. 2026, 21:00 (UTC+11)"
 
 
 def test_pages_speak_russian_including_category_names(client):
