@@ -188,7 +188,10 @@ def test_russian_plurals_money_and_dates(app):
         assert money(1500) == "1\u00a0500\u00a0₽"
         assert money_minor(120050) == "1\u00a0200,50\u00a0₽"
         assert "нояб." in local_time(NOW_UTC)
-        assert time_left(NOW_UTC.replace(hour=15), NOW_UTC) == "осталось 5 часов"
+        assert time_left(NOW_UTC.replace(hour=15), NOW_UTC) == "Осталось: 5 часов"
+        # "Remaining: 1 day" reads right for every count ("осталось 1 день" would not).
+        assert time_left(NOW_UTC.replace(day=25), NOW_UTC) == "Осталось: 1 день"
+        assert time_left(NOW_UTC.replace(minute=30), NOW_UTC) == "Осталось меньше часа"
     with app.test_request_context(), force_locale("en"):
         assert (days(1), days(3), money(1500)) == ("1 day", "3 days", "RUB\u00a01,500")
 
