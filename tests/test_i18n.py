@@ -194,6 +194,20 @@ def test_russian_plurals_money_and_dates(app):
 
 
 
+def test_limits_in_messages_are_written_the_languages_way(app):
+    """"1,000,000" is English; Russian writes "1 000 000" (a no-break space), Portuguese "1.000.000"."""
+    from flask_babel import force_locale
+
+    from webapp.domain.tiers import KworkDraft, TierDraft, rule_violations
+
+    draft = KworkDraft(tiers={"economy": TierDraft("economy", 499, 1, 0, "One concept")}, is_packaged=False)
+    with app.test_request_context():
+        with force_locale("ru"):
+            assert [issue.message for issue in rule_violations(draft)] == ["Цена должна быть от 500 до 1\u00a0000\u00a0000"]
+        with force_locale("pt"):
+            assert [issue.message for issue in rule_violations(draft)] == ["O preço deve ficar entre 500 e 1.000.000"]
+
+
 def test_times_are_in_the_users_zone_named_in_their_language(app, make_user):
     """Every time a user reads names their zone the way their language does: no "MSK", no bare "UTC"."""
     from flask_babel import force_locale
