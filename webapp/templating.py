@@ -1,7 +1,10 @@
 """Template filters and globals shared by every page."""
+from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
+from babel.core import Locale, get_global
+from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app
 from flask_babel import get_locale, ngettext
@@ -53,15 +56,56 @@ def _zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@lru_cache(maxsize=1024)
+def _zone_name(key: str, language: str) -> str | None:
+    """The zone as its readers name it, from CLDR: "Moscow Time", "Москва", "Horário de Brasília", "heure d’Europe
+    centrale" – never an abbreviation like "MSK", which is Latin in Russian and unknown in Portuguese.
+
+    CLDR's generic name (the zone's own, else its metazone's), read directly: Babel's get_timezone_name falls back
+    to the country when there is none, and its Russian fallback wrongly adds "летнее время". UTC is "UTC"
+    everywhere; None for the few zones CLDR does not name (the caller shows the UTC offset).
+    """
+    if key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    key = get_global("zone_aliases").get(key, key)
+    locale = Locale.parse(language)
+    own = locale.time_zones.get(key, {}).get("long", {})
+    metazone = get_global("meta_zones").get(key)
+    shared = locale.meta_zones.get(metazone, {}).get("long", {}) if metazone else {}
+    return own.get("generic") or shared.get("generic") or shared.get("standard")
+
+
+def _utc_offset(moment: datetime) -> str:
+    """ "UTC+3", "UTC−3:30": the same in every language."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes >= 0 else '−'}{hours}{f':{rest:02d}' if rest else ''}"
+
+
+def user_time(moment, with_date: bool = True) -> str:
+    """A moment as text in the viewer's time zone and language, with the zone's name: "24 Nov 2026, 15:00 (Moscow
+    Time)", "24 нояб. 2026 г., 15:00 (Москва)", "24 de nov. de 2026 15:00 (Horário de Brasília)"; or only the time.
+
+    For messages (flashes, form errors) as well as pages, so every time a user reads is in their own zone.
+    """
+    zone = _zone()
+    local = moment.astimezone(zone)
+    locale = get_locale()
+    shown = format_datetime(local, "HH:mm", tzinfo=zone, locale=locale)
+    if with_date:
+        # The language's own short date ("24 de nov. de 2026") and the way it joins a date and a time.
+        day = format_datetime(local, "d MMM y", tzinfo=zone, locale=locale) if locale.language == "en" else (
+            format_skeleton("yMMMd", local, tzinfo=zone, locale=locale))
+        shown = locale.datetime_formats["medium"].format(shown, day)
+    return f"{shown} ({_zone_name(zone.key, str(locale)) or _utc_offset(local)})"
+
+
 def local_time(moment) -> Markup:
     """A moment in the viewer's time zone and language, in a <time> element carrying the exact UTC instant."""
     if moment is None:
         return Markup("")
-    zone = _zone()
-    shown = format_datetime(moment, "d MMM y, HH:mm", tzinfo=zone, locale=get_locale())
-    label = moment.astimezone(zone).tzname()
     # Escaped by hand into an f-string: Markup.format goes through string.Formatter, several times slower.
-    return Markup(f'<time datetime="{escape(moment.isoformat())}">{escape(shown)} {escape(label)}</time>')
+    return Markup(f'<time datetime="{escape(moment.isoformat())}">{escape(user_time(moment))}</time>')
 
 
 def time_left(deadline, now) -> str:
@@ -85,13 +129,13 @@ def days(count: int | None) -> str:
     return ngettext("%(count)s day", "%(count)s days", count, count=format_decimal(count, locale=get_locale()))
 
 
-# What a running timer will do, as the order page says it ("{left}" is the time left).
+# What a running timer will do, as the order page says it ("{when}" is "in 2 days 3 hours", "in less than an hour").
 TIMER_LABELS = {
-    "auto_complete": _l("Completes automatically in {left} unless the buyer accepts the work or asks for a revision"),
-    "cancel_request_deadline": _l("Cancels automatically in {left} if the cancellation request is not answered"),
-    "info_deadline": _l("Cancels automatically in {left} if the buyer does not send the information asked for"),
-    "extension_deadline": _l("The extra days are granted automatically in {left} if the buyer does not answer"),
-    "pause_limit": _l("The pause ends automatically in {left}"),
+    "auto_complete": _l("Completes automatically {when} unless the buyer accepts the work or asks for a revision"),
+    "cancel_request_deadline": _l("Cancels automatically {when} if the cancellation request is not answered"),
+    "info_deadline": _l("Cancels automatically {when} if the buyer does not send the information asked for"),
+    "extension_deadline": _l("The extra days are granted automatically {when} if the buyer does not answer"),
+    "pause_limit": _l("The pause ends automatically {when}"),
 }
 
 # How an order event reads in the history: "Anna: started work".

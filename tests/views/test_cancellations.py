@@ -125,3 +125,20 @@ def test_extension_and_pause_through_the_order_page(client, login_as, make_order
     assert "The order is paused" in client.get(f"/orders/{order.id}").get_data(as_text=True)
     client.post(f"/orders/{order.id}/resume")
     assert order.paused_at is None and order.deadline_at > deadline + timedelta(days=3)
+
+
+def test_timers_read_naturally_in_russian_down_to_the_last_hour(client, login_as, make_order):
+    """"Через {left}" cannot hold "меньше часа": the whole "in …" phrase is one message ("менее чем через час")."""
+    order = make_order("in_work")
+    order.seller.language = "ru"
+    db.session.commit()
+    login_as(order.seller)
+    asked = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)
+    with time_machine.travel(asked, tick=False):
+        client.post(f"/orders/{order.id}/cancel", data={"reason": "no_information", "comment": COMMENT})
+        early = text_of(check_page(client.get(f"/orders/{order.id}")).find(".//ul[@class='timers']"))
+    with time_machine.travel(asked + timedelta(hours=47, minutes=30), tick=False):
+        late = text_of(check_page(client.get(f"/orders/{order.id}")).find(".//ul[@class='timers']"))
+    assert early.startswith("Заказ отменится автоматически через 2 дня, если покупатель не пришлёт запрошенную информацию: 27 нояб.")
+    assert late.startswith("Заказ отменится автоматически менее чем через час, если покупатель не пришлёт запрошенную информацию")
+    assert early.endswith("(Москва)")  # the seller's zone (Moscow by default), named in Russian

@@ -57,6 +57,19 @@ def test_call_again_respects_the_cooldown(client, login_as, make_user):
     assert db.session.query(SandboxCall).count() == 0  # no worker ran: nothing was called from the web request
 
 
+def test_the_cooldown_message_says_the_time_in_the_users_zone_and_language(client, login_as, make_user):
+    user = make_user()
+    user.timezone, user.language = "Asia/Yekaterinburg", "ru"
+    db.session.commit()
+    with time_machine.travel(START, tick=False):
+        login_as(user)
+        client.post("/account/phone", data={"phone": "+44 20 7946 0958"})
+        client.post("/account/calls/phone/again")
+        page = client.get("/account/phone").get_data(as_text=True)
+    # 10:01 UTC is 15:01 in Yekaterinburg, named the way Russian names it (not "UTC", not a Latin "YEKT").
+    assert "Новый звонок можно будет заказать чуть позже — после 15:01 (Екатеринбург)." in page
+
+
 def test_sandbox_phone_is_for_demos_only(app, client, login_as, make_user):
     login_as(make_user())
     app.testing = False

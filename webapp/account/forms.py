@@ -2,6 +2,7 @@ from zoneinfo import available_timezones
 
 from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
@@ -42,7 +43,7 @@ class ProfileForm(FlaskForm):
         description=_l("Deadlines and dates are shown in this time zone."),
     )
     not_accepting = BooleanField(
-        _l("Not taking new orders today"),
+        lazy_pgettext("a seller's own setting", "Not taking new orders today"),
         description=_l("Buyers still see your kworks, with a note that you are not taking orders right now."),
     )
 

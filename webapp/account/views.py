@@ -1,8 +1,4 @@
-from datetime import timezone
-
-from babel.dates import format_datetime
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,13 +9,9 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..models import User
 from ..services import accounts, blocking, email_verification, kworks, orders, payouts, ratings, voice_codes, wallet
+from ..templating import user_time
 from . import bp
 from .forms import BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
-
-
-def _utc_time(moment, pattern: str = "HH:mm") -> str:
-    """A moment in UTC, written the page's way (month names in its language)."""
-    return format_datetime(moment, pattern, tzinfo=timezone.utc, locale=get_locale() or "en")
 
 
 @bp.get("/")
@@ -118,7 +110,7 @@ def add_phone():
         except ValidationFailed as error:
             apply_issues(form, error.issues)
         except voice_codes.CallLimited as error:
-            form.phone.errors = [_("You can request a new call a little later – after %(time)s UTC", time=_utc_time(error.until))]
+            form.phone.errors = [_("You can request a new call a little later – after %(time)s", time=user_time(error.until, with_date=False))]
         else:
             return redirect(url_for("account.phone"))
     return _phone_page(status=422, phone_form=form)
@@ -139,7 +131,7 @@ def call_again(purpose: str):
         try:
             call()
         except voice_codes.CallLimited as error:
-            flash(_("You can request a new call a little later – after %(time)s UTC.", time=_utc_time(error.until)), "error")
+            flash(_("You can request a new call a little later – after %(time)s.", time=user_time(error.until, with_date=False)), "error")
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -222,10 +214,10 @@ def _payout_action(form_name: str, form, action):
             apply_issues(form, error.issues)
         except payouts.HeldUntil as error:
             db.session.rollback()
-            form.form_errors.append(_("Withdrawals are on hold for 24 hours after a change to your payout details. You can withdraw after %(time)s UTC.",
-                                      time=_utc_time(error.until, "dd MMM yyyy, HH:mm")))
+            form.form_errors.append(_("Withdrawals are on hold for 24 hours after a change to your payout details. You can withdraw after %(time)s.",
+                                      time=user_time(error.until)))
         except voice_codes.CallLimited as error:
-            flash(_("Your change is saved; you can request a new call a little later – after %(time)s UTC.", time=_utc_time(error.until)), "error")
+            flash(_("Your change is saved; you can request a new call a little later – after %(time)s.", time=user_time(error.until, with_date=False)), "error")
             return redirect(url_for("account.payout_details"))
         except DomainError as error:
             db.session.rollback()

@@ -6,6 +6,8 @@ Field keys match the editor's input ids ("standard-price", "options-2-name") so 
 """
 from dataclasses import dataclass, field
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -113,7 +115,8 @@ def rule_violations(draft: KworkDraft) -> list[FieldIssue]:
         # Each message has a packaged form ("Economy price must be…") and a single-package one ("The price must be…").
         packaged, name = draft.is_packaged, TIER_NAMES[level]
         if tier.price is not None and not MIN_PRICE <= tier.price <= MAX_PRICE:
-            low, high = f"{MIN_PRICE:,}", f"{MAX_PRICE:,}"
+            # In the reader's language ("1,000,000", "1 000 000"); English where no request chose one.
+            low, high = (format_decimal(limit, locale=get_locale() or "en") for limit in (MIN_PRICE, MAX_PRICE))
             issues.append(FieldIssue(f"{level}-price", _("%(tier)s price must be between %(min)s and %(max)s", tier=name, min=low, max=high)
                                      if packaged else _("The price must be between %(min)s and %(max)s", min=low, max=high)))  # fmt: skip
         if tier.delivery_days is not None and not MIN_DAYS <= tier.delivery_days <= MAX_DAYS:

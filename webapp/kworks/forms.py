@@ -1,5 +1,7 @@
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, StringField, TextAreaField, URLField
@@ -33,7 +35,7 @@ class KworkForm(FlaskForm):
     category_id = IdSelectField(_l("Category"), invalid=_l("Select a category from the list"))
     description = TextAreaField(
         _l("Description"),
-        description=_l("What the buyer gets and how you work. Up to %(max)s characters.", max=f"{LIMITS['description']:,}"),
+        description=_l("What the buyer gets and how you work. Up to %(max)s characters.", max=LazyString(format_number, LIMITS["description"])),
     )
     buyer_instructions = TextAreaField(
         _l("What I need from the buyer to start"),
