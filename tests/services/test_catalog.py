@@ -90,3 +90,43 @@ def test_visible_kwork_hides_unapproved_kworks_from_others(make_user, make_kwork
     assert catalog.visible_kwork(pending.id, stranger) is None
     assert catalog.visible_kwork(pending.id, seller) == pending
     assert catalog.visible_kwork(pending.id, admin) == pending
+
+
+def test_search_finds_word_beginnings_in_any_order_and_ranks_the_title_first(listed, make_user, make_kwork):
+    seller = make_user("Vera", role="seller")
+    described = make_kwork(seller, title="I will write product copy")
+    described.description = "Copy for a shop built with Django, and its newsletter."
+    db.session.commit()
+    assert titles(search(text="djan", sort="relevance")) == [listed["bug"].title, described.title]  # title first
+    assert titles(search(text="django bug")) == titles(search(text="BUG DJANGO")) == [listed["bug"].title]
+    assert titles(search(text="djan", sort="newest")) == [described.title, listed["bug"].title]
+    assert search(text="%%%").total == 0 and search(text="___").total == 0  # nothing to search for
+
+
+def test_search_follows_edits_and_deletions(listed, make_user):
+    anna = listed["vps"].seller
+    kwork = listed["vps"]
+    kwork.title = "I will set up a mail server"
+    db.session.commit()
+    assert titles(search(text="mail")) == [kwork.title] and search(text="vps").total == 0
+    kworks.delete_kwork(anna, kwork, keep_portfolio=True, now=kwork.created_at)
+    assert search(text="mail").total == 0
+
+
+def test_search_understands_russian_word_forms_and_typos_on_postgresql(app, make_user, make_kwork):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("stemming and typo tolerance are PostgreSQL's (tsvector, pg_trgm); SQLite matches word beginnings")
+    seller = make_user("Ivan", role="seller")
+    kwork = make_kwork(seller, title="Настрою сервер для вашего сайта")
+    assert titles(search(text="серверов")) == [kwork.title]  # another form of the word
+    typo = make_kwork(seller, title="I will set up a VPS server")
+    assert typo.title in titles(search(text="servr"))  # a letter missed, caught by trigram similarity
+    assert typo.title in titles(search(text="vpss serverr"))  # letters doubled
+
+
+def test_the_count_stops_at_the_cap(listed, monkeypatch):
+    monkeypatch.setattr(catalog, "COUNT_CAP", 2)
+    page = search()
+    assert (page.total, page.capped, page.pages) == (3, True, 1)
+    page = search(text="vps")
+    assert (page.total, page.capped) == (1, False)

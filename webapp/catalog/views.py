@@ -1,6 +1,7 @@
 from functools import wraps
 
 from flask import abort, current_app, request, send_from_directory, session
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,16 +47,20 @@ def index():
     form = CatalogFilterForm(request.args)
     form.category.choices = [("", _("All categories"))] + [(c.slug, c.label) for c in kworks.categories()]
     valid = form.validate()
+    if form.sort.data not in catalog.SORTS or "sort" not in request.args:
+        # A search is ordered by how well kworks match, unless the buyer chose another order.
+        form.sort.data = "relevance" if (form.q.data or "").strip() else "newest"
     query = catalog.CatalogQuery(
         text=form.q.data or "",
         category=form.category.data or "",
         price_min=form.price_min.data if valid else None,
         price_max=form.price_max.data if valid else None,
-        sort=form.sort.data if form.sort.data in catalog.SORTS else "newest",
+        sort=form.sort.data,
         page=request.args.get("page", 1, type=int),
     )
     results = catalog.search(query, per_page=current_app.config["CATALOG_PAGE_SIZE"])
-    return render("catalog/index.html", block="catalog", form=form, results=results, status=200 if valid else 422)
+    return render("catalog/index.html", block="catalog", form=form, results=results, count_cap=format_number(catalog.COUNT_CAP),
+                  status=200 if valid else 422)
 
 
 @bp.get("/kworks/<int:kwork_id>")

@@ -4,22 +4,34 @@ from dataclasses import dataclass
 
 from collections import defaultdict
 
+import re
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import text as text_clause
+from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import selectinload
 
 from ..domain import orders as rules
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review, Tier, User
-from . import contains_pattern
 from .kworks import seller_portfolio
 
 SORTS = {
+    "relevance": _l("Best match"),
     "newest": _l("Newest first"),
     "price_asc": _l("Price: low to high"),
     "price_desc": _l("Price: high to low"),
     "rating": _l("Best rated"),
 }
+
+
+WORD = re.compile(r"[^\W_]+")  # letters and digits; punctuation and underscores are not searched for
+MAX_WORDS = 8
+COUNT_CAP = 1000
+# SQLite's FTS5 index of kwork titles and descriptions (migration 0019), kept in step by triggers.
+KWORKS_FTS = table("kworks_fts", column("rowid"))
+TYPO_SIMILARITY = 0.4  # pg_trgm word similarity from which a title counts as the search, mistyped
 
 
 @dataclass(frozen=True)
@@ -42,9 +54,10 @@ class CatalogCard:
 @dataclass(frozen=True)
 class CatalogPage:
     cards: list[CatalogCard]
-    total: int
+    total: int  # at most COUNT_CAP + 1
     page: int
     pages: int
+    capped: bool = False  # more than COUNT_CAP matched: "1,000+ services"
 
     def page_links(self, around: int = 2) -> list[int | None]:
         """Page numbers to link: the first, the last and `around` either side of this one; None marks a gap.
@@ -65,13 +78,52 @@ def _seller_not_suspended():
     return Kwork.seller_id.not_in(select(User.id).where(User.suspended_at.is_not(None)))
 
 
+def _words(text: str) -> list[str]:
+    """The words of a search, lower-cased; punctuation (%, _, quotes, operators) is not searched for."""
+    return WORD.findall(text.lower())[:MAX_WORDS]
+
+
+def text_match(text: str):
+    """(condition, relevance) for kworks matching every word of `text`, or None when it has no word to search for.
+
+    PostgreSQL: the kwork's `search_vector` (title and description through the English and Russian stemmers, the
+    title weighted higher; GIN index) against each word as a prefix, so "serv" and "сервера" find "server" and
+    "сервер"; or, for typos, the whole text's trigram word similarity to the title (pg_trgm's `<%`, GIN index).
+    SQLite: the FTS5 index `kworks_fts`, each word as a prefix. Both use their index, whatever the catalog's size.
+    """
+    words = _words(text)
+    if not words:
+        return None
+    if db.engine.dialect.name == "postgresql":
+        # For this transaction only: a typo ("sevrer") shares about half its trigrams with the word meant.
+        db.session.execute(text_clause(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_SIMILARITY}"))
+        prefixes = " & ".join(f"{word}:*" for word in words)
+        vector = literal_column("kworks.search_vector")
+        query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
+        typed = " ".join(words)
+        condition = or_(vector.op("@@")(query), literal(typed).op("<%")(Kwork.title))
+        return condition, func.ts_rank_cd(vector, query) + func.word_similarity(typed, Kwork.title)
+    match = " ".join(f'"{word}"*' for word in words)
+    matches = literal_column("kworks_fts").op("MATCH")(match)
+    found = select(KWORKS_FTS.c.rowid).where(matches)
+    # bm25 (lower is better), a title match weighing ten times a description match.
+    score = select(func.bm25(literal_column("kworks_fts"), 10.0, 1.0)).where(matches, KWORKS_FTS.c.rowid == Kwork.id)
+    return Kwork.id.in_(found), -score.scalar_subquery()
+
+
 def search(query: CatalogQuery, per_page: int) -> CatalogPage:
-    """Active kworks matching the query, one page of them, with the total for pagination."""
+    """Active kworks matching the query, one page of them, with the total for pagination (counted up to
+    COUNT_CAP: "1,000+ services" needs no exact figure, and counting every match of a broad search costs the same
+    as reading them all)."""
     entry = Tier.__table__.alias("entry_tier")
     conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended()]
+    relevance = None
     if query.text.strip():
-        pattern = contains_pattern(query.text.strip())
-        conditions.append(or_(Kwork.title.ilike(pattern, escape="\\"), Kwork.description.ilike(pattern, escape="\\")))
+        matched = text_match(query.text)
+        if matched is None:
+            return CatalogPage(cards=[], total=0, page=1, pages=1)
+        condition, relevance = matched
+        conditions.append(condition)
     if query.category:
         conditions.append(Kwork.category_id == select(Category.id).where(Category.slug == query.category).scalar_subquery())
     if query.price_min is not None:
@@ -80,14 +132,16 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
         conditions.append(entry.c.price <= query.price_max)
 
     joined = select(Kwork).join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy")).where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
+    capped = joined.with_only_columns(Kwork.id).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped))
     order = {
         "newest": [Kwork.created_at.desc()],
         "price_asc": [entry.c.price.asc()],
         "price_desc": [entry.c.price.desc()],
         "rating": [Kwork.rating.desc().nulls_last()],
+        "relevance": [relevance.desc()] if relevance is not None else [Kwork.created_at.desc()],
     }.get(query.sort, [Kwork.created_at.desc()])
-    pages = max(1, math.ceil(total / per_page))
+    pages = max(1, math.ceil(min(total, COUNT_CAP) / per_page))
     page = min(max(1, query.page), pages)
     rows = db.session.execute(
         joined.add_columns(entry.c.price, entry.c.delivery_days)
@@ -96,7 +150,7 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
         .offset((page - 1) * per_page)
     ).all()
     cards = [CatalogCard(kwork, price, days) for kwork, price, days in rows]
-    return CatalogPage(cards=cards, total=total, page=page, pages=pages)
+    return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
 
 def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
