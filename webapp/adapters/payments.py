@@ -6,13 +6,13 @@ money moves, so a demo can be completed end to end; it can't be chosen in produc
 
 Stripe is driven through its official library (`stripe.StripeClient`), so the library itself builds every request;
 tests inject an HTTP client that records those requests and answers canned JSON (tests/stripe_fake.py), as the
-Twilio adapter is tested.
+Twilio adapter is tested. The library is imported when Stripe is first used (it weighs about 10 MB in every web
+worker otherwise), and its errors are turned into this module's, so services never handle an SDK's exceptions.
 """
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import stripe
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,6 +23,18 @@ from ..models import TopUp
 
 # Stripe Checkout's interface languages for the ones Gigsmith speaks (anything else: Stripe's "auto").
 CHECKOUT_LOCALES = {"en": "en", "ru": "ru", "pt": "pt-BR", "fr": "fr"}
+
+
+class ProviderUnavailable(Exception):
+    """The provider could not be reached or did not answer: what was asked may or may not have happened."""
+
+
+class ProviderRefused(Exception):
+    """The provider answered and refused for good (a refund of a disputed charge, say)."""
+
+
+class InvalidSignature(Exception):
+    """A webhook whose signature, or timestamp, does not check out."""
 
 
 @dataclass(frozen=True)
@@ -74,15 +86,26 @@ class StripePayments:
     name = "stripe"
 
     def __init__(self, secret_key: str, webhook_secret: str, *, tolerance: int = 300, currency: str = "RUB",
-                 http_client: stripe.HTTPClient | None = None):  # fmt: skip
+                 http_client=None):  # fmt: skip
+        import stripe
+
         # Network retries reuse the library's idempotency key, so a retried create never makes two sessions.
         self.client = stripe.StripeClient(secret_key, http_client=http_client, max_network_retries=2)
         self.webhook_secret, self.tolerance, self.currency = webhook_secret, tolerance, currency.lower()
 
     def checkout(self, topup: TopUp, *, email: str, locale: str, return_to: str | None) -> Checkout:
+        import stripe
+
         with force_locale(locale):
             product = _("Gigsmith balance top-up")
-        session = self.client.v1.checkout.sessions.create(
+        try:
+            session = self._create_session(topup, product, email, locale, return_to)
+        except stripe.StripeError as error:
+            raise ProviderUnavailable(str(error)) from error
+        return Checkout(session.url, session.id)
+
+    def _create_session(self, topup: TopUp, product: str, email: str, locale: str, return_to: str | None):
+        return self.client.v1.checkout.sessions.create(
             {
                 "mode": "payment",
                 "line_items": [{"quantity": 1, "price_data": {"currency": self.currency, "unit_amount": topup.amount,
@@ -98,21 +121,33 @@ class StripePayments:
             },  # fmt: skip
             {"idempotency_key": f"topup-checkout-{topup.reference}"},
         )
-        return Checkout(session.url, session.id)
 
     def refund(self, topup: TopUp, amount: int) -> str:
-        refund = self.client.v1.refunds.create(
-            {"payment_intent": topup.payment_intent, "amount": amount, "reason": "requested_by_customer",
-             "metadata": {"topup_reference": topup.reference}},  # fmt: skip
-            # One refund per top-up: a retry after a lost answer gets the first refund back, not a second one.
-            {"idempotency_key": f"topup-refund-{topup.reference}"},
-        )
+        """Raises ProviderRefused when Stripe refuses for good, ProviderUnavailable when the answer is unknown."""
+        import stripe
+
+        try:
+            refund = self.client.v1.refunds.create(
+                {"payment_intent": topup.payment_intent, "amount": amount, "reason": "requested_by_customer",
+                 "metadata": {"topup_reference": topup.reference}},  # fmt: skip
+                # One refund per top-up: a retry after a lost answer gets the first refund back, not a second one.
+                {"idempotency_key": f"topup-refund-{topup.reference}"},
+            )
+        except stripe.InvalidRequestError as error:
+            raise ProviderRefused(str(error)) from error
+        except stripe.StripeError as error:  # unreachable, busy, or the same refund asked twice at once
+            raise ProviderUnavailable(str(error)) from error
         return refund.id
 
     def verified_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         """The event in `payload` if `signature` (the Stripe-Signature header) is the endpoint secret's HMAC of it
-        and its timestamp is within the tolerance; raises stripe.SignatureVerificationError or ValueError."""
-        event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret, tolerance=self.tolerance)
+        and its timestamp is within the tolerance; raises InvalidSignature otherwise."""
+        import stripe
+
+        try:
+            event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret, tolerance=self.tolerance)
+        except (stripe.SignatureVerificationError, ValueError) as error:
+            raise InvalidSignature(type(error).__name__) from error
         return ProviderEvent(self.name, event.id, event.type, event.data.object.to_dict())
 
 

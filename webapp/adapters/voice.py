@@ -17,7 +17,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from twilio.http import HttpClient
 from twilio.http.response import Response
-from twilio.rest import Client
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ..extensions import db
@@ -102,6 +101,8 @@ class SandboxHttpClient(HttpClient):
 
 class TwilioCaller:
     def __init__(self, account_sid: str, auth_token: str, from_number: str, http_client: HttpClient | None = None):
+        from twilio.rest import Client  # imported when a call is placed: the REST client weighs about 5 MB
+
         self.client = Client(account_sid, auth_token, http_client=http_client)
         self.from_number = from_number
 

@@ -7,7 +7,6 @@ transaction that acts, after the top-up's row lock, so an event delivered twice 
 import secrets
 from datetime import datetime
 
-import stripe
 from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
@@ -56,7 +55,7 @@ def open_checkout(topup: TopUp, *, email: str, locale: str, return_to: str | Non
     top-up. Raises PaymentUnavailable when the provider can't be reached (nothing was charged)."""
     try:
         checkout = payments.provider(topup.provider).checkout(topup, email=email, locale=locale, return_to=return_to)
-    except stripe.StripeError as error:
+    except payments.ProviderUnavailable as error:
         current_app.logger.warning("Stripe refused a checkout session for top-up %s: %s", topup.id, error)
         raise PaymentUnavailable(_("The payment service could not be reached. Nothing was charged. Try again in a few minutes.")) from None
     if checkout.checkout_id:
@@ -262,7 +261,7 @@ def refund_topup(user: User, topup_id: int, now: datetime) -> TopUp:
 def _send_refund(topup: TopUp) -> TopUp:
     try:
         refund_id = payments.provider(topup.provider).refund(topup, topup.refunded_amount)
-    except stripe.InvalidRequestError as error:  # refused for good: the charge was disputed, refunded elsewhere…
+    except payments.ProviderRefused as error:  # refused for good: the charge was disputed, refunded elsewhere…
         current_app.logger.warning("Stripe refused the refund of top-up %s: %s", topup.id, error)
         topup = _lock(topup)
         if not _in_flight(topup):  # a press at the same moment settled it already
@@ -277,7 +276,7 @@ def _send_refund(topup: TopUp) -> TopUp:
         topup.refunded_amount = 0  # closed for refunds: refunded_at stays
         db.session.commit()
         raise RefundRefused(_("The payment service refused the refund, so the money is back in your balance. Contact support to have it sent another way.")) from None
-    except stripe.StripeError as error:  # unreachable, busy, or the same refund asked twice at once: it may have gone through
+    except payments.ProviderUnavailable as error:  # unreachable, busy, or asked twice at once: it may have gone through
         current_app.logger.warning("Stripe did not answer the refund of top-up %s: %s", topup.id, error)
         raise PaymentUnavailable(_("The payment service could not be reached. Your refund is kept: press the button again in a few minutes.")) from None
     topup = _lock(topup)

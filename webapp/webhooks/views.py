@@ -1,6 +1,5 @@
 """Callbacks from Twilio and Stripe. Only requests carrying a valid signature (X-Twilio-Signature,
 Stripe-Signature) are accepted; these are the only views exempt from CSRF, the signature being their proof."""
-import stripe
 from flask import Response, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from twilio.request_validator import RequestValidator
@@ -48,9 +47,9 @@ def stripe_event():
         abort(404)  # no Stripe account here: nothing could have been sent by it
     try:
         event = provider.verified_event(request.get_data(), request.headers.get("Stripe-Signature"))
-    except (stripe.SignatureVerificationError, ValueError) as error:
+    except payments.InvalidSignature as error:
         voice_codes.record(None, "webhook_rejected", _l("Rejected a Stripe webhook from %(address)s: %(reason)s"), now(),
-                           address=request.remote_addr, reason=type(error).__name__)  # fmt: skip
+                           address=request.remote_addr, reason=str(error))  # fmt: skip
         db.session.commit()
         current_app.logger.warning("rejected Stripe webhook: %s", error)
         return Response("invalid signature", status=400, mimetype="text/plain")
