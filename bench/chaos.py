@@ -385,18 +385,23 @@ def main(argv: list[str]) -> int:
             except Exception as error:  # noqa: BLE001
                 stats.errors[f"{turn.__name__}: {type(error).__name__}"] += 1
 
+    def timers_falling_due():
+        """Every 10 seconds some delivered orders' auto-completion falls due, so the sweep fires them while buyers
+        click Accept or Request revision on the same orders."""
+        while time.monotonic() < deadline:
+            make_timers_due(world)
+            time.sleep(10)
+
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(args.clients)]
+    threads.append(threading.Thread(target=timers_falling_due, daemon=True))
     for thread in threads:
         thread.start()
     total = args.minutes * 60
     try:
-        time.sleep(total * 0.25)
-        make_timers_due(world)
-        time.sleep(total * 0.10)
+        time.sleep(total * 0.35)
         redis.Redis.from_url(args.redis_url).flushdb()
         faults.append(f"{time.monotonic() - started:.0f} s: Redis FLUSHDB")
         time.sleep(total * 0.15)
-        make_timers_due(world)
         stop(worker, signal.SIGKILL)
         faults.append(f"{time.monotonic() - started:.0f} s: worker killed (SIGKILL)")
         time.sleep(min(15, total * 0.1))
