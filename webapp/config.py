@@ -41,6 +41,13 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     INSTANCE_PATH = INSTANCE_PATH
     UPLOAD_DIR = INSTANCE_PATH / "uploads"
+    # Where uploads are kept (webapp/adapters/storage.py): "local", the folder UPLOAD_DIR on this host, or "s3", one
+    # bucket every web host and worker shares. boto3 finds the bucket's credentials itself (AWS_ACCESS_KEY_ID…).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or "local"
+    S3_BUCKET = os.environ.get("S3_BUCKET", "").strip()
+    S3_REGION = os.environ.get("S3_REGION", "").strip()  # empty: boto3's AWS_REGION / AWS_DEFAULT_REGION
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "").strip()  # empty: AWS itself; else MinIO, R2, Spaces…
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "").strip().lower() or "auto"
     MAX_CONTENT_LENGTH = 27 * 1024 * 1024  # five 5 MB attachments plus the text around them
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # a long-open editor must not lose its work to an expired token
