@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/4", "PUBLIC_BASE_URL": "https://gigsmith.example", "STRIPE_SECRET_KEY": "sk_test_x",
     "STRIPE_WEBHOOK_SECRET": "whsec_x", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "token",
     "TWILIO_FROM_NUMBER": "+15550001111", "SMTP_HOST": "smtp.example", "MAIL_FROM": "Gigsmith <no-reply@gigsmith.example>",
+    "STORAGE_BACKEND": "s3", "S3_BUCKET": "gigsmith-uploads",
 }  # fmt: skip
 
 

@@ -41,6 +41,13 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     INSTANCE_PATH = INSTANCE_PATH
     UPLOAD_DIR = INSTANCE_PATH / "uploads"
+    # Where uploads are kept (webapp/adapters/storage.py): "local", the folder UPLOAD_DIR on this host, or "s3", one
+    # bucket every web host and worker shares. boto3 finds the bucket's credentials itself (AWS_ACCESS_KEY_ID…).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or "local"
+    S3_BUCKET = os.environ.get("S3_BUCKET", "").strip()
+    S3_REGION = os.environ.get("S3_REGION", "").strip()  # empty: boto3's AWS_REGION / AWS_DEFAULT_REGION
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "").strip()  # empty: AWS itself; else MinIO, R2, Spaces…
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "").strip().lower() or "auto"
     MAX_CONTENT_LENGTH = 27 * 1024 * 1024  # five 5 MB attachments plus the text around them
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # a long-open editor must not lose its work to an expired token
@@ -121,9 +128,28 @@ def production_problems(environ=None) -> list[str]:
         problems.append("STRIPE_SECRET_KEY must be a Stripe secret key (sk_…) or restricted key (rk_…)")
     if value("STRIPE_WEBHOOK_SECRET") and not value("STRIPE_WEBHOOK_SECRET").startswith("whsec_"):
         problems.append("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_…)")
+    problems += _storage_problems(value)
     for name in ("TRUSTED_PROXIES", "STRIPE_WEBHOOK_TOLERANCE"):
         if value(name) and not value(name).isdigit():
             problems.append(f"{name} must be a whole number")
+    return problems
+
+
+def _storage_problems(value) -> list[str]:
+    """Uploads on one host's disk are missing on every other host, so production names its storage on purpose: a
+    bucket (several hosts), or `local`, which says there is one web host (and its worker) only."""
+    backend = value("STORAGE_BACKEND").lower()
+    if not backend:
+        return ["set STORAGE_BACKEND=s3 and S3_BUCKET (uploads every web host shares), or STORAGE_BACKEND=local for a single web host"]
+    if backend not in ("s3", "local"):
+        return ["STORAGE_BACKEND must be s3 or local"]
+    problems = []
+    if backend == "s3" and not value("S3_BUCKET"):
+        problems.append("set S3_BUCKET for STORAGE_BACKEND=s3")
+    if value("S3_ENDPOINT_URL") and not value("S3_ENDPOINT_URL").startswith(("https://", "http://")):
+        problems.append("S3_ENDPOINT_URL must be an http:// or https:// address")
+    if value("S3_ADDRESSING_STYLE") and value("S3_ADDRESSING_STYLE").lower() not in ("auto", "path", "virtual"):
+        problems.append("S3_ADDRESSING_STYLE must be auto, path or virtual")
     return problems
 
 

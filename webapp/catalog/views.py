@@ -1,10 +1,11 @@
 from functools import wraps
 
-from flask import abort, current_app, request, send_from_directory, session
+from flask import abort, current_app, request, session
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import downloads
 from ..htmx import render
 from ..services import catalog, kworks, reviews
 from . import bp
@@ -84,7 +85,5 @@ def seller(user_id: int):
 
 @bp.get("/images/<name>")
 def image(name: str):
-    """Portfolio images. Names are random and `send_from_directory` refuses paths outside the folder."""
-    response = send_from_directory(current_app.config["UPLOAD_DIR"], name, max_age=31536000)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    """Portfolio images, from whichever storage keeps them; cached for a year (names are random, never reused)."""
+    return downloads.image(name)

@@ -2,10 +2,11 @@
 import json
 import secrets
 
-from flask import abort, current_app, flash, redirect, request, send_from_directory, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import downloads
 from ..clock import now
 from ..domain import orders as rules
 from ..domain.errors import DomainError, ValidationFailed
@@ -427,9 +428,4 @@ def attachment(order_id: int, attachment_id: int):
     found = db.session.get(Attachment, attachment_id)
     if found is None or db.session.get(OrderMessage, found.message_id).order_id != order.id:
         abort(404)
-    response = send_from_directory(
-        current_app.config["UPLOAD_DIR"] / "attachments", found.stored_name, as_attachment=True, download_name=found.original_name
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.attachment(found.stored_name, found.original_name)

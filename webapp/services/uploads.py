@@ -1,11 +1,28 @@
-"""Uploaded images, stored under instance/uploads with a random name. Only real image bytes are accepted."""
+"""Uploaded files, kept by the storage adapter (webapp/adapters/storage.py: a local folder, or an S3 bucket shared by
+every web host) under a random name. Only real image bytes are accepted as images.
+
+Keys: an image is "<32 hex>.<ext>" (its name in PortfolioItem.image_name and in /catalog/images/<name>), any
+other file "attachments/<32 hex>" (Attachment.stored_name is the part after the slash).
+
+The objects follow the database transaction they were stored or deleted in: one stored in a transaction that rolls
+back is removed again, and one deleted is only removed once the row that named it is gone for good (the commit).
+So a failed action leaves no stray file, and a rolled-back deletion never leaves a row pointing at nothing.
+"""
+import logging
+import re
 import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import event
 
+from ..adapters.storage import StorageError, content_type_for, storage
 from ..domain.errors import FieldIssue, ValidationFailed
+from ..extensions import db
 
+log = logging.getLogger(__name__)
+
+ATTACHMENTS = "attachments/"
 # The first bytes of each accepted format. The browser's filename and content type are not trusted.
 _SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "png",
@@ -13,6 +30,16 @@ _SIGNATURES = {
     b"GIF87a": "gif",
     b"GIF89a": "gif",
 }
+_IMAGE_NAME = re.compile(r"[0-9a-f]{32}\.(png|jpg|gif|webp)")
+_STORED_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+class StorageUnavailable(ValidationFailed):
+    """The storage could not take the file just now (the bucket unreachable or refusing, a full disk). A form-level
+    error unless `field` names the form's file input; the view rolls back, so nothing of the action remains."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__([FieldIssue(field, message)])
 
 
 def image_extension(data: bytes) -> str | None:
@@ -21,7 +48,24 @@ def image_extension(data: bytes) -> str | None:
     return next((ext for magic, ext in _SIGNATURES.items() if data.startswith(magic)), None)
 
 
+def is_image_name(name: str) -> bool:
+    """Whether `name` is one store_image could have returned (anything else, such as an attachment's key, is not
+    an image to serve)."""
+    return _IMAGE_NAME.fullmatch(name) is not None
+
+
+def attachment_key(stored_name: str) -> str:
+    if _STORED_NAME.fullmatch(stored_name) is None:
+        raise ValueError(f"not a stored file name: {stored_name!r}")
+    return ATTACHMENTS + stored_name
+
+
 def store_image(data: bytes) -> str:
+    """Check `data` is a PNG, JPEG, GIF or WebP under MAX_IMAGE_BYTES and store it; returns its new name.
+
+    Raises ValidationFailed on the "image" field (too large, not an image, or StorageUnavailable). The object is
+    removed again if the caller's transaction rolls back.
+    """
     limit = current_app.config["MAX_IMAGE_BYTES"]
     if len(data) > limit:
         raise ValidationFailed([FieldIssue("image", _("The image must be smaller than %(size)s MB", size=limit // (1024 * 1024)))])
@@ -29,21 +73,69 @@ def store_image(data: bytes) -> str:
     if extension is None:
         raise ValidationFailed([FieldIssue("image", _("The image must be a PNG, JPEG, GIF or WebP file"))])
     name = f"{secrets.token_hex(16)}.{extension}"
-    directory = current_app.config["UPLOAD_DIR"]
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(data)
+    try:
+        storage().put(name, data, content_type_for(name))
+    except StorageError:
+        log.exception("storing an image failed")
+        raise StorageUnavailable("image", _("The image can’t be saved just now. Try again in a few minutes.")) from None
+    _pending()["stored"].append(name)
     return name
 
 
 def delete_image(name: str) -> None:
-    (current_app.config["UPLOAD_DIR"] / name).unlink(missing_ok=True)
+    """Remove the image once the caller's transaction commits (never if it rolls back)."""
+    _pending()["deleted"].append(name)
 
 
 def store_file(data: bytes) -> str:
     """Any file a party attaches to an order (orders._check_files has checked count and size); served back only
-    as a download, to the order's parties."""
+    as a download, to the order's parties. Returns its stored name.
+
+    Raises StorageUnavailable (a form-level error) when the storage can't take it. The object is removed again if
+    the caller's transaction rolls back.
+    """
     name = secrets.token_hex(16)
-    directory = current_app.config["UPLOAD_DIR"] / "attachments"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(data)
+    key = attachment_key(name)
+    try:
+        # Stored as opaque bytes, whatever the file says it is: it is only ever handed back as a download.
+        storage().put(key, data, "application/octet-stream")
+    except StorageError:
+        log.exception("storing an attachment failed")
+        raise StorageUnavailable("", _("The attached files can’t be saved just now. Try again in a few minutes.")) from None
+    _pending()["stored"].append(key)
     return name
+
+
+# --- following the transaction --------------------------------------------------------------------------------
+_PENDING = "gigsmith.uploads.pending"
+
+
+def _pending() -> dict[str, list[str]]:
+    """Keys stored and deleted in the session's current transaction (kept in Session.info until it ends)."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so its end (even a rollback before any SQL ran) is an event that settles these keys
+    return session.info.setdefault(_PENDING, {"stored": [], "deleted": []})
+
+
+def _remove(keys: list[str]) -> None:
+    """Delete each object; one that can't be deleted now is only wasted space, so it is logged, not raised."""
+    for key in keys:
+        try:
+            storage().delete(key)
+        except StorageError:
+            log.exception("removing stored upload %s failed; it stays in the storage unused", key)
+
+
+@event.listens_for(db.session, "after_commit")
+def _after_commit(session) -> None:
+    if pending := session.info.pop(_PENDING, None):
+        _remove(pending["deleted"])
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.nested:  # a savepoint: the enclosing transaction may still commit what came before
+        return
+    if pending := session.info.pop(_PENDING, None):
+        _remove(pending["stored"])
