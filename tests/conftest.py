@@ -4,6 +4,8 @@ The schema comes from the Alembic migrations (as in production). Tests commit fo
 transactions, browser tests use a second thread), so isolation is by emptying the tables after each test.
 """
 import os
+import shutil
+import signal
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +21,7 @@ import time_machine  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from webapp import assets, create_app, i18n, redis_conn  # noqa: E402
+from webapp import assets, create_app, embedded_redis, i18n  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft  # noqa: E402
 from webapp.extensions import db  # noqa: E402
@@ -35,10 +37,23 @@ KEEP_TABLES = {"categories", "alembic_version"}
 PASSWORD = "correct horse battery"
 
 
+def pytest_configure(config):
+    # SIGTERM (a CI timeout, a service manager) ends the run as Ctrl-C does, so the teardown below still runs.
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+def pytest_unconfigure(config):
+    """Whatever ended the session (passing, failing, Ctrl-C, SIGTERM): stop the embedded Redis this session started
+    and remove its temporary instance folder (database, uploads, the Redis socket and dump)."""
+    embedded_redis.stop_owned()
+    shutil.rmtree(_INSTANCE, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     """Real Redis: REDIS_URL when given (CI points it at the machine's server), else the embedded one."""
-    return os.environ.get("REDIS_URL") or redis_conn.embedded_url(_INSTANCE)
+    return os.environ.get("REDIS_URL") or embedded_redis.url(_INSTANCE)
 
 
 @pytest.fixture(scope="session")
