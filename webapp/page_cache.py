@@ -31,6 +31,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from . import redis_conn
 from .clock import now
 from .extensions import db
 from .htmx import is_htmx
@@ -92,7 +93,7 @@ def _cache(kind: str) -> _PageCache:
 
 def _redis() -> redis.Redis:
     if "page_cache_redis" not in current_app.extensions:
-        current_app.extensions["page_cache_redis"] = redis.Redis.from_url(current_app.config["REDIS_URL"])
+        current_app.extensions["page_cache_redis"] = redis_conn.client(current_app.config["REDIS_URL"], current_app.config)
     return current_app.extensions["page_cache_redis"]
 
 

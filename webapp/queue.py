@@ -12,6 +12,8 @@ from rq import Queue, Retry
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from . import redis_conn
+
 QUEUE_NAME, MAIL_QUEUE = "default", "mail"
 QUEUE_NAMES = (QUEUE_NAME, MAIL_QUEUE)
 
@@ -20,7 +22,7 @@ def get_queue(name: str = QUEUE_NAME) -> Queue:
     """The app's queues, on the app's Redis (the embedded one in the demo)."""
     queues = current_app.extensions.setdefault("rq_queues", {})
     if name not in queues:
-        connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
+        connection = redis_conn.client(current_app.config["REDIS_URL"], current_app.config)
         queues[name] = Queue(name, connection=connection)
     return queues[name]
 
