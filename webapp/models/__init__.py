@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 from .accounts import User
 from .cancellations import CancellationRequest, ExtensionRequest
+from .checkout import CheckoutDraft
 from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
 from .moderation import AuditEntry, Dispute
@@ -11,6 +12,6 @@ from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
-    "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
+    "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
     "OrderMessage", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "VoiceCode", "Withdrawal",
 ]  # fmt: skip
