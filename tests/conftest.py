@@ -37,10 +37,17 @@ KEEP_TABLES = {"categories", "alembic_version"}
 PASSWORD = "correct horse battery"
 
 
+def _interrupt_once(signum, frame):
+    # One SIGTERM often comes twice (timeout(1) forwards the one its process group already got): the second must
+    # not cut the teardown short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def pytest_configure(config):
     # SIGTERM (a CI timeout, a service manager) ends the run as Ctrl-C does, so the teardown below still runs.
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt_once)
 
 
 def pytest_unconfigure(config):
