@@ -190,11 +190,22 @@ def _end_process(pid: int, asked: bool) -> None:
                     process.send_signal(signal.SIGCONT)  # a stopped (SIGSTOP) server acts on SIGTERM only once resumed
             except psutil.NoSuchProcess:
                 return
-        try:
-            process.wait(STOP_TIMEOUT)
+        if _exits(process, STOP_TIMEOUT):
             return
-        except psutil.TimeoutExpired:
-            continue
+
+
+def _exits(process: psutil.Process, timeout: float) -> bool:
+    """Whether the process ends within `timeout`. A daemon is not our child: it is gone once it is a zombie, which
+    whoever adopted it reaps when it gets round to it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _stop_at_exit() -> None:

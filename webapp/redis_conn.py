@@ -39,22 +39,24 @@ class Breaker:
     def __init__(self, pause: float):
         self.pause = pause
         self._open_until = 0.0
+        self._failure = ""
         self._lock = threading.Lock()
 
     def check(self) -> None:
         if time.monotonic() < self._open_until:
-            raise redis.ConnectionError(f"Redis failed less than {self.pause:g} s ago; not asking it again yet")
+            raise redis.ConnectionError(f"Redis failed less than {self.pause:g} s ago ({self._failure}); not asking it again yet")
 
-    def trip(self) -> None:
+    def trip(self, error: Exception) -> None:
         with self._lock:
             self._open_until = time.monotonic() + self.pause
+            self._failure = str(error)
 
     @contextmanager
     def watching(self, *errors: type[Exception]):
         try:
             yield
-        except errors:
-            self.trip()
+        except errors as error:
+            self.trip(error)
             raise
 
 
