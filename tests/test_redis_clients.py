@@ -59,7 +59,7 @@ def _run(code: str, instance: Path) -> subprocess.CompletedProcess:
 def instance():
     path = Path(tempfile.mkdtemp(prefix="gigsmith-redis-"))  # short: the Unix socket lives in it
     yield path
-    embedded_redis.stop_owned()
+    embedded_redis.stop(path)  # not stop_owned(): the session's own embedded Redis must stay
     for server in psutil.process_iter(["name", "cwd"]):  # after a failed assertion: no server left behind
         if server.info["name"] == "redis-server" and server.info["cwd"] == str(path):
             server.kill()
@@ -84,7 +84,7 @@ def test_the_owner_stops_its_server_and_the_data_is_there_next_time(instance):
     url = embedded_redis.url(instance)
     redis.Redis.from_url(url).set("kept", "yes")
     server = psutil.Process(_server_pid(url))
-    embedded_redis.stop_owned()
+    embedded_redis.stop(instance)
     assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
     assert not (instance / "redis.sock").exists() and not (instance / "redis.owner").exists()
     assert redis.Redis.from_url(embedded_redis.url(instance)).get("kept") == b"yes"
@@ -101,5 +101,5 @@ def test_a_server_whose_owner_was_killed_is_adopted_rather_than_started_twice(in
 
     url = embedded_redis.url(instance)
     assert _server_pid(url) == orphan.pid  # adopted, not a second server on the same socket
-    embedded_redis.stop_owned()
+    embedded_redis.stop(instance)
     assert not orphan.is_running() or orphan.status() == psutil.STATUS_ZOMBIE

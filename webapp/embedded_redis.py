@@ -69,13 +69,18 @@ def owned() -> list[Server]:
     return list(_owned.values())
 
 
+def stop(instance_path: Path) -> None:
+    """Stop the embedded Redis of `instance_path` if this process owns it (saving its data), and remove the files
+    it leaves. A forked child (a gunicorn or RQ worker) inherits the parent's list but owns nothing in it."""
+    server = _owned.pop(instance_path.resolve(), None)
+    if server is not None and server.owner_pid == os.getpid():
+        _stop(server)
+
+
 def stop_owned() -> None:
-    """Stop every embedded Redis this process owns (saving its data), and remove the files it leaves. A forked child
-    (a gunicorn or RQ worker) inherits the parent's list but owns nothing in it."""
+    """Stop every embedded Redis this process owns."""
     for instance_path in list(_owned):
-        server = _owned.pop(instance_path)
-        if server.owner_pid == os.getpid():
-            _stop(server)
+        stop(instance_path)
 
 
 # --- finding, starting and stopping -----------------------------------------------------------------------------

@@ -113,18 +113,16 @@ def connection_options(url: str, config: Mapping[str, Any] | None = None) -> dic
     `config` is the app's config (REDIS_CONNECT_TIMEOUT, REDIS_TIMEOUT, REDIS_RETRY_AFTER); without one, the
     environment's values.
     """
-    unix = url.startswith("unix://")
-    options = {
+    # The same keys for every address: Flask-Limiter merges the options of each app it is bound to into one dict.
+    # (No TCP keepalive, which a Unix socket refuses: the read timeout and health checks find a dead peer.)
+    return {
         "socket_connect_timeout": _setting(config, "REDIS_CONNECT_TIMEOUT", CONNECT_TIMEOUT),
         "socket_timeout": _setting(config, "REDIS_TIMEOUT", TIMEOUT),
         "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
         "health_check_interval": HEALTH_CHECK_INTERVAL,
-        "connection_class": GuardedUnixConnection if unix else GuardedConnection,
+        "connection_class": GuardedUnixConnection if url.startswith("unix://") else GuardedConnection,
         "breaker": breaker_for(url, _setting(config, "REDIS_RETRY_AFTER", RETRY_AFTER)),
     }
-    if not unix:
-        options["socket_keepalive"] = True  # a TCP-only setting
-    return options
 
 
 def client(url: str, config: Mapping[str, Any] | None = None) -> redis.Redis:
