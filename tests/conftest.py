@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -55,6 +56,17 @@ def pytest_unconfigure(config):
     and remove its temporary instance folder (database, uploads, the Redis socket and dump)."""
     embedded_redis.stop_owned()
     shutil.rmtree(_INSTANCE, ignore_errors=True)
+    # Python waits for threads before it exits. Under faketime (.ci/run), a thread's timed wait never ends, so a
+    # pending threading.Timer (the rate limiter's in-memory fallback starts one) would keep the run from exiting.
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
+def real_clock(environment: dict) -> dict:
+    """`environment` for a child process that must run on the machine's clock rather than faketime's (.ci/run):
+    under faketime a timed wait on a thread, or a redis-server's event loop, never ends."""
+    return {name: value for name, value in environment.items() if name not in ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED")}
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,8 @@ import redis
 
 from webapp.config import PROJECT_ROOT
 
+from .conftest import real_clock
+
 START_TIMEOUT = 90  # seconds: migrations, seeding and the first request on a loaded machine
 STOP_TIMEOUT = 30  # the demo gives the worker 10 s, then the embedded Redis 10 s to save
 
@@ -53,9 +55,10 @@ def _free_port() -> int:
 
 
 def _environment(instance: Path) -> dict:
-    """The README's environment: no REDIS_URL or DATABASE_URL, so the demo uses SQLite and its embedded Redis."""
+    """The README's environment: no REDIS_URL or DATABASE_URL, so the demo uses SQLite and its embedded Redis, on
+    the machine's clock (nothing here depends on the date)."""
     env = {name: value for name, value in os.environ.items() if name not in ("REDIS_URL", "DATABASE_URL", "GIGSMITH_ENV")}
-    return env | {"GIGSMITH_INSTANCE_PATH": str(instance), "PYTHONUNBUFFERED": "1"}
+    return real_clock(env) | {"GIGSMITH_INSTANCE_PATH": str(instance), "PYTHONUNBUFFERED": "1"}
 
 
 def _answers(port: int) -> bool:

@@ -15,6 +15,8 @@ import redis
 from webapp import embedded_redis, redis_conn
 from webapp.config import PROJECT_ROOT
 
+from .conftest import real_clock
+
 
 def test_a_refused_redis_fails_at_once_and_every_client_then_skips_it_for_a_while():
     with socket.socket() as probe:  # a port nobody listens on once the probe is closed
@@ -52,7 +54,7 @@ def test_a_hung_redis_costs_one_read_timeout(tmp_path):
 
 def _run(code: str, instance: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
-                          env=os.environ | {"GIGSMITH_INSTANCE_PATH": str(instance)})  # fmt: skip
+                          env=real_clock(dict(os.environ)) | {"GIGSMITH_INSTANCE_PATH": str(instance)})  # fmt: skip
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def test_the_owner_stops_its_server_and_the_data_is_there_next_time(instance):
 def test_a_server_whose_owner_was_killed_is_adopted_rather_than_started_twice(instance):
     owner = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; from webapp import embedded_redis; "
                               f"embedded_redis.url(Path({str(instance)!r})); print('up', flush=True); time.sleep(60)"],
-                             cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)  # fmt: skip
+                             cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True, env=real_clock(dict(os.environ)))  # fmt: skip
     assert owner.stdout.readline().strip() == "up"
     owner.send_signal(signal.SIGKILL)
     owner.wait()

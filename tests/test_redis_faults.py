@@ -22,7 +22,7 @@ from webapp import config as configs
 from webapp.extensions import db, limiter
 from webapp.models import Order, User
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, real_clock
 from .pages import parse, text_of
 from .views.test_orders import checkout_data
 
@@ -52,7 +52,7 @@ class RedisProcess:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [_redis_server(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, env=real_clock(dict(os.environ)),
         )  # fmt: skip
         probe = redis.Redis.from_url(self.url, socket_timeout=1, retry=None)
         for _ in range(100):
