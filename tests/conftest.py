@@ -4,7 +4,10 @@ The schema comes from the Alembic migrations (as in production). Tests commit fo
 transactions, browser tests use a second thread), so isolation is by emptying the tables after each test.
 """
 import os
+import shutil
+import signal
 import tempfile
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,7 +22,7 @@ import time_machine  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from webapp import assets, create_app, i18n, redis_conn  # noqa: E402
+from webapp import assets, create_app, embedded_redis, i18n  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft  # noqa: E402
 from webapp.extensions import db  # noqa: E402
@@ -35,10 +38,41 @@ KEEP_TABLES = {"categories", "alembic_version"}
 PASSWORD = "correct horse battery"
 
 
+def _interrupt_once(signum, frame):
+    # One SIGTERM often comes twice (timeout(1) forwards the one its process group already got): the second must
+    # not cut the teardown short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config):
+    # SIGTERM (a CI timeout, a service manager) ends the run as Ctrl-C does, so the teardown below still runs.
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt_once)
+
+
+def pytest_unconfigure(config):
+    """Whatever ended the session (passing, failing, Ctrl-C, SIGTERM): stop the embedded Redis this session started
+    and remove its temporary instance folder (database, uploads, the Redis socket and dump)."""
+    embedded_redis.stop_owned()
+    shutil.rmtree(_INSTANCE, ignore_errors=True)
+    # Python waits for threads before it exits. Under faketime (.ci/run), a thread's timed wait never ends, so a
+    # pending threading.Timer (the rate limiter's in-memory fallback starts one) would keep the run from exiting.
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
+def real_clock(environment: dict) -> dict:
+    """`environment` for a child process that must run on the machine's clock rather than faketime's (.ci/run):
+    under faketime a timed wait on a thread, or a redis-server's event loop, never ends."""
+    return {name: value for name, value in environment.items() if name not in ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED")}
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     """Real Redis: REDIS_URL when given (CI points it at the machine's server), else the embedded one."""
-    return os.environ.get("REDIS_URL") or redis_conn.embedded_url(_INSTANCE)
+    return os.environ.get("REDIS_URL") or embedded_redis.url(_INSTANCE)
 
 
 @pytest.fixture(scope="session")

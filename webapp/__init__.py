@@ -19,6 +19,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.config["REDIS_URL"] = redis_conn.resolve_url(app.config["REDIS_URL"], config.INSTANCE_PATH)
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_conn.limiter_storage_uri(app.config["REDIS_URL"]))
+    # The login limit's counters, on the same short timeouts and breaker as every other Redis client; while Redis
+    # is refused or hangs they are counted in this process's memory instead (checked again with backoff).
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_conn.connection_options(app.config["REDIS_URL"], app.config))
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
     db.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which can't ALTER most things in place.

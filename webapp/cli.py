@@ -1,8 +1,11 @@
 """flask CLI commands: demo, seed, assets, create-admin."""
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -11,11 +14,15 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
-from . import assets, i18n, seed
+from . import assets, embedded_redis, i18n, seed
 from .config import PROJECT_ROOT
 from .extensions import db
 from .models import User
 from .queue import QUEUE_NAMES
+
+SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_TIMEOUT = 10  # seconds the worker gets to finish the job in hand before it is killed
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def register(app: Flask) -> None:
@@ -61,24 +68,27 @@ def register(app: Flask) -> None:
     def demo(host, port):
         """Install assets, migrate, seed, then serve the site with an RQ worker (with scheduler) and the timer sweep."""
         _refuse_production("demo")
-        _install_assets()
-        upgrade()
-        created = seed.run()
-        click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
-        processes = _start_background(current_app.config["REDIS_URL"])
-        click.echo(
-            f"\nGigsmith demo: http://{host}:{port}/\n"
-            f"Log in as anna@example.com (seller), carla@example.com (buyer) or admin@example.com, "
-            f"password “{seed.DEMO_PASSWORD}”.\n"
-        )
+        _stop_on_signals()
+        processes = []
         try:
-            # run_simple, not app.run(): Flask ignores app.run() inside a CLI command.
+            _install_assets()
+            upgrade()
+            created = seed.run()
+            click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")
+            processes = _start_background(current_app.config["REDIS_URL"])
+            click.echo(
+                f"\nGigsmith demo: http://{host}:{port}/\n"
+                f"Log in as anna@example.com (seller), carla@example.com (buyer) or admin@example.com, "
+                f"password “{seed.DEMO_PASSWORD}”.\n"
+            )
+            # run_simple, not app.run(): Flask ignores app.run() inside a CLI command. It returns on KeyboardInterrupt.
             run_simple(host, port, current_app._get_current_object(), threaded=True)
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(timeout=10)
+            for sig in SHUTDOWN_SIGNALS:  # a second Ctrl-C must not cut the shutdown short and orphan a child
+                signal.signal(sig, signal.SIG_IGN)
+            click.echo("Stopping the worker, the timer sweep and the embedded Redis…")
+            _stop_background(processes)
+            embedded_redis.stop_owned()
 
 
 def _refuse_production(command: str) -> None:
@@ -98,13 +108,57 @@ def _install_assets() -> None:
         click.echo(f"Compiled the {language} message catalog")
 
 
+def _stop_on_signals() -> None:
+    """SIGTERM (a service manager, a container, `timeout`) and SIGHUP (the terminal closed) stop the demo as Ctrl-C
+    does: run_simple returns and the demo stops what it started. An inherited "ignore SIGHUP" (nohup) is kept."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:
+        signal.signal(signal.SIGHUP, signal.default_int_handler)
+
+
 def _start_background(redis_url: str) -> list[subprocess.Popen]:
-    """An `rq worker --with-scheduler` and the `rq cron` sweep on the same Redis, as children of the demo."""
+    """An `rq worker --with-scheduler` and the `rq cron` sweep on the same Redis, as children of the demo.
+
+    Each runs in a process group of its own: the demo alone decides when they stop (a terminal's Ctrl-C reaches only
+    the demo), and a child that will not stop is killed with everything it forked (job horses, the scheduler).
+    """
     rq = Path(sys.executable).with_name("rq")
     command = str(rq) if rq.exists() else shutil.which("rq") or "rq"
-    worker = [command, "worker", *QUEUE_NAMES, "--with-scheduler", "-w", "jobs.worker.AppWorker", "--url", redis_url,
-              "--name", "gigsmith-demo-worker"]  # fmt: skip
-    sweep = [command, "cron", "jobs/cron.py", "--url", redis_url]
+    client = ["--url", redis_url, "--connection-class", "webapp.redis_conn.WorkerRedis"]
+    worker = [command, "worker", *QUEUE_NAMES, "--with-scheduler", "-w", "jobs.worker.AppWorker", *client,
+              "--name", f"gigsmith-demo-worker-{os.getpid()}"]  # fmt: skip
+    sweep = [command, "cron", "jobs/cron.py", *client]
     # The embedded Redis's address, so the workers' app uses this one rather than looking for its own.
     env = os.environ | {"REDIS_URL": redis_url}
-    return [subprocess.Popen(args, cwd=PROJECT_ROOT, env=env) for args in (worker, sweep)]
+    return [subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+            for args in (worker, sweep)]  # fmt: skip
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGTERM when the demo dies without stopping us (kill -9)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _stop_background(processes: list[subprocess.Popen], timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM each child (RQ's warm shutdown: the job in hand finishes), wait, then SIGKILL its whole group."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            click.echo(f"{' '.join(process.args[:2])} did not stop within {timeout:g} s: killing it.", err=True)
+        _kill_group(process)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill what is left of the child's process group (a horse or scheduler it did not stop), then reap the child."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is empty: everything in it exited
+    process.wait()

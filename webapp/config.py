@@ -4,6 +4,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from . import redis_conn
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("GIGSMITH_INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
@@ -39,6 +41,11 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means "start the embedded Redis under instance/" (see webapp/redis_conn.py).
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Seconds a web request waits for Redis before going on without it (webapp/redis_conn.py), and how long every
+    # client then leaves a Redis that failed alone.
+    REDIS_CONNECT_TIMEOUT = redis_conn.CONNECT_TIMEOUT  # REDIS_CONNECT_TIMEOUT, default 0.5
+    REDIS_TIMEOUT = redis_conn.TIMEOUT  # REDIS_TIMEOUT, default 1.5
+    REDIS_RETRY_AFTER = redis_conn.RETRY_AFTER  # REDIS_RETRY_AFTER, default 5
     INSTANCE_PATH = INSTANCE_PATH
     UPLOAD_DIR = INSTANCE_PATH / "uploads"
     # Where uploads are kept (webapp/adapters/storage.py): "local", the folder UPLOAD_DIR on this host, or "s3", one

@@ -18,6 +18,7 @@ from rq import Queue, Retry
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from . import redis_conn
 from .models import OutboxJob
 
 QUEUE_NAME, MAIL_QUEUE = "default", "mail"
@@ -29,7 +30,7 @@ def get_queue(name: str = QUEUE_NAME) -> Queue:
     """The app's queues, on the app's Redis (the embedded one in the demo)."""
     queues = current_app.extensions.setdefault("rq_queues", {})
     if name not in queues:
-        connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
+        connection = redis_conn.client(current_app.config["REDIS_URL"], current_app.config)
         queues[name] = Queue(name, connection=connection)
     return queues[name]
 

@@ -1,5 +1,4 @@
 """Checkout, the order page and its actions, and the buyer's and seller's order lists."""
-import json
 import secrets
 
 from flask import abort, flash, redirect, request, url_for
@@ -16,8 +15,7 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
-from ..queue import get_queue
-from ..services import cancellations, deadlines, disputes, ledger, orders, reviews, timers, wallet
+from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, reviews, timers, wallet
 from . import bp
 from .forms import (
     AnswerCancellationForm,
@@ -62,20 +60,6 @@ def _order_or_404(order_id: int):
         abort(404)
 
 
-# A checkout interrupted by a top-up keeps what was typed for an hour, in Redis: requirements can be far
-# longer than a session cookie may hold.
-DRAFT_TTL = 3600
-
-
-def _keep_draft(key: str, draft: dict) -> None:
-    get_queue().connection.setex(key, DRAFT_TTL, json.dumps(draft))
-
-
-def _pop_draft(key: str) -> dict | None:
-    raw = get_queue().connection.getdel(key)
-    return json.loads(raw) if raw else None
-
-
 def _tier_name(kwork, level: str) -> str:
     return TIER_NAMES[level] if kwork.is_packaged else _("Package")
 
@@ -96,15 +80,14 @@ def checkout(kwork_id: int):
         (t.level, _("%(package)s – %(price)s, %(days)s", package=_tier_name(kwork, t.level), price=money(t.price), days=days(t.delivery_days)))
         for t in kwork.offered_tiers
     ]
-    draft_key = f"checkout-draft:{current_user.id}:{kwork.id}"
     if request.method == "GET":
         asked = kwork.tier(request.args.get("tier", ""))
         form.tier.data = asked.level if asked in kwork.offered_tiers else kwork.offered_tiers[0].level
         form.checkout_token.data = secrets.token_urlsafe(24)
         # Back from a top-up: what the buyer typed before is waiting for them.
-        if draft := _pop_draft(draft_key):
-            form.tier.data, form.quantity.data = draft["tier"], draft["quantity"]
-            form.requirements.data, form.send_later.data = draft["requirements"], draft["send_later"]
+        if draft := checkout_drafts.take(current_user, kwork, now()):
+            form.tier.data, form.quantity.data = draft.tier, draft.quantity
+            form.requirements.data, form.send_later.data = draft.requirements, draft.send_later
     problem = orders.checkout_problem(current_user, kwork)
     short_by = None
     if form.validate_on_submit() and problem is None:
@@ -122,12 +105,8 @@ def checkout(kwork_id: int):
             )
         except ledger.InsufficientFunds:
             short_by = kwork.tier(form.tier.data).price * 100 * form.quantity.data - wallet.balance(current_user)
-            _keep_draft(draft_key, {
-                "tier": form.tier.data,
-                "quantity": form.quantity.data,
-                "requirements": form.requirements.data or "",
-                "send_later": bool(form.send_later.data),
-            })  # fmt: skip
+            draft = checkout_drafts.Draft(form.tier.data, form.quantity.data, form.requirements.data or "", bool(form.send_later.data))
+            checkout_drafts.keep(current_user, kwork, draft, now())
             form.form_errors.append(_("Your balance is too low for this order. Nothing has been charged."))
         except ValidationFailed as error:
             apply_issues(form, error.issues)
