@@ -18,7 +18,7 @@ from flask import g
 from webapp.bounds import BoundedArgs
 from webapp.extensions import db
 from webapp.models import Attachment, Notification, PayoutDetail, Review, User
-from webapp.services import cancellations, conversations, disputes, kworks, orders, reviews, wallet
+from webapp.services import cancellations, conversations, disputes, kworks, offers, orders, reviews, wallet
 
 from .conftest import category_id, signed_in_id
 from .pages import check_page, text_of
@@ -96,6 +96,7 @@ def world(make_user, make_kwork, make_order):
     db.session.commit()
     topup = wallet.start_topup(buyer, 1000)
     conversation_message = conversations.start(seller, buyer, kwork, "Thanks for the order!", [orders.Upload("a.txt", b"a")], NOW)
+    offer = offers.make(seller, conversation_message.conversation, offers.Terms("A second page", 1500, 3, 1, 7), NOW)
     notification = db.session.query(Notification).filter_by(user_id=seller.id).first()
     assert db.session.get(Review, review.id) is not None and notification is not None
     values = {
@@ -122,6 +123,7 @@ def world(make_user, make_kwork, make_order):
             "filename": "css/app.css",
             "conversation_id": conversation_message.conversation_id,
             "message_id": conversation_message.id,
+            "offer_id": offer.id,
         },
         # A rule whose argument should name another row than the default one.
         "overrides": {"moderation.approve": {"kwork_id": pending.id}, "moderation.reject": {"kwork_id": pending.id},
@@ -161,6 +163,10 @@ def _valid_forms(kwork, detail, order) -> dict[str, dict[str, str]]:
         "inbox.report": {"reason": "Rude"},
         "inbox.index": {"q": "Sam"},
         "moderation.conversation": {"note": "Looked at it"},
+        "inbox.new_offer": {"description": "A third page", "price": "2000", "delivery_days": "2", "revisions": "1",
+                            "expires_in_days": "3", "kwork_id": str(kwork.id)},
+        "inbox.decline_offer": {"reason": "Too dear"},
+        "kworks.set_agreement_only": {"value": "on"},
         "orders.request_extension": {"days": "3", "extension_reason": "The server provider is slow to answer."},
         "orders.request_revision": {"revision": "Please change the colours of the header."},
         "account.add_card": {"card_number": "4111 1111 1111 1111"},

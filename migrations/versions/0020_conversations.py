@@ -1,4 +1,5 @@
-"""Conversations between two users: members with unread counts, messages with files and pre-check flags, reports
+"""Conversations between two users: members with unread counts, messages with files and pre-check flags, reports;
+individual offers (with expiry timers that belong to no order); kworks ordered only after agreement
 
 Revision ID: 0020
 Revises: 0019
@@ -40,6 +41,26 @@ def upgrade():
     )
     op.create_index("ix_conversation_members_user", "conversation_members", ["user_id", "conversation_id"])
     op.create_table(
+        "offers",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("conversation_id", sa.Integer(), sa.ForeignKey("conversations.id", name=op.f("fk_offers_conversation_id_conversations")), nullable=False),
+        sa.Column("seller_id", sa.Integer(), sa.ForeignKey("users.id", name=op.f("fk_offers_seller_id_users")), nullable=False),
+        sa.Column("buyer_id", sa.Integer(), sa.ForeignKey("users.id", name=op.f("fk_offers_buyer_id_users")), nullable=False),
+        sa.Column("kwork_id", sa.Integer(), sa.ForeignKey("kworks.id", name=op.f("fk_offers_kwork_id_kworks")), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("price", sa.Integer(), nullable=False),
+        sa.Column("delivery_days", sa.Integer(), nullable=False),
+        sa.Column("revisions", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decline_reason", sa.Text(), nullable=True),
+        sa.Column("order_id", sa.Integer(), sa.ForeignKey("orders.id", name=op.f("fk_offers_order_id_orders")), nullable=True),
+        sa.CheckConstraint("status IN ('open', 'accepted', 'declined', 'withdrawn', 'expired')", name=op.f("ck_offers_status")),
+    )
+    op.create_index("ix_offers_conversation", "offers", ["conversation_id", "id"])
+    op.create_table(
         "conversation_messages",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("conversation_id", sa.Integer(), sa.ForeignKey("conversations.id", name=op.f("fk_conversation_messages_conversation_id_conversations")), nullable=False),
@@ -48,6 +69,8 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("flags", sa.JSON(), nullable=False),
         sa.Column("flagged", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("asks_for_offer", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("offer_id", sa.Integer(), sa.ForeignKey("offers.id", name=op.f("fk_conversation_messages_offer_id_offers")), nullable=True),
     )
     op.create_index("ix_conversation_messages_thread", "conversation_messages", ["conversation_id", "id"])
     op.create_index("ix_conversation_messages_flagged", "conversation_messages", ["flagged"])
@@ -76,11 +99,21 @@ def upgrade():
         sa.UniqueConstraint("message_id", "reporter_id", name=op.f("uq_message_reports_message_reporter")),
     )
     op.create_index("ix_message_reports_status_conversation", "message_reports", ["status", "conversation_id"])
+    # A plain ADD COLUMN, not a batch: rebuilding kworks on SQLite would drop its full-text triggers (0019).
+    op.add_column("kworks", sa.Column("agreement_only", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # An offer's expiry is a timer of no order (ref_id names the offer).
+    with op.batch_alter_table("timers") as batch:
+        batch.alter_column("order_id", existing_type=sa.Integer(), nullable=True)
 
 
 def downgrade():
+    op.execute("DELETE FROM timers WHERE order_id IS NULL")
+    with op.batch_alter_table("timers") as batch:
+        batch.alter_column("order_id", existing_type=sa.Integer(), nullable=False)
+    op.drop_column("kworks", "agreement_only")
     op.drop_table("message_reports")
     op.drop_table("conversation_attachments")
     op.drop_table("conversation_messages")
+    op.drop_table("offers")
     op.drop_table("conversation_members")
     op.drop_table("conversations")

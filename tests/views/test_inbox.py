@@ -127,3 +127,100 @@ def test_strangers_get_404(client, login_as, make_user):
     login_as(make_user("Stan"))
     assert client.get(f"/inbox/{first.conversation_id}").status_code == 404
     assert client.get(f"/moderation/conversations/{first.conversation_id}").status_code == 404
+
+
+# Individual offers, agreement-only kworks, response time -------------------------------------------------------
+
+
+def _offer_form(**changes):
+    return {"description": "A landing page with a form", "price": "3 000", "delivery_days": "4", "revisions": "2",
+            "expires_in_days": "3", "kwork_id": "", **changes}  # fmt: skip
+
+
+def test_from_ask_for_an_offer_to_an_order_without_javascript(client, login_as, make_user, make_kwork, fund):
+    from webapp.models import Order
+
+    seller, buyer = make_user("Sam Seller", role="seller"), make_user("Bea Buyer")
+    kwork = make_kwork(seller)
+    login_as(buyer)
+    page = check_page(client.get(f"/catalog/kworks/{kwork.id}"))
+    ask = next(a for a in page.iter("a") if text_of(a) == "Ask for an individual offer").get("href")
+    assert text_of(check_page(client.get(ask)).find(".//h1")) == "Describe your task for Sam Seller"
+    thread = client.post(ask, data={"message": "A landing page for my bakery, by Friday"}).headers["Location"].split("#")[0]
+    login_as(seller)
+    document = check_page(client.get(thread))
+    assert "Asks for an individual offer" in text_of(document)
+    new = next(a for a in document.iter("a") if text_of(a) == "Make an individual offer").get("href")
+    check_page(client.get(new))
+    wrong = client.post(new, data=_offer_form(price="12", expires_in_days="99"))
+    assert wrong.status_code == 422
+    document = check_page(wrong)
+    assert document.find(".//p[@id='price-error']") is not None and document.find(".//p[@id='expires_in_days-error']") is not None
+    assert client.post(new, data=_offer_form()).status_code == 302
+    login_as(buyer)
+    document = check_page(client.get(thread))
+    card = document.find(".//div[@class='panel offer-card']")
+    assert "Waiting for the buyer" in text_of(card) and "3,000" in text_of(card)
+    accept = card.find(".//form").get("action")
+    short = client.post(accept)
+    assert short.status_code == 302 and short.headers["Location"].startswith("/wallet/?amount=3000")
+    fund(buyer, 3000)
+    placed = client.post(accept)
+    assert placed.status_code == 302 and placed.headers["Location"].startswith("/orders/")
+    order = db.session.query(Order).filter_by(buyer_id=buyer.id).one()
+    assert order.state == "new" and "A landing page for my bakery, by Friday" in order.requirements
+    assert "Accepted" in text_of(check_page(client.get(thread)).find(".//div[@class='panel offer-card']"))
+
+
+def test_declining_needs_a_reason_and_the_seller_can_withdraw(client, login_as, make_user, make_kwork):
+    from webapp.services import offers
+
+    seller, buyer = make_user("Sam Seller", role="seller"), make_user("Bea Buyer")
+    kwork = make_kwork(seller)
+    first = conversations.start(buyer, seller, kwork, "Hi", [], NOW)
+    offer = offers.make(seller, first.conversation, offers.Terms("Site", 1000, 2, 1, 3), NOW)
+    other = offers.make(seller, first.conversation, offers.Terms("Site again", 900, 2, 1, 3), NOW)
+    login_as(buyer)
+    url = f"/inbox/{first.conversation_id}/offers/{offer.id}/decline"
+    check_page(client.get(url))
+    assert client.post(url, data={"reason": ""}).status_code == 422
+    assert client.post(url, data={"reason": "Too dear"}).status_code == 302
+    login_as(seller)
+    assert client.post(f"/inbox/{first.conversation_id}/offers/{other.id}/withdraw").status_code == 302
+    text = text_of(check_page(client.get(f"/inbox/{first.conversation_id}")))
+    assert "Declined" in text and "Too dear" in text and "Withdrawn by the seller" in text
+
+
+def test_an_agreement_only_kwork_refuses_checkout_and_offers_describe_your_task(client, login_as, make_user, make_kwork):
+    from webapp.models import Order
+
+    seller, buyer = make_user("Sam Seller", role="seller"), make_user("Bea Buyer")
+    kwork = make_kwork(seller)
+    login_as(seller)
+    assert client.post(f"/kworks/{kwork.id}/agreement", data={"value": "on"}).status_code == 302
+    assert kwork.agreement_only
+    login_as(buyer)
+    page = check_page(client.get(f"/catalog/kworks/{kwork.id}"))
+    assert not [a for a in page.iter("a") if "/orders/checkout/" in (a.get("href") or "")]
+    describe = next(a for a in page.iter("a") if text_of(a) == "Describe your task")
+    assert describe.get("href") == f"/inbox/with/{seller.id}?kwork={kwork.id}&ask=1"
+    checkout = check_page(client.get(f"/orders/checkout/{kwork.id}"))
+    assert "ordered only after agreement" in text_of(checkout)
+    refused = client.post(f"/orders/checkout/{kwork.id}", data={"tier": "economy", "quantity": "1", "requirements": "x", "checkout_token": "t"})
+    assert refused.status_code == 422 and db.session.query(Order).count() == 0
+
+
+def test_the_response_time_shows_on_the_kwork_profile_and_dashboard(client, login_as, make_user, make_kwork):
+    from datetime import timedelta
+
+    seller = make_user("Sam Seller", role="seller")
+    kwork = make_kwork(seller)
+    from webapp.clock import now
+
+    moment = now()
+    first = conversations.start(make_user("Bea Buyer"), seller, kwork, "Hi", [], moment - timedelta(hours=3))
+    conversations.post(seller, first.conversation, "Hello!", [], moment - timedelta(hours=1, minutes=30))
+    assert "Usually replies within 2 hours" in text_of(check_page(client.get(f"/catalog/kworks/{kwork.id}")))
+    assert "Usually replies within 2 hours" in text_of(check_page(client.get(f"/catalog/sellers/{seller.id}")))
+    login_as(seller)
+    assert "Usually replies within 2 hours" in text_of(check_page(client.get("/account/")))

@@ -66,10 +66,14 @@ class ConversationMessage(db.Model):
     # together: [{"rule": …, "excerpt": …}]; empty when nothing was flagged.
     flags: Mapped[list] = mapped_column(JSON, default=list)
     flagged: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    # The buyer asks the seller for an individual offer with this message (their brief).
+    asks_for_offer: Mapped[bool] = mapped_column(default=False, server_default=false())
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id"))  # the message is this offer's card
 
     conversation = relationship("Conversation")
     author = relationship("User", lazy="joined", innerjoin=True)
     attachments: Mapped[list["ConversationAttachment"]] = relationship(back_populates="message", lazy="selectin")
+    offer = relationship("Offer", lazy="selectin")
 
 
 class ConversationAttachment(db.Model):
@@ -105,3 +109,31 @@ class MessageReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Offer(db.Model):
+    """A seller's individual terms for a buyer, made in their conversation. Accepting it places an order."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'accepted', 'declined', 'withdrawn', 'expired')", name="status"),
+        Index("ix_offers_conversation", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kwork_id: Mapped[int] = mapped_column(ForeignKey("kworks.id"))  # the base kwork (the order points at it)
+    description: Mapped[str] = mapped_column(Text)
+    price: Mapped[int] = mapped_column()  # whole currency units, as a package's price
+    delivery_days: Mapped[int] = mapped_column()
+    revisions: Mapped[int] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+
+    kwork = relationship("Kwork", lazy="joined", innerjoin=True)

@@ -80,7 +80,8 @@ def have_order_together(a_id: int, b_id: int) -> bool:
     return db.session.scalar(select(Order.id).where(pair).limit(1)) is not None
 
 
-def start(author: User, other: User | None, kwork: Kwork | None, text: str, files: list[Upload], now: datetime) -> ConversationMessage:
+def start(author: User, other: User | None, kwork: Kwork | None, text: str, files: list[Upload], now: datetime, *,
+          asks_for_offer: bool = False) -> ConversationMessage:
     """Write to someone: into the conversation the two already have, or a new one that started from `kwork`.
 
     Guards: see `write_problem`; the text is not blank nor longer than the limit; files as in orders.
@@ -103,7 +104,7 @@ def start(author: User, other: User | None, kwork: Kwork | None, text: str, file
         db.session.add_all([ConversationMember(conversation_id=conversation.id, user_id=author.id, other_id=other.id),
                             ConversationMember(conversation_id=conversation.id, user_id=other.id, other_id=author.id)])  # fmt: skip
         db.session.flush()
-    return _post_locked(author, conversation, text, files, now, locked=False)
+    return _post_locked(author, conversation, text, files, now, locked=False, asks_for_offer=asks_for_offer)
 
 
 def post(author: User, conversation: Conversation, text: str, files: list[Upload], now: datetime) -> ConversationMessage:
@@ -124,19 +125,30 @@ def post(author: User, conversation: Conversation, text: str, files: list[Upload
     return _post_locked(author, conversation, text, files, now, locked=True)
 
 
-def _post_locked(author: User, conversation: Conversation, text: str, files: list[Upload], now: datetime, *, locked: bool) -> ConversationMessage:
+def _post_locked(author: User, conversation: Conversation, text: str, files: list[Upload], now: datetime, *, locked: bool,
+                 asks_for_offer: bool = False) -> ConversationMessage:
     if not locked:
         conversation = locking.relock(Conversation, conversation.id)
     other = db.session.get(User, conversation.other_id(author))
     if problem := write_problem(author, other):
         db.session.rollback()
         raise ValidationFailed([FieldIssue("message", problem)])
+    message = add_message(conversation, author, other, text, now, files=files, asks_for_offer=asks_for_offer)
+    db.session.commit()
+    return message
+
+
+def add_message(conversation: Conversation, author: User, other: User, text: str, now: datetime, *, files: list[Upload] = (),
+                asks_for_offer: bool = False, offer_id: int | None = None) -> ConversationMessage:
+    """Add a message inside the caller's unit of work (the conversation locked, the author allowed to write): the
+    pre-check's flags, files, counters, the conversation's last message and first reply, and a notification (an
+    offer's card notifies as an offer instead). The caller commits."""
     flags = []
     if not have_order_together(author.id, other.id):
         with force_locale("en"):  # kept as the rule's message id, shown to admins in their language
             flags = [{"rule": str(flag.rule), "excerpt": flag.excerpt[:200]} for flag in precheck.check_message(text)]
     message = ConversationMessage(conversation_id=conversation.id, author_id=author.id, body=text, created_at=now, flags=flags,
-                                  flagged=bool(flags))
+                                  flagged=bool(flags), asks_for_offer=asks_for_offer, offer_id=offer_id)  # fmt: skip
     db.session.add(message)
     for upload in files:
         stored = uploads.store_file(upload.data)
@@ -150,8 +162,11 @@ def _post_locked(author: User, conversation: Conversation, text: str, files: lis
         .where(ConversationMember.conversation_id == conversation.id, ConversationMember.user_id == other.id)
         .values(unread=ConversationMember.unread + 1)
     )
-    _notify(conversation, author, other, now)
-    db.session.commit()
+    if offer_id is None:
+        _notify(conversation, author, other, now)
+    else:
+        notifications.notify(other.id, "offer", _l("%(name)s made you an individual offer."),
+                             links.path("inbox.show", conversation_id=conversation.id), name=author.display_name)  # fmt: skip
     return message
 
 
