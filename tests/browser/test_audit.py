@@ -300,7 +300,7 @@ def test_empty_pages_pass_axe_and_keyboard(new_context, make_user, language):
     done_seeding()
     pages = _contexts(new_context, language)
     empty = [
-        ("anonymous", "/catalog/"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/notifications/"),
+        ("anonymous", "/catalog/"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/inbox/"), ("buyer", "/notifications/"),
         ("buyer", "/wallet/"), ("buyer", "/account/security"), ("buyer", "/sandbox/phone"), ("buyer", "/sandbox/mail"),
         ("seller", "/account/"), ("seller", "/kworks/"), ("seller", "/kworks/portfolio"), ("seller", "/account/ratings"),
         ("seller", "/account/blocks"), ("seller", "/account/payouts"), ("admin", "/moderation/kworks"),
@@ -332,6 +332,9 @@ def test_form_errors_focus_the_summary_keep_input_and_pass_axe(new_context, make
         ("seller", "/kworks/new", "/kworks/new", {"title": "I will set up"}),
         ("admin", f"/moderation/kworks/{world['pending']}/reject", f"/moderation/kworks/{world['pending']}/reject", {}),
         ("admin", f"/moderation/disputes/{world['dispute']}", f"/moderation/disputes/{world['dispute']}", {}),
+        ("buyer", f"/inbox/with/{world['seller']}?kwork={world['kwork']}&ask=1", "/inbox/with/", {}),
+        ("seller", f"/inbox/{world['conversation']}/offers/new", f"/inbox/{world['conversation']}/offers/new", {"description": "Mail too"}),
+        ("buyer", f"/inbox/{world['conversation']}/offers/{world['offer']}/decline", f"/inbox/{world['conversation']}/offers/", {}),
     ]
     for who, path, action, typed in cases:
         page = pages[who]

@@ -24,8 +24,9 @@ def parties(make_user, make_kwork, fund):
     kwork = make_kwork(seller)
     buyer = make_user("Bea Buyer", email=BUYER_EMAIL)
     fund(buyer, 5000)
+    values = {"kwork_id": kwork.id}
     done_seeding()
-    return {"kwork_id": kwork.id}
+    return values
 
 
 def test_contact_to_order_keyboard_only(page, new_context, parties):

@@ -155,3 +155,21 @@ def test_search_by_the_other_persons_name(pair, make_user):
     assert [t.other.display_name for t in conversations.inbox(buyer)] == ["Olga Other", "Sam Seller"]
     assert [t.other.display_name for t in conversations.inbox(buyer, "sam")] == ["Sam Seller"]
     assert conversations.inbox(buyer, "100%_") == []
+
+
+def test_the_email_follows_the_settings_and_the_recipients_language(pair):
+    from webapp.models import SandboxMail
+    from webapp.services import notifications
+
+    buyer, seller, kwork = pair
+    seller.language = "fr"
+    db.session.commit()
+    conversations.start(buyer, seller, kwork, "Bonjour", [], NOW)
+    sent = db.session.query(Notification).filter_by(user_id=seller.id, kind="new_message").one()
+    assert notifications.send_email(sent.id)
+    mail = db.session.query(SandboxMail).filter_by(to=seller.email).one()
+    assert "Bea Buyer vous a envoyé un message." in mail.body
+    notifications.set_emailed_kinds(buyer, set(notifications.emailed_kinds(buyer)) - {"new_message"})
+    conversations.post(seller, conversations.between(buyer, seller.id), "Merci", [], NOW)
+    to_buyer = db.session.query(Notification).filter_by(user_id=buyer.id, kind="new_message").one()
+    assert not notifications.send_email(to_buyer.id)
