@@ -175,6 +175,7 @@ AUDIT_ACTIONS = {
     "user.unsuspend": _l("lifted the suspension"),
     "user.grant_admin": _l("granted admin rights"),
     "user.revoke_admin": _l("revoked admin rights"),
+    "conversation.close_reports": _l("closed the reports on a conversation"),
 }
 REVIEW_STATUSES = {
     "published": _l("Published"),
