@@ -129,7 +129,13 @@ class ReportReviewForm(FlaskForm):
 
 
 class LateReviewForm(FlaskForm):
-    late_review = TextAreaField(
-        _l("Your negative review"),
-        description=_l("At least 30 characters. An administrator checks it before it is published."),
+    late_positive = RadioField(
+        _l("Your late review is"),
+        choices=[("yes", _l("Positive – published at once")), ("no", _l("Negative – an administrator checks it first"))],
+        validate_choice=False,
     )
+    late_review = TextAreaField(
+        _l("Your review"),
+        description=_l("A negative review needs at least 30 characters."),
+    )
+

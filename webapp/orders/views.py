@@ -166,6 +166,8 @@ def _page(order, status: int = 200, **forms):
     failed = [form for form in forms.values() if form.errors]
     if failed:
         defaults["form"] = failed[0]
+    if order.state == "cancelled":  # a cancelled order can only get a negative review, late or not
+        defaults["late_review_form"].late_positive.choices = [("no", _("Negative – an administrator checks it first"))]
     defaults["cancel_form"].reason.choices = [(r.code, r.label) for r in cancellations.reasons(order, current_user, moment)]
     return render(
         "orders/show.html",
@@ -291,8 +293,9 @@ def report_review(order_id: int):
 def late_review(order_id: int):
     order = _order_or_404(order_id)
     form = LateReviewForm()
+    positive = _yes_no(form.late_positive.data)
     return _act(order, "late_review_form", form,
-                lambda: reviews.submit_via_support(current_user, order, form.late_review.data, now()))  # fmt: skip
+                lambda: reviews.submit_via_support(current_user, order, form.late_review.data, now(), positive=positive))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/dispute")

@@ -94,9 +94,14 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
         raise ValidationFailed([FieldIssue("reason_correct", _("Select whether the stated reason is correct"))])
     timers.cancel(order, "info_deadline", "cancel_request_deadline")
     cancellation.answered_at = now
-    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
-                                _l("Your request to cancel order #%(id)s was accepted.") if accept else
-                                _l("Your request to cancel order #%(id)s was declined."), id=order.id)  # fmt: skip
+    if accept and reason_correct is False:  # the asking party must know: it may cost the seller, and can be disputed
+        notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                    _l("%(name)s accepted your request to cancel order #%(id)s but said the reason was not correct. "
+                                       "You can take this to arbitration within 14 days."), name=actor.display_name, id=order.id)  # fmt: skip
+    else:
+        notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                    _l("Your request to cancel order #%(id)s was accepted.") if accept else
+                                    _l("Your request to cancel order #%(id)s was declined."), id=order.id)  # fmt: skip
     if accept:
         apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
     else:
