@@ -139,3 +139,16 @@ class LateReviewForm(FlaskForm):
         description=_l("A negative review needs at least 30 characters."),
     )
 
+
+class PartialRefundForm(FlaskForm):
+    refund = WholeNumberField(_l("How much do you give back to the buyer?"), example="500",
+                              description=_l("In whole currency units, less than the order total. If the buyer accepts, the order is completed and you receive the rest, less the commission on it."))  # fmt: skip
+    refund_comment = TextAreaField(_l("Message to the buyer (optional)"))
+
+
+class PartialRefundAnswerForm(FlaskForm):
+    refund_accept = RadioField(
+        _l("Do you accept the partial refund?"),
+        choices=[("yes", _l("Yes, complete the order with this refund")), ("no", _l("No, decline the offer"))],
+        validate_choice=False,
+    )
