@@ -175,6 +175,7 @@ def _valid_forms(kwork, detail, order) -> dict[str, dict[str, str]]:
         "moderation.audit_log": {"target_type": "kwork", "target_id": str(kwork.id)},
         "orders.index": {"role": "buyer", "state": "delivered"},
         "notifications.badge": {"count": "1"},
+        "orders.offer_partial_refund": {"refund": "500", "refund_comment": "Part of the logo work is missing."},
     }
 
 

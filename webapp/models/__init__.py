@@ -10,6 +10,7 @@ from .notifications import EmailOptOut, Notification, SandboxMail
 from .outbox import OutboxJob
 from .orders import Attachment, Order, OrderEvent, OrderMessage, PaymentEvent, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
+from .resolutions import PartialRefundOffer
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
@@ -17,3 +18,4 @@ __all__ = [
     "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Conversation", "ConversationAttachment", "ConversationMember", "ConversationMessage", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "MessageReport", "Notification", "Offer", "Order", "OrderEvent",
     "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "UserSession", "VoiceCode", "Withdrawal",
 ]  # fmt: skip
+__all__ += ["PartialRefundOffer"]  # issue 18: scope changes and fair endings

@@ -152,6 +152,8 @@ def place_order(
         pay_into_escrow(order, buyer)
         if requirements is not None:
             _message(order, buyer, "requirements", requirements, files, now)
+        else:
+            schedule_requirements_deadline(order, now)
         record_event(order, buyer, "place", None, order.state, "", now)
         notifications.notify_about(order, order.seller_id, "new_order", _l("%(name)s ordered “%(title)s” (order #%(id)s)."),
                                    name=buyer.display_name, title=order.title, id=order.id)
@@ -193,6 +195,14 @@ def record_event(order: Order, actor: User | None, action: str, from_state: str 
 
 
 AUTO_COMPLETE_AFTER = timedelta(days=3)
+
+
+def schedule_requirements_deadline(order: Order, now: datetime) -> None:
+    """The buyer has REQUIREMENTS_DEADLINE_DAYS from the order to send requirements, then it is cancelled and
+    refunded (services.cancellations); the buyer is warned 24 hours before. Scheduled again after a declined
+    cancellation request (an open request freezes the order's timers): never less than a day from `now`."""
+    due = order.created_at + timedelta(days=current_app.config["REQUIREMENTS_DEADLINE_DAYS"])
+    timers.schedule("requirements_deadline", order, max(due, now + timers.WARN_AHEAD))
 
 
 def lock_for_update(order: Order) -> Order:

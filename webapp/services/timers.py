@@ -45,7 +45,7 @@ BATCH = 100
 CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")
 # These consequences get a "warn_<kind>" timer 24 hours earlier whose handler (services.notifications) only
 # notifies the party who can still act; it lives and dies with its timer.
-WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline")
+WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline", "requirements_deadline")
 WARNING_PREFIX, WARN_AHEAD = "warn_", timedelta(hours=24)
 
 
