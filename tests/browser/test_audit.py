@@ -25,6 +25,8 @@ COMMENT = "The requirements ask for a mobile app, and this kwork is a website."
 NOT_PAGES = {
     "static": "files, not pages",
     "catalog.image": "an image file",
+    "catalog.picture": "an image file (a kwork picture's rendition)",
+    "catalog.avatar": "an image file (a profile picture's rendition)",
     "orders.attachment": "a file download",
     "home": "redirects to the catalog",
     "moderation.index": "redirects to the kwork queue",
@@ -54,6 +56,12 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     buyer = make_user("Bea Buyer", email="bea@example.com")
     blocked = make_user("Bob Blocked", email="bob@example.com")
     kwork = make_kwork(seller)
+    from tests.images import image_bytes
+    from webapp.services import pictures
+
+    pictures.add_picture(seller, kwork.id, image_bytes(size=(800, 600)), "A server rack with blue lights")
+    pictures.add_picture(seller, kwork.id, image_bytes(size=(800, 600), colour=(200, 60, 60)), "The setup report, first page")
+    pictures.set_avatar(seller, image_bytes(size=(200, 200), colour=(14, 116, 144)))
     states = {state: make_order(state, kwork=kwork, buyer=buyer) for state in
               ("awaiting_requirements", "new", "in_work", "delivered", "revision", "completed", "cancelled")}  # fmt: skip
     reviews.save_review(buyer, states["completed"], positive=False, text="The logo came late and in the wrong colours.", now=NOW)
@@ -136,6 +144,8 @@ def _visits(world: dict) -> list[Visit]:
         Visit("kworks.edit", "seller", f"/kworks/{kwork}/edit", False),
         Visit("kworks.edit", "seller", f"/kworks/{world['rejected']}/edit", False),
         Visit("kworks.delete", "seller", f"/kworks/{kwork}/delete", False),
+        Visit("kworks.kwork_pictures", "seller", f"/kworks/{kwork}/pictures", False),
+        Visit("kworks.kwork_pictures", "seller", f"/kworks/{world['rejected']}/pictures", False),
         Visit("kworks.portfolio", "seller", "/kworks/portfolio", False),
         Visit("orders.index", "seller", "/orders/?role=seller", False),
         Visit("moderation.queue", "admin", "/moderation/kworks", False),
@@ -309,6 +319,7 @@ def test_form_errors_focus_the_summary_keep_input_and_pass_axe(new_context, make
         ("buyer", "/account/profile", "/account/profile", {"display_name": ""}),
         ("buyer", f"/orders/checkout/{world['kwork']}", f"/orders/checkout/{world['kwork']}", {"quantity": "0"}),
         ("seller", "/kworks/new", "/kworks/new", {"title": "I will set up"}),
+        ("seller", f"/kworks/{world['kwork']}/pictures", f"/kworks/{world['kwork']}/pictures", {"alt": "A rack"}),
         ("admin", f"/moderation/kworks/{world['pending']}/reject", f"/moderation/kworks/{world['pending']}/reject", {}),
         ("admin", f"/moderation/disputes/{world['dispute']}", f"/moderation/disputes/{world['dispute']}", {}),
     ]

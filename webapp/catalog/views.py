@@ -70,7 +70,7 @@ def kwork(kwork_id: int):
     found = catalog.visible_kwork(kwork_id, current_user)
     if found is None:
         abort(404)
-    return render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id))
+    return render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id), reputation=catalog.kwork_reputation(found))
 
 
 @bp.get("/sellers/<int:user_id>")
@@ -79,11 +79,23 @@ def seller(user_id: int):
     profile = catalog.seller_profile(user_id)
     if profile is None:
         abort(404)
-    seller, seller_kworks, portfolio = profile
-    return render("catalog/seller.html", seller=seller, kworks=seller_kworks, portfolio=portfolio, reviews=reviews.for_seller(seller.id))
+    seller, cards, portfolio = profile
+    return render("catalog/seller.html", seller=seller, cards=cards, portfolio=portfolio, reviews=reviews.for_seller(seller.id))
 
 
 @bp.get("/images/<name>")
 def image(name: str):
     """Portfolio images, from whichever storage keeps them; cached for a year (names are random, never reused)."""
     return downloads.image(name)
+
+
+@bp.get("/pictures/<name>")
+def picture(name: str):
+    """A kwork picture in one width and format, from whichever storage keeps it."""
+    return downloads.picture(f"pictures/{name}")
+
+
+@bp.get("/avatars/<name>")
+def avatar(name: str):
+    """A user's avatar in one size and format."""
+    return downloads.picture(f"avatars/{name}")

@@ -9,10 +9,11 @@ from .notifications import EmailOptOut, Notification, SandboxMail
 from .outbox import OutboxJob
 from .orders import Attachment, Order, OrderEvent, OrderMessage, PaymentEvent, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
+from .storefront import Favourite, KworkPicture
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
-    "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
+    "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Favourite", "Kwork", "KworkPicture", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
     "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "UserSession", "VoiceCode", "Withdrawal",
 ]  # fmt: skip
