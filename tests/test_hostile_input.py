@@ -128,6 +128,7 @@ def world(make_user, make_kwork, make_order):
                       "orders.checkout": {"kwork_id": kwork.id}},  # fmt: skip
         "forms": _valid_forms(kwork, detail, delivered) | {
             "kworks.kwork_pictures": {"alt": "A server rack with blue lights", "cover": "y"},
+            "catalog.favourite": {"favourite": "1", "where": "card", "next": "/catalog/"},
             "kworks.picture_alt": {f"p{picture.id}-alt": "A server rack, front view"},
         },
     }

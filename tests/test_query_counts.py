@@ -169,3 +169,18 @@ def test_grouped_rating_breakdowns_agree_with_the_one_kwork_query(ctx, make_user
     make_order("cancelled", kwork=unreviewed)
     ids = [reviewed.id, unreviewed.id, empty.id]
     assert catalog.rating_breakdowns(ids) == {kwork_id: reviews.breakdown(kwork_id) for kwork_id in ids}
+
+
+def test_favourites_and_the_catalog_signed_in(count, login_as, make_user, make_kwork):
+    from webapp.services import favourites
+
+    buyer = make_user("Buyer")
+    first = make_kwork(make_user("Anna", role="seller"))
+    favourites.set_favourite(buyer, first.id, True, now=NOW)
+    login_as(buyer)
+    small_page, small_catalog = count("/catalog/favourites"), count("/catalog/")
+    for name in ("Boris", "Carla", "Dmitry"):
+        kwork = with_pictures(make_kwork(make_user(name, role="seller"), title=f"I will design a logo for {name}"))
+        favourites.set_favourite(buyer, kwork.id, True, now=NOW)
+    assert count("/catalog/favourites") == small_page
+    assert count("/catalog/") == small_catalog

@@ -82,6 +82,9 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     kworks.reject(admin, rejected, "Say which countries' laws the policy covers.")
     make_order("completed", kwork=kwork, buyer=blocked)
     blocking.block(seller, blocked, "abusive", NOW)
+    from webapp.services import favourites
+
+    favourites.set_favourite(buyer, kwork.id, True, now=NOW)
     fund(buyer, 5000)
     topup = wallet.start_topup(buyer, 1000)
     from webapp.services import tokens
@@ -129,6 +132,7 @@ def _visits(world: dict) -> list[Visit]:
         Visit("notifications.index", "buyer", "/notifications/", True),
         Visit("notifications.settings", "buyer", "/notifications/settings", True),
         Visit("orders.index", "buyer", "/orders/", True),
+        Visit("catalog.favourites_page", "buyer", "/catalog/favourites", True),
         Visit("orders.checkout", "buyer", f"/orders/checkout/{kwork}", True),
         Visit("wallet.index", "buyer", "/wallet/", True),
         Visit("wallet.sandbox_payment", "buyer", f"/wallet/sandbox/{world['topup']}", True),
@@ -289,7 +293,7 @@ def test_empty_pages_pass_axe_and_keyboard(new_context, make_user, language):
     done_seeding()
     pages = _contexts(new_context, language)
     empty = [
-        ("anonymous", "/catalog/"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/notifications/"),
+        ("anonymous", "/catalog/"), ("buyer", "/catalog/favourites"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/notifications/"),
         ("buyer", "/wallet/"), ("buyer", "/account/security"), ("buyer", "/sandbox/phone"), ("buyer", "/sandbox/mail"),
         ("seller", "/account/"), ("seller", "/kworks/"), ("seller", "/kworks/portfolio"), ("seller", "/account/ratings"),
         ("seller", "/account/blocks"), ("seller", "/account/payouts"), ("admin", "/moderation/kworks"),

@@ -270,3 +270,20 @@ def rating_breakdowns(kwork_ids: list[int]) -> dict[int, rules.RatingBreakdown]:
     for kwork_id, positive in rows:
         outcomes[kwork_id].append(positive)
     return {kwork_id: rules.rating(outcomes[kwork_id]) for kwork_id in kwork_ids}
+
+
+def favourite_cards(user: User) -> list[CatalogCard]:
+    """The user's favourites still in the catalog, the most recently saved first, as cards (cover and reputation
+    loaded with them: one statement for the list, one for the covers)."""
+    from ..models import Favourite
+
+    entry = Tier.__table__.alias("entry_tier")
+    rows = db.session.execute(
+        select(Kwork, entry.c.price, entry.c.delivery_days, *reputation_columns())
+        .join(Favourite, and_(Favourite.kwork_id == Kwork.id, Favourite.user_id == user.id))
+        .join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy"))
+        .where(Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended())
+        .options(selectinload(Kwork.cover))
+        .order_by(Favourite.created_at.desc(), Kwork.id.desc())
+    ).all()
+    return [CatalogCard(kwork, price, days, _reputation(kwork, reviews, completed)) for kwork, price, days, reviews, completed in rows]
