@@ -265,7 +265,8 @@ def _refused(response) -> bool:
 
 def _unclear(response) -> str | None:
     """Why the answer would leave its reader guessing, or None when it says what happened."""
-    status, body = response.status_code, response.get_data(as_text=True)
+    status = response.status_code
+    body = response.get_data(as_text=True) if status >= 300 else ""  # a 200 may be an image (icons, pictures)
     if status >= 500:
         return "server error"
     if status in (301, 302, 303, 307, 308):

@@ -25,6 +25,8 @@ COMMENT = "The requirements ask for a mobile app, and this kwork is a website."
 NOT_PAGES = {
     "static": "files, not pages",
     "catalog.image": "an image file",
+    "pages.favicon": "an icon", "pages.touch_icon": "an icon", "pages.icon_192": "an icon", "pages.icon_512": "an icon",
+    "pages.manifest": "the web-app manifest (JSON)", "pages.sitemap": "the sitemap (XML)", "pages.robots": "robots.txt",
     "catalog.picture": "an image file (a kwork picture's rendition)",
     "catalog.avatar": "an image file (a profile picture's rendition)",
     "orders.attachment": "a file download",

@@ -287,3 +287,17 @@ def favourite_cards(user: User) -> list[CatalogCard]:
         .order_by(Favourite.created_at.desc(), Kwork.id.desc())
     ).all()
     return [CatalogCard(kwork, price, days, _reputation(kwork, reviews, completed)) for kwork, price, days, reviews, completed in rows]
+
+
+SITEMAP_LIMIT = 50_000  # URLs one sitemap file may hold
+
+
+def sitemap_entries() -> tuple[list[tuple[int, datetime]], list[int]]:
+    """(kwork id, last change) of every kwork in the catalog, newest first, and the ids of their sellers."""
+    listed = (Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended())
+    kworks = db.session.execute(
+        select(Kwork.id, Kwork.updated_at).where(*listed).order_by(Kwork.updated_at.desc()).limit(SITEMAP_LIMIT - 1)
+    ).all()
+    sellers = db.session.scalars(select(Kwork.seller_id).where(*listed).distinct().order_by(Kwork.seller_id)).all()
+    room = SITEMAP_LIMIT - 1 - len(kworks)
+    return [tuple(row) for row in kworks], list(sellers)[:room]
