@@ -18,9 +18,10 @@ from flask import g
 from webapp.bounds import BoundedArgs
 from webapp.extensions import db
 from webapp.models import Attachment, Notification, PayoutDetail, Review, User
-from webapp.services import cancellations, conversations, disputes, kworks, offers, orders, reviews, wallet
+from webapp.services import cancellations, conversations, disputes, kworks, offers, orders, pictures, reviews, wallet
 
 from .conftest import category_id, signed_in_id
+from .images import image_bytes
 from .pages import check_page, text_of
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
@@ -90,6 +91,7 @@ def world(make_user, make_kwork, make_order):
     cancellations.answer(buyer, request, accept=True, reason_correct=False, now=NOW)
     dispute = disputes.escalate(seller, disputed, "I asked three times for the brief in messages.", NOW)
     item = kworks.add_portfolio_item(seller, title="A shop", link_url="https://example.com/shop")
+    picture = pictures.add_picture(seller, kwork.id, image_bytes(size=(400, 300)), "A server rack with blue lights")
     seller.phone, seller.phone_verified_at = "+79161234567", NOW
     detail = PayoutDetail(user_id=seller.id, kind="card", brand="Visa", last4="1111", status="active", created_at=NOW)
     db.session.add(detail)
@@ -116,6 +118,7 @@ def world(make_user, make_kwork, make_order):
             "outcome": "paid",
             "topup_id": topup.id,
             "session_id": 1,
+            "picture_id": picture.id,
             "reference": topup.reference,
             "token": "not-a-token",
             "code": "ru",
@@ -128,7 +131,11 @@ def world(make_user, make_kwork, make_order):
         # A rule whose argument should name another row than the default one.
         "overrides": {"moderation.approve": {"kwork_id": pending.id}, "moderation.reject": {"kwork_id": pending.id},
                       "orders.checkout": {"kwork_id": kwork.id}},  # fmt: skip
-        "forms": _valid_forms(kwork, detail, delivered),
+        "forms": _valid_forms(kwork, detail, delivered) | {
+            "kworks.kwork_pictures": {"alt": "A server rack with blue lights", "cover": "y"},
+            "catalog.favourite": {"favourite": "1", "where": "card", "next": "/catalog/"},
+            "kworks.picture_alt": {f"p{picture.id}-alt": "A server rack, front view"},
+        },
     }
     db.session.commit()
     return values
@@ -273,7 +280,8 @@ def _refused(response) -> bool:
 
 def _unclear(response) -> str | None:
     """Why the answer would leave its reader guessing, or None when it says what happened."""
-    status, body = response.status_code, response.get_data(as_text=True)
+    status = response.status_code
+    body = response.get_data(as_text=True) if status >= 300 else ""  # a 200 may be an image (icons, pictures)
     if status >= 500:
         return "server error"
     if status in (301, 302, 303, 307, 308):

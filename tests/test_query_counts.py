@@ -58,13 +58,25 @@ def more_messages(order, count: int):
         orders.post_message(author, order, f"Message {number}", [], NOW)
 
 
-def test_catalog(count, make_user, make_kwork):
+def with_pictures(kwork, count: int = 2):
+    """Covers and gallery pictures (small real images), and the seller's avatar."""
+    from tests.images import image_bytes
+    from webapp.services import pictures
+
+    for number in range(count):
+        pictures.add_picture(kwork.seller, kwork.id, image_bytes(size=(400, 300)), f"Picture {number}")
+    pictures.set_avatar(kwork.seller, image_bytes(size=(100, 100)))
+    return kwork
+
+
+def test_catalog(count, make_user, make_kwork, make_order):
     make_kwork(make_user("Anna", role="seller"), title="I will set up a VPS server")
     small = count("/catalog/")
     for name in ("Boris", "Carla", "Dmitry"):
         seller = make_user(name, role="seller")
-        make_kwork(seller, title=f"I will design a logo for {name}")
-        make_kwork(seller, title=f"I will write a landing page for {name}")
+        with_pictures(make_kwork(seller, title=f"I will design a logo for {name}"))
+        kwork = make_kwork(seller, title=f"I will write a landing page for {name}")
+        review(make_order("completed", kwork=kwork))
     assert count("/catalog/") == small
     assert count("/catalog/?q=logo&price_min=500&price_max=5000&sort=price_asc") == small
 
@@ -76,7 +88,7 @@ def test_kwork_page(count, make_user, make_kwork, make_order):
     kwork = make_kwork(seller)
     small = count(f"/catalog/kworks/{kwork.id}")
     options = [OptionDraft(f"Option {n}", frozenset({"standard", "business"})) for n in range(5)]
-    bigger = make_kwork(seller, options=options)
+    bigger = with_pictures(make_kwork(seller, options=options), count=5)
     for positive in (True, True, False):
         review(make_order("completed", kwork=bigger), positive)
     assert count(f"/catalog/kworks/{bigger.id}") == small
@@ -87,7 +99,7 @@ def test_seller_profile(count, make_user, make_kwork, make_order):
     kwork = make_kwork(seller)
     small = count(f"/catalog/sellers/{seller.id}")
     for number in range(3):
-        review(make_order("completed", kwork=make_kwork(seller, title=f"I will do task {number}")))
+        review(make_order("completed", kwork=with_pictures(make_kwork(seller, title=f"I will do task {number}"))))
     review(make_order("completed", kwork=kwork))
     assert count(f"/catalog/sellers/{seller.id}") == small
 
@@ -185,3 +197,17 @@ def test_conversation_page(count, login_as, make_user):
         author = buyer if number % 2 else seller
         conversations.post(author, first.conversation, f"Message {number}", [orders.Upload(f"{number}.txt", b"a")], NOW)
     assert count(f"/inbox/{first.conversation_id}") == small
+
+def test_favourites_and_the_catalog_signed_in(count, login_as, make_user, make_kwork):
+    from webapp.services import favourites
+
+    buyer = make_user("Buyer")
+    first = make_kwork(make_user("Anna", role="seller"))
+    favourites.set_favourite(buyer, first.id, True, now=NOW)
+    login_as(buyer)
+    small_page, small_catalog = count("/catalog/favourites"), count("/catalog/")
+    for name in ("Boris", "Carla", "Dmitry"):
+        kwork = with_pictures(make_kwork(make_user(name, role="seller"), title=f"I will design a logo for {name}"))
+        favourites.set_favourite(buyer, kwork.id, True, now=NOW)
+    assert count("/catalog/favourites") == small_page
+    assert count("/catalog/") == small_catalog

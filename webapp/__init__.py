@@ -59,8 +59,9 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(sandbox_bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("catalog.index")))
 
-    from . import assets, cli, errors, headers, templating
+    from . import assets, cli, compression, errors, headers, templating
 
+    compression.register(app)
     headers.register(app)
     assets.register(app)
     errors.register(app)

@@ -57,6 +57,10 @@ class Config:
     S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "").strip().lower() or "auto"
     MAX_CONTENT_LENGTH = 27 * 1024 * 1024  # five 5 MB attachments plus the text around them
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
+    # Pictures and avatars are refused above this many pixels, read from the file's header before decoding it.
+    MAX_IMAGE_PIXELS = 40_000_000
+    # A kwork goes to moderation only with a cover picture (services/kworks.problems).
+    KWORK_COVER_REQUIRED = True
     WTF_CSRF_TIME_LIMIT = None  # a long-open editor must not lose its work to an expired token
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -181,6 +185,8 @@ class TestConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 25}
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
+    # Most tests submit kworks made from drafts alone; tests/services/test_pictures.py turns the rule on.
+    KWORK_COVER_REQUIRED = False
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from .adapters.storage import StorageError, StoredObjectMissing, storage
 from .htmx import render
-from .services import uploads
+from .services import pictures, uploads
 
 log = logging.getLogger(__name__)
 IMAGE_MAX_AGE = 365 * 24 * 3600
@@ -37,6 +37,19 @@ def image(name: str) -> Response:
         abort(404)
     response = _send(name, max_age=IMAGE_MAX_AGE)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def picture(key: str) -> Response:
+    """A kwork picture's or an avatar's rendition (services/pictures.py names them): public, cached for a year and
+    never revalidated, since a changed picture gets a new random name."""
+    if not pictures.is_public_key(key):
+        abort(404)
+    response = _send(key, max_age=IMAGE_MAX_AGE)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.immutable = True
     return response
 
 

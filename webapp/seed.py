@@ -7,7 +7,7 @@ from .domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft
 from .extensions import db
 from .clock import now
 from .models import Category, Kwork, Order, User
-from .services import accounts, cancellations, disputes, kworks, ledger, orders, reviews
+from .services import accounts, cancellations, disputes, kworks, ledger, orders, pictures, reviews
 
 DEMO_PASSWORD = "demo-password"
 
@@ -157,6 +157,34 @@ def _demo_dispute(buyer: User, now: datetime) -> None:
     disputes.escalate(seller, order, "The messages show I asked for the login on day one; this should not count against me.", now)
 
 
+DEMO_ALT = {
+    0: "Cover: “{title}” in white letters on the category’s colours",
+    1: "Example of the delivered work: a page with highlighted sections",
+}
+AVATAR_COLOURS = {"anna@example.com": (14, 116, 144), "boris@example.com": (190, 24, 93)}
+
+
+def _add_pictures(kwork: Kwork, category_slug: str) -> None:
+    from . import demo_pictures
+
+    for variant, alt in DEMO_ALT.items():
+        pictures.add_picture(kwork.seller, kwork.id, demo_pictures.kwork_picture(kwork.title, category_slug, variant),
+                             alt.format(title=kwork.title))  # fmt: skip
+
+
+def _pictures_for_older_demo_data(users: dict[str, User]) -> None:
+    """Demo databases seeded before there were pictures get them too; sellers get their profile pictures."""
+    from . import demo_pictures
+
+    for email, category_slug, draft in KWORKS:
+        kwork = db.session.scalar(select(Kwork).where(Kwork.seller_id == users[email].id, Kwork.title == draft.title))
+        if kwork is not None and not pictures.has_cover(kwork.id):
+            _add_pictures(kwork, category_slug)
+    for email, colour in AVATAR_COLOURS.items():
+        if users[email].avatar_token is None:
+            pictures.set_avatar(users[email], demo_pictures.avatar(users[email].display_name, colour))
+
+
 def run() -> dict[str, int]:
     """Add the demo users, kworks and orders that are not there yet; returns how many of each were created."""
     created = {"users": 0, "kworks": 0}
@@ -178,8 +206,11 @@ def run() -> dict[str, int]:
         if exists:
             continue
         draft.category_id = db.session.scalar(select(Category.id).where(Category.slug == category_slug))
-        kwork = kworks.save_kwork(seller, draft, submit=True)
+        kwork = kworks.save_kwork(seller, draft, submit=False)
+        _add_pictures(kwork, category_slug)  # a kwork needs its cover before moderation
+        kwork = kworks.save_kwork(seller, draft, kwork=kwork, submit=True)
         kworks.approve(users["admin@example.com"], kwork)
         created["kworks"] += 1
+    _pictures_for_older_demo_data(users)
     created["orders"] = _demo_money_and_orders(users, now())
     return created

@@ -1,5 +1,5 @@
 """Template filters and globals shared by every page."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -233,8 +233,41 @@ def field_attrs(field, hint, **attrs) -> dict:
     return {key: value for key, value in attrs.items() if value is not None}
 
 
+def initials(name: str) -> str:
+    """Up to two letters for a drawn avatar: the first letters of the first and last words ("Anna Petrova" → "AP")."""
+    words = [word for word in (name or "").split() if word[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+ONLINE_WITHIN = timedelta(minutes=15)
+
+
+def last_seen(moment) -> str:
+    """"Online now", "Last seen 3 hours ago" or "Not seen yet", in the page's language."""
+    from flask_babel import format_timedelta
+    from flask_babel import gettext as _
+
+    from .clock import now
+
+    if moment is None:
+        return _("Not seen yet")
+    ago = now() - moment
+    if ago < ONLINE_WITHIN:
+        return _("Online now")
+    return _("Last seen %(ago)s", ago=format_timedelta(ago, add_direction=True))
+
+
 def register(app: Flask) -> None:
+    from .services.pictures import picture_widths
+
+    app.jinja_env.globals["last_seen"] = last_seen
+
     app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.globals["initials"] = initials
+    app.jinja_env.globals["picture_widths"] = picture_widths
     app.jinja_env.filters["dict_without"] = dict_without
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.globals["KWORK_STATUS_LABELS"] = KWORK_STATUS_LABELS

@@ -2,6 +2,26 @@
 (function () {
   "use strict";
 
+  // The header's disclosure menu on small screens: a real button with aria-expanded. CSS folds the menu only when
+  // this script has marked the header (html.js-menu), so without JavaScript the links are simply listed.
+  var toggle = document.getElementById("nav-toggle");
+  var menu = document.getElementById("site-menu");
+  if (toggle && menu) {
+    document.documentElement.classList.add("js-menu");
+    toggle.hidden = false;
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("is-open", open);
+    };
+    toggle.addEventListener("click", function () { setOpen(toggle.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
   // Links in the error summary and the "still to fill in" list move focus to the field, not just scroll to it
   // (GOV.UK error summary behaviour), so a keyboard or screen reader user lands ready to type.
   document.addEventListener("click", function (event) {

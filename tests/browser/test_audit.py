@@ -25,6 +25,10 @@ COMMENT = "The requirements ask for a mobile app, and this kwork is a website."
 NOT_PAGES = {
     "static": "files, not pages",
     "catalog.image": "an image file",
+    "pages.favicon": "an icon", "pages.touch_icon": "an icon", "pages.icon_192": "an icon", "pages.icon_512": "an icon",
+    "pages.manifest": "the web-app manifest (JSON)", "pages.sitemap": "the sitemap (XML)", "pages.robots": "robots.txt",
+    "catalog.picture": "an image file (a kwork picture's rendition)",
+    "catalog.avatar": "an image file (a profile picture's rendition)",
     "orders.attachment": "a file download",
     "home": "redirects to the catalog",
     "moderation.index": "redirects to the kwork queue",
@@ -56,6 +60,12 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     buyer = make_user("Bea Buyer", email="bea@example.com")
     blocked = make_user("Bob Blocked", email="bob@example.com")
     kwork = make_kwork(seller)
+    from tests.images import image_bytes
+    from webapp.services import pictures
+
+    pictures.add_picture(seller, kwork.id, image_bytes(size=(800, 600)), "A server rack with blue lights")
+    pictures.add_picture(seller, kwork.id, image_bytes(size=(800, 600), colour=(200, 60, 60)), "The setup report, first page")
+    pictures.set_avatar(seller, image_bytes(size=(200, 200), colour=(14, 116, 144)))
     states = {state: make_order(state, kwork=kwork, buyer=buyer) for state in
               ("awaiting_requirements", "new", "in_work", "delivered", "revision", "completed", "cancelled")}  # fmt: skip
     reviews.save_review(buyer, states["completed"], positive=False, text="The logo came late and in the wrong colours.", now=NOW)
@@ -76,6 +86,9 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     kworks.reject(admin, rejected, "Say which countries' laws the policy covers.")
     make_order("completed", kwork=kwork, buyer=blocked)
     blocking.block(seller, blocked, "abusive", NOW)
+    from webapp.services import favourites
+
+    favourites.set_favourite(buyer, kwork.id, True, now=NOW)
     fund(buyer, 5000)
     topup = wallet.start_topup(buyer, 1000)
     from webapp.services import conversations, offers, tokens
@@ -131,6 +144,7 @@ def _visits(world: dict) -> list[Visit]:
         Visit("notifications.index", "buyer", "/notifications/", True),
         Visit("notifications.settings", "buyer", "/notifications/settings", True),
         Visit("orders.index", "buyer", "/orders/", True),
+        Visit("catalog.favourites_page", "buyer", "/catalog/favourites", True),
         Visit("orders.checkout", "buyer", f"/orders/checkout/{kwork}", True),
         Visit("wallet.index", "buyer", "/wallet/", True),
         Visit("wallet.sandbox_payment", "buyer", f"/wallet/sandbox/{world['topup']}", True),
@@ -146,6 +160,8 @@ def _visits(world: dict) -> list[Visit]:
         Visit("kworks.edit", "seller", f"/kworks/{kwork}/edit", False),
         Visit("kworks.edit", "seller", f"/kworks/{world['rejected']}/edit", False),
         Visit("kworks.delete", "seller", f"/kworks/{kwork}/delete", False),
+        Visit("kworks.kwork_pictures", "seller", f"/kworks/{kwork}/pictures", False),
+        Visit("kworks.kwork_pictures", "seller", f"/kworks/{world['rejected']}/pictures", False),
         Visit("kworks.portfolio", "seller", "/kworks/portfolio", False),
         Visit("orders.index", "seller", "/orders/?role=seller", False),
         Visit("moderation.queue", "admin", "/moderation/kworks", False),
@@ -300,7 +316,7 @@ def test_empty_pages_pass_axe_and_keyboard(new_context, make_user, language):
     done_seeding()
     pages = _contexts(new_context, language)
     empty = [
-        ("anonymous", "/catalog/"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/inbox/"), ("buyer", "/notifications/"),
+        ("anonymous", "/catalog/"), ("buyer", "/catalog/favourites"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/inbox/"), ("buyer", "/notifications/"),
         ("buyer", "/wallet/"), ("buyer", "/account/security"), ("buyer", "/sandbox/phone"), ("buyer", "/sandbox/mail"),
         ("seller", "/account/"), ("seller", "/kworks/"), ("seller", "/kworks/portfolio"), ("seller", "/account/ratings"),
         ("seller", "/account/blocks"), ("seller", "/account/payouts"), ("admin", "/moderation/kworks"),
@@ -330,6 +346,7 @@ def test_form_errors_focus_the_summary_keep_input_and_pass_axe(new_context, make
         ("buyer", "/account/profile", "/account/profile", {"display_name": ""}),
         ("buyer", f"/orders/checkout/{world['kwork']}", f"/orders/checkout/{world['kwork']}", {"quantity": "0"}),
         ("seller", "/kworks/new", "/kworks/new", {"title": "I will set up"}),
+        ("seller", f"/kworks/{world['kwork']}/pictures", f"/kworks/{world['kwork']}/pictures", {"alt": "A rack"}),
         ("admin", f"/moderation/kworks/{world['pending']}/reject", f"/moderation/kworks/{world['pending']}/reject", {}),
         ("admin", f"/moderation/disputes/{world['dispute']}", f"/moderation/disputes/{world['dispute']}", {}),
         ("buyer", f"/inbox/with/{world['seller']}?kwork={world['kwork']}&ask=1", "/inbox/with/", {}),

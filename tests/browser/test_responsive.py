@@ -64,3 +64,43 @@ def test_responsive_320(small_screen, catalog_kworks):
     check("/kworks/new", "the new kwork editor", "Create a kwork")
     check(f"/kworks/{catalog_kworks['vps_id']}/edit", "the kwork editor", "Edit kwork")
     assert not problems, "\n".join(problems)
+
+
+def test_small_screens_get_package_cards_and_a_menu_button(new_context, catalog_kworks):
+    """At 375 px: one card per package with its order link (the table stays for screen readers), and the header's
+    links behind a Menu button with aria-expanded; at 1280 px the table and the links as they were."""
+    page = new_context(viewport={"width": 375, "height": 800}).new_page()
+    page.goto(f"/catalog/kworks/{catalog_kworks['vps_id']}")
+    cards = page.locator(".package-card")
+    expect(cards).to_have_count(3)
+    expect(cards.nth(1)).to_be_visible()
+    # The visible order links are the cards'; the table is still read by screen readers, its order row gone.
+    expect(page.get_by_role("link", name="Order Standard for RUB 2,000")).to_be_visible()
+    expect(page.get_by_role("table")).to_have_count(1)
+    assert page.locator(".kwork-packages .table-scroll").evaluate("t => t.getBoundingClientRect().width") <= 1
+    # One flex item inside the button: the visible words keep their space ("Order for", never "Orderfor") on one line.
+    order = page.get_by_role("link", name="Order Economy for RUB 1,000")
+    assert " ".join(order.text_content().split()) == "Order Economy for RUB 1,000"
+    assert order.evaluate("a => a.firstElementChild.getClientRects().length") >= 1
+    toggle = page.get_by_role("button", name="Menu")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_hidden()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert_no_axe_violations(page, "kwork page at 375px")
+
+    wide = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    wide.goto(f"/catalog/kworks/{catalog_kworks['vps_id']}")
+    expect(wide.locator(".package-cards")).to_be_hidden()
+    expect(wide.get_by_role("link", name="Order Standard for RUB 2,000")).to_be_visible()
+    expect(wide.get_by_role("button", name="Menu")).to_be_hidden()
+
+    no_js = new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False).new_page()
+    no_js.goto(f"/catalog/kworks/{catalog_kworks['vps_id']}")
+    expect(no_js.get_by_role("link", name="Log in", exact=True)).to_be_visible()  # without JavaScript the links are listed
+    expect(no_js.get_by_role("button", name="Menu")).to_have_count(0)

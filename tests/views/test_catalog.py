@@ -6,7 +6,7 @@ def test_catalog_lists_active_kworks_with_price_delivery_and_rating(client, make
     make_kwork(seller, title="I will set up a VPS server")
     make_kwork(seller, status="pending", title="Not yet approved")
     document = check_page(client.get("/catalog/"))
-    cards = document.findall(".//li[@class='kwork-card']")
+    cards = document.findall(".//li[@class='kwork-card card']")
     assert len(cards) == 1
     card = text_of(cards[0])
     assert "I will set up a VPS server" in card and "by Anna" in card
@@ -55,8 +55,26 @@ def test_seller_profile(client, make_user, make_kwork):
     kworks.add_portfolio_item(seller, title="Shop server", kwork=kwork, link_url="https://shop.example.com")
     document = check_page(client.get(f"/catalog/sellers/{seller.id}"))
     assert text_of(document.find(".//h1")) == "Anna"
-    assert len(document.findall(".//li[@class='kwork-card']")) == 1
+    assert len(document.findall(".//li[@class='kwork-card card']")) == 1
     assert [text_of(h) for h in document.findall(".//li[@class='portfolio-card']/h3")] == ["Shop server"]
     kwork_page = check_page(client.get(f"/catalog/kworks/{kwork.id}"))
     assert kwork_page.find(".//a[@href='https://shop.example.com']") is not None
     assert client.get("/catalog/sellers/999999").status_code == 404
+
+
+def test_reputation_reads_as_sentences_on_cards_and_the_kwork_page(client, make_user, make_kwork, make_order):
+    from webapp.services import reviews
+
+    seller = make_user("Anna", role="seller")
+    kwork = make_kwork(seller)
+    order = make_order("completed", kwork=kwork)
+    reviews.save_review(order.buyer, order, positive=True, text="Clear work, delivered on time. Thank you!", now=order.completed_at)
+    make_order("completed", kwork=make_kwork(seller, title="I will fix a bug"))
+    cards = check_page(client.get("/catalog/")).findall(".//li[@class='kwork-card card']")
+    card = next(card for card in cards if "VPS" in text_of(card))
+    spoken = card.find(".//p[@class='kwork-card__rating']/span[@class='visually-hidden']")
+    assert text_of(spoken) == "Rated 100% positive from 1 review."
+    assert "2 orders completed" in text_of(card)
+    page = text_of(check_page(client.get(f"/catalog/kworks/{kwork.id}")).find(".//ul[@class='reputation']"))
+    assert "Rated 100% positive from 1 review." in page and "2 orders completed" in page
+    assert "Member since" in page and ("Online now" in page or "Last seen" in page or "Not seen yet" in page)

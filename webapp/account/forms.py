@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
@@ -88,3 +89,8 @@ class BlockForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password"))])
     password, confirm = new_password_fields()
+
+
+class AvatarForm(FlaskForm):
+    avatar = FileField(_l("Profile picture"), description=_l("A PNG, JPEG, GIF or WebP image, at least 64 × 64 pixels, smaller than 5 MB. "
+                                                             "It is cropped to a square from the centre."))

@@ -3,15 +3,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
-from ..domain.errors import DomainError, ValidationFailed
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..models import User
-from ..services import accounts, blocking, email_verification, kworks, orders, payouts, ratings, voice_codes, wallet
+from ..services import accounts, blocking, email_verification, kworks, orders, payouts, pictures, ratings, voice_codes, wallet
 from ..templating import user_time
 from . import bp
-from .forms import BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
+from .forms import AvatarForm, BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
 
 
 @bp.get("/")
@@ -51,7 +51,7 @@ def profile():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     if request.method == "GET":
         form.not_accepting.data = not current_user.accepting_orders
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
         accounts.update_profile(
             current_user,
             display_name=form.display_name.data,
@@ -62,7 +62,39 @@ def profile():
         )
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("account.profile"))
-    return render("account/profile.html", form=form, status=422 if form.errors else 200)
+    return render("account/profile.html", form=form, avatar_form=AvatarForm(formdata=None), status=422 if form.errors else 200)
+
+
+@bp.post("/avatar")
+@login_required
+def avatar():
+    """Upload a profile picture (cropped square); errors come back on the profile page, next to the file input."""
+    form = AvatarForm()
+    if form.validate_on_submit():
+        upload = form.avatar.data
+        data = upload.read() if upload and getattr(upload, "filename", None) else b""
+        try:
+            if not data:
+                raise ValidationFailed([FieldIssue("avatar", _("Select a picture to upload"))])
+            pictures.set_avatar(current_user, data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_issues(form, error.issues)
+        else:
+            flash(_("Your profile picture has been saved."), "success")
+            return redirect(url_for("account.profile"))
+    profile_form = ProfileForm(obj=current_user)
+    profile_form.not_accepting.data = not current_user.accepting_orders
+    return render("account/profile.html", form=profile_form, avatar_form=form, status=422)
+
+
+@bp.post("/avatar/remove")
+@login_required
+def remove_avatar():
+    if EmptyForm().validate_on_submit():
+        pictures.remove_avatar(current_user)
+        flash(_("Your profile picture has been removed; your initials are shown instead."), "success")
+    return redirect(url_for("account.profile"))
 
 
 @bp.get("/ratings")

@@ -1,13 +1,16 @@
 from functools import wraps
 
-from flask import abort, current_app, request, session
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_number
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from .. import downloads
-from ..htmx import render
-from ..services import catalog, kworks, reviews
+from ..htmx import is_htmx, render
+from ..clock import now
+from ..forms import EmptyForm
+from ..services import catalog, favourites, kworks, reviews
+from ..urls import safe_local_path
 from . import bp
 from .forms import CatalogFilterForm
 
@@ -60,7 +63,8 @@ def index():
         page=request.args.get("page", 1, type=int),
     )
     results = catalog.search(query, per_page=current_app.config["CATALOG_PAGE_SIZE"])
-    return render("catalog/index.html", block="catalog", form=form, results=results, count_cap=format_number(catalog.COUNT_CAP),
+    saved = favourites.ids_among(current_user, [card.kwork.id for card in results.cards])
+    return render("catalog/index.html", block="catalog", form=form, results=results, saved=saved, count_cap=format_number(catalog.COUNT_CAP),
                   status=200 if valid else 422)
 
 
@@ -70,7 +74,8 @@ def kwork(kwork_id: int):
     found = catalog.visible_kwork(kwork_id, current_user)
     if found is None:
         abort(404)
-    return render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id))
+    return render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id), reputation=catalog.kwork_reputation(found),
+                  saved=favourites.ids_among(current_user, [found.id]))  # fmt: skip
 
 
 @bp.get("/sellers/<int:user_id>")
@@ -79,11 +84,54 @@ def seller(user_id: int):
     profile = catalog.seller_profile(user_id)
     if profile is None:
         abort(404)
-    seller, seller_kworks, portfolio = profile
-    return render("catalog/seller.html", seller=seller, kworks=seller_kworks, portfolio=portfolio, reviews=reviews.for_seller(seller.id))
+    seller, cards, portfolio = profile
+    saved = favourites.ids_among(current_user, [card.kwork.id for card in cards])
+    return render("catalog/seller.html", seller=seller, cards=cards, saved=saved, portfolio=portfolio, reviews=reviews.for_seller(seller.id))
 
 
 @bp.get("/images/<name>")
 def image(name: str):
     """Portfolio images, from whichever storage keeps them; cached for a year (names are random, never reused)."""
     return downloads.image(name)
+
+
+@bp.get("/pictures/<name>")
+def picture(name: str):
+    """A kwork picture in one width and format, from whichever storage keeps it."""
+    return downloads.picture(f"pictures/{name}")
+
+
+@bp.get("/avatars/<name>")
+def avatar(name: str):
+    """A user's avatar in one size and format."""
+    return downloads.picture(f"avatars/{name}")
+
+
+@bp.get("/favourites")
+@login_required
+def favourites_page():
+    cards = catalog.favourite_cards(current_user)
+    return render("catalog/favourites.html", cards=cards, saved={card.kwork.id for card in cards})
+
+
+@bp.post("/kworks/<int:kwork_id>/favourite")
+@login_required
+def favourite(kwork_id: int):
+    """The heart: favourite=1 keeps the kwork, 0 takes it off. With htmx the button comes back in its new state and
+    the status region says so; without, the page it was pressed on comes back with the same message."""
+    if not EmptyForm().validate_on_submit() or request.form.get("favourite") not in ("0", "1"):
+        abort(400)
+    wanted = request.form["favourite"] == "1"
+    try:
+        state = favourites.set_favourite(current_user, kwork_id, wanted, now=now())
+    except favourites.KworkNotAvailable:
+        abort(404)
+    message = _("Saved to your favourites.") if state else _("Removed from your favourites.")
+    if is_htmx():
+        where = "page" if request.form.get("where") == "page" else "card"
+        kwork = catalog.visible_kwork(kwork_id, current_user)
+        if kwork is None:  # taken off the list after it left the catalog: nothing to draw a heart for
+            return render_template("catalog/_favourite_gone.html", message=message)
+        return render_template("catalog/_favourite_swap.html", kwork=kwork, is_favourite=state, where=where, message=message)
+    flash(message, "success")
+    return redirect(safe_local_path(request.form.get("next")) or url_for("catalog.kwork", kwork_id=kwork_id))

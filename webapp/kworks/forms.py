@@ -140,3 +140,21 @@ class PortfolioItemForm(FlaskForm):
         validators=[Optional(), URL(message=_l("Enter a link that starts with https://")), Length(max=500)],
         description=_l("For example, a website you built."),
     )
+
+
+ALT_HINT = _l(
+    "Say what the picture shows, as you would to someone on the phone: for example “Landing page for a bakery, "
+    "shown on a laptop and a phone”. Leave out “picture of”, and put any words in the picture into the text. "
+    "Up to 250 characters."
+)
+
+
+class PictureForm(FlaskForm):
+    image = FileField(_l("Picture"), description=_l("A PNG, JPEG, GIF or WebP image, at least 320 × 180 pixels, smaller than 5 MB. "
+                                                     "A landscape picture (4:3) looks best on catalog cards."))
+    alt = TextAreaField(_l("Describe the picture (alternative text)"), description=ALT_HINT)
+    cover = BooleanField(_l("Make it the cover"), description=_l("The cover is shown on catalog cards and first on the kwork’s page."))
+
+
+class PictureAltForm(FlaskForm):
+    alt = TextAreaField(_l("Alternative text"), description=ALT_HINT)

@@ -4,14 +4,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
-from ..domain.errors import DomainError, ValidationFailed
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models.storefront import MAX_PICTURES
 from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, missing_fields
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
-from ..services import catalog
+from ..services import catalog, pictures
 from ..services import kworks as service
 from . import bp
-from .forms import DeleteKworkForm, KworkForm, PortfolioItemForm
+from .forms import DeleteKworkForm, KworkForm, PictureAltForm, PictureForm, PortfolioItemForm
 
 
 @bp.before_request
@@ -200,3 +202,99 @@ def delete_portfolio_item(item_id: int):
             abort(404)
         flash(_("Portfolio item deleted."), "success")
     return redirect(url_for("kworks.portfolio"))
+
+
+# Pictures ---------------------------------------------------------------------------------------------------------
+def _alt_forms(items, bound=None):
+    """One alt-text form per picture (ids "p<id>-alt"); `bound` is the one just posted, kept as typed."""
+    forms = {}
+    for picture in items:
+        if bound is not None and bound.picture_id == picture.id:
+            forms[picture.id] = bound
+        else:
+            forms[picture.id] = PictureAltForm(prefix=f"p{picture.id}", formdata=None, data={"alt": picture.alt})
+    return forms
+
+
+def _render_pictures(kwork, form=None, alt_form=None, status=200):
+    items = pictures.pictures_of(kwork.id)
+    return render(
+        "kworks/pictures.html",
+        kwork=kwork,
+        items=items,
+        form=form or PictureForm(formdata=None),
+        alt_forms=_alt_forms(items, alt_form),
+        max_pictures=MAX_PICTURES,
+        status=status,
+    )
+
+
+@bp.route("/<int:kwork_id>/pictures", methods=["GET", "POST"])
+def kwork_pictures(kwork_id: int):
+    kwork = _own_kwork_or_404(kwork_id)
+    if request.method == "GET":
+        return _render_pictures(kwork)
+    form = PictureForm()
+    if form.validate_on_submit():
+        upload = form.image.data
+        data = upload.read() if upload and getattr(upload, "filename", None) else b""
+        try:
+            if not data:
+                raise ValidationFailed([FieldIssue("image", _("Select a picture to upload"))] + pictures.alt_issues(form.alt.data or ""))
+            pictures.add_picture(current_user, kwork.id, data, form.alt.data or "", as_cover=form.cover.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_issues(form, error.issues)
+        else:
+            flash(_("Picture added."), "success")
+            return redirect(url_for("kworks.kwork_pictures", kwork_id=kwork.id))
+    return _render_pictures(kwork, form=form, status=422)
+
+
+def _picture_action(kwork_id: int, picture_id: int, action):
+    kwork = _own_kwork_or_404(kwork_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action(kwork)
+    except pictures.PictureNotFound:
+        abort(404)
+    return redirect(url_for("kworks.kwork_pictures", kwork_id=kwork.id))
+
+
+@bp.post("/<int:kwork_id>/pictures/<int:picture_id>/alt")
+def picture_alt(kwork_id: int, picture_id: int):
+    kwork = _own_kwork_or_404(kwork_id)
+    form = PictureAltForm(prefix=f"p{picture_id}")
+    form.picture_id = picture_id
+    if form.validate_on_submit():
+        try:
+            pictures.update_alt(current_user, kwork.id, picture_id, form.alt.data or "")
+        except pictures.PictureNotFound:
+            abort(404)
+        except ValidationFailed as error:
+            apply_issues(form, error.issues)
+        else:
+            flash(_("Alternative text saved."), "success")
+            return redirect(url_for("kworks.kwork_pictures", kwork_id=kwork.id))
+    if not any(p.id == picture_id for p in pictures.pictures_of(kwork.id)):
+        abort(404)
+    return _render_pictures(kwork, alt_form=form, status=422)
+
+
+@bp.post("/<int:kwork_id>/pictures/<int:picture_id>/cover")
+def picture_cover(kwork_id: int, picture_id: int):
+    def act(kwork):
+        pictures.make_cover(current_user, kwork.id, picture_id)
+        flash(_("Cover changed."), "success")
+
+    return _picture_action(kwork_id, picture_id, act)
+
+
+@bp.post("/<int:kwork_id>/pictures/<int:picture_id>/remove")
+def picture_remove(kwork_id: int, picture_id: int):
+    def act(kwork):
+        pictures.remove_picture(current_user, kwork.id, picture_id)
+        flash(_("Picture removed."), "success")
+
+    return _picture_action(kwork_id, picture_id, act)

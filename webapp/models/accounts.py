@@ -40,6 +40,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     # When the owner opened the link e-mailed to this address. Selling, withdrawals and payout details wait for it.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 32 hex digits naming the avatar's renditions "avatars/<token>-<size>.webp|jpg"; None: initials are drawn.
+    avatar_token: Mapped[str | None] = mapped_column(String(32))
+    # Moved on at login and at most every few minutes of use (services/sessions.touch): buyers see "last seen".
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The token of the server-side session (UserSession) this object was loaded for: set at login and by the user
     # loader for the request, never stored on the row.

@@ -83,6 +83,13 @@ class Kwork(db.Model):
         back_populates="kwork", cascade="all, delete-orphan", order_by="KworkOption.position"
     )
     portfolio_items: Mapped[list["PortfolioItem"]] = relationship(back_populates="kwork")
+    # Cover first (position 0), then the gallery; `cover` alone is what a catalog card needs.
+    pictures: Mapped[list["KworkPicture"]] = relationship(
+        back_populates="kwork", cascade="all, delete-orphan", order_by="KworkPicture.position", passive_deletes=True
+    )
+    cover: Mapped["KworkPicture | None"] = relationship(
+        primaryjoin="and_(KworkPicture.kwork_id == Kwork.id, KworkPicture.position == 0)", viewonly=True, uselist=False
+    )
 
     def tier(self, level: str) -> "Tier | None":
         return next((t for t in self.tiers if t.level == level), None)

@@ -1,6 +1,7 @@
 """What buyers browse: the catalog of active kworks, a kwork's page and a seller's public profile."""
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from collections import defaultdict
 
@@ -43,10 +44,47 @@ class CatalogQuery:
 
 
 @dataclass(frozen=True)
+class Reputation:
+    """What a buyer reads about a kwork and its seller at a glance (cards and kwork pages)."""
+
+    rating: int | None  # the kwork's percent positive (services/reviews); None: no finished orders yet
+    reviews: int  # published reviews of the kwork
+    completed: int  # the seller's completed orders, all kworks
+    member_since: datetime
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True)
 class CatalogCard:
     kwork: Kwork
     price_from: int  # the Economy tier is always the cheapest and fastest
     delivery_days: int
+    reputation: Reputation | None = None
+
+
+def reputation_columns():
+    """Correlated counts added to a query of kworks (each answered from an index), so a page of cards learns each
+    card's reputation in the statement that lists them: no query per card."""
+    reviews = (
+        select(func.count(Review.id)).where(Review.kwork_id == Kwork.id, Review.status == "published")
+        .correlate(Kwork).scalar_subquery().label("reviews")
+    )  # fmt: skip
+    completed = (
+        select(func.count(Order.id)).where(Order.seller_id == Kwork.seller_id, Order.state == rules.COMPLETED)
+        .correlate(Kwork).scalar_subquery().label("completed")
+    )  # fmt: skip
+    return reviews, completed
+
+
+def _reputation(kwork: Kwork, reviews: int, completed: int) -> Reputation:
+    return Reputation(kwork.rating, reviews or 0, completed or 0, kwork.seller.created_at, kwork.seller.last_seen_at)
+
+
+def kwork_reputation(kwork: Kwork) -> Reputation:
+    """The reputation of one kwork's page, in one statement."""
+    reviews, completed = reputation_columns()
+    counts = db.session.execute(select(reviews, completed).select_from(Kwork).where(Kwork.id == kwork.id)).one()
+    return _reputation(kwork, counts.reviews, counts.completed)
 
 
 @dataclass(frozen=True)
@@ -140,12 +178,13 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     pages = max(1, math.ceil(min(total, COUNT_CAP) / per_page))
     page = min(max(1, query.page), pages)
     rows = db.session.execute(
-        joined.add_columns(entry.c.price, entry.c.delivery_days)
+        joined.add_columns(entry.c.price, entry.c.delivery_days, *reputation_columns())
+        .options(selectinload(Kwork.cover))
         .order_by(*order, Kwork.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    cards = [CatalogCard(kwork, price, days) for kwork, price, days in rows]
+    cards = [CatalogCard(kwork, price, days, _reputation(kwork, reviews, completed)) for kwork, price, days, reviews, completed in rows]
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
 
@@ -157,6 +196,7 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
         .options(
             selectinload(Kwork.tiers).selectinload(Tier.options),
             selectinload(Kwork.options).selectinload(KworkOption.tiers),
+            selectinload(Kwork.pictures),
         )
     )
     if kwork is None:
@@ -168,19 +208,22 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
     return None
 
 
-def seller_profile(user_id: int) -> tuple[User, list[Kwork], list[PortfolioItem]] | None:
+def seller_profile(user_id: int) -> tuple[User, list[CatalogCard], list[PortfolioItem]] | None:
+    """The seller, their active kworks as catalog cards (cover and reputation included), and their portfolio."""
     seller = db.session.get(User, user_id)
     if seller is None or seller.is_suspended:
         return None
-    kworks = list(
-        db.session.scalars(
-            select(Kwork)
-            .where(Kwork.seller_id == seller.id, Kwork.status == "active", Kwork.deleted_at.is_(None))
-            .options(selectinload(Kwork.tiers))
-            .order_by(Kwork.created_at.desc())
-        )
-    )
-    return seller, kworks, seller_portfolio(seller)
+    rows = db.session.execute(
+        select(Kwork, *reputation_columns())
+        .where(Kwork.seller_id == seller.id, Kwork.status == "active", Kwork.deleted_at.is_(None))
+        .options(selectinload(Kwork.tiers), selectinload(Kwork.cover))
+        .order_by(Kwork.created_at.desc())
+    ).all()
+    cards = []
+    for kwork, reviews, completed in rows:
+        economy = kwork.tier("economy")
+        cards.append(CatalogCard(kwork, economy.price, economy.delivery_days, _reputation(kwork, reviews, completed)))
+    return seller, cards, seller_portfolio(seller)
 
 
 def own_kworks(seller: User) -> list[Kwork]:
@@ -223,3 +266,34 @@ def rating_breakdowns(kwork_ids: list[int]) -> dict[int, rules.RatingBreakdown]:
     for kwork_id, positive in rows:
         outcomes[kwork_id].append(positive)
     return {kwork_id: rules.rating(outcomes[kwork_id]) for kwork_id in kwork_ids}
+
+
+def favourite_cards(user: User) -> list[CatalogCard]:
+    """The user's favourites still in the catalog, the most recently saved first, as cards (cover and reputation
+    loaded with them: one statement for the list, one for the covers)."""
+    from ..models import Favourite
+
+    entry = Tier.__table__.alias("entry_tier")
+    rows = db.session.execute(
+        select(Kwork, entry.c.price, entry.c.delivery_days, *reputation_columns())
+        .join(Favourite, and_(Favourite.kwork_id == Kwork.id, Favourite.user_id == user.id))
+        .join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy"))
+        .where(Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended())
+        .options(selectinload(Kwork.cover))
+        .order_by(Favourite.created_at.desc(), Kwork.id.desc())
+    ).all()
+    return [CatalogCard(kwork, price, days, _reputation(kwork, reviews, completed)) for kwork, price, days, reviews, completed in rows]
+
+
+SITEMAP_LIMIT = 50_000  # URLs one sitemap file may hold
+
+
+def sitemap_entries() -> tuple[list[tuple[int, datetime]], list[int]]:
+    """(kwork id, last change) of every kwork in the catalog, newest first, and the ids of their sellers."""
+    listed = (Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended())
+    kworks = db.session.execute(
+        select(Kwork.id, Kwork.updated_at).where(*listed).order_by(Kwork.updated_at.desc()).limit(SITEMAP_LIMIT - 1)
+    ).all()
+    sellers = db.session.scalars(select(Kwork.seller_id).where(*listed).distinct().order_by(Kwork.seller_id)).all()
+    room = SITEMAP_LIMIT - 1 - len(kworks)
+    return [tuple(row) for row in kworks], list(sellers)[:room]

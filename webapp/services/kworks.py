@@ -2,6 +2,7 @@
 import re
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
-from . import audit, begin_write, email_verification, locking, uploads
+from . import audit, begin_write, email_verification, locking, pictures, uploads
 from .notifications import notify
 
 # A kwork already live or in the queue is only ever saved by re-submitting it: it can't fall back to a draft.
@@ -84,6 +85,9 @@ def problems(draft: KworkDraft, *, kwork: Kwork | None, submit: bool) -> list[Fi
     issues = problems_for_submission(draft) if submit else rule_violations(draft)
     if draft.category_id is not None and db.session.get(Category, draft.category_id) is None:
         issues.append(FieldIssue("category_id", _("Select a category from the list")))
+    if submit and current_app.config.get("KWORK_COVER_REQUIRED", True) and not pictures.has_cover(kwork.id if kwork else None):
+        # The editor links to the Pictures page; a new kwork gets one once its draft is saved.
+        issues.append(FieldIssue("pictures", _("Add a cover picture before sending the kwork to moderation")))
     return issues
 
 
@@ -91,7 +95,7 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     """Create or update a kwork from the editor.
 
     Guards: every filled value follows the tier rules; submitting (and any save of a kwork already submitted)
-    also needs every required field. Raises ValidationFailed listing each problem by field.
+    also needs every required field and a cover picture (KWORK_COVER_REQUIRED, on by default). Raises ValidationFailed listing each problem by field.
     Effects: a submitted kwork goes to "pending" (hidden from the catalog until a moderator approves it);
     otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped.
     """

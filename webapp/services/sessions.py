@@ -63,6 +63,7 @@ def start(user: User, *, remember: bool, user_agent: str | None, address: str | 
         expires_at=now + LIFETIME, browser=browser, system=system, network=devices.network_of(address),
     )  # fmt: skip
     db.session.add(row)
+    db.session.execute(update(User).where(User.id == user.id).values(last_seen_at=now))
     db.session.commit()
     return row, token
 
@@ -85,6 +86,8 @@ def touch(row_id: int, user_id: int, now: datetime) -> None:
         .where(UserSession.id == row_id, UserSession.last_used_at <= now - TOUCH_EVERY)
         .values(last_used_at=now)
     )
+    # What buyers read as "last seen" on the seller's cards and pages, moved on as seldom as the session.
+    db.session.execute(update(User).where(User.id == user_id).values(last_seen_at=now))
     db.session.commit()
 
 
