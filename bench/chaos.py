@@ -129,7 +129,8 @@ def seed(app, sellers: int, buyers: int) -> dict:
 
     from webapp.extensions import db
     from webapp.models import Category, PayoutDetail, User
-    from webapp.services import accounts, kworks, wallet
+    from webapp import demo_pictures
+    from webapp.services import accounts, kworks, pictures, wallet
     from webapp.domain.tiers import KworkDraft, OptionDraft, TierDraft
 
     with app.app_context():
@@ -156,7 +157,10 @@ def seed(app, sellers: int, buyers: int) -> dict:
                         draft = KworkDraft(title=f"I will do task {k} for you, seller {n}", category_id=category,
                                            description="A careful job, with a report.", buyer_instructions="Tell me what you need.",
                                            is_packaged=True, tiers=tiers, options=[OptionDraft("Report", frozenset(tiers))])  # fmt: skip
-                        kwork = kworks.save_kwork(user, draft, submit=True)
+                        kwork = kworks.save_kwork(user, draft, submit=False)
+                        # A kwork needs its cover before moderation.
+                        pictures.add_picture(user, kwork.id, demo_pictures.kwork_picture(draft.title, "programming", 0), f"Cover: {draft.title}")
+                        kwork = kworks.save_kwork(user, draft, kwork=kwork, submit=True)
                         kwork.status, kwork.approved_snapshot = "active", kworks.snapshot(kwork)
                         db.session.commit()
                 else:
