@@ -14,7 +14,7 @@ def recorded():
     found: list[str] = []
 
     def note(state) -> None:
-        if state.lazy_loaded_from is not None:  # not a query the code wrote, nor an eager (selectin) load
+        if state.is_select and state.lazy_loaded_from is not None:  # not a query the code wrote, nor an eager (selectin) load
             path = state.loader_strategy_path
             found.append(f"{state.lazy_loaded_from.class_.__name__}.{path[-1].key if path else '?'}")
 

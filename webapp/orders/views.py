@@ -205,7 +205,11 @@ def _review_form(order) -> ReviewForm:
 
 @bp.get("/<int:order_id>")
 def show(order_id: int):
-    return _page(_order_or_404(order_id))
+    try:
+        order = orders.page_for(current_user, order_id)
+    except orders.OrderNotFound:
+        abort(404)
+    return _page(order)
 
 
 def _act(order, form_name: str, form, action):

@@ -197,6 +197,7 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
             selectinload(Kwork.tiers).selectinload(Tier.options),
             selectinload(Kwork.options).selectinload(KworkOption.tiers),
             selectinload(Kwork.pictures),
+            selectinload(Kwork.portfolio_items),
         )
     )
     if kwork is None:

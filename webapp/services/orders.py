@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -37,6 +38,23 @@ class Upload:
 def get_for(user: User, order_id: int) -> Order:
     """An order its buyer, its seller or an admin may see."""
     order = db.session.get(Order, order_id)
+    if order is None or not (user.is_admin or order.role_of(user)):
+        raise OrderNotFound("Order not found")
+    return order
+
+
+def page_for(user: User, order_id: int) -> Order:
+    """An order as its page shows it (the same guard as get_for), with its history, messages, requests and review
+    loaded up front in a statement each rather than on first use by the template."""
+    order = db.session.scalar(
+        select(Order).where(Order.id == order_id).options(
+            selectinload(Order.events).joinedload(OrderEvent.actor),
+            selectinload(Order.messages),
+            selectinload(Order.cancellation_requests),
+            selectinload(Order.extension_requests),
+            selectinload(Order.review),
+        )
+    )
     if order is None or not (user.is_admin or order.role_of(user)):
         raise OrderNotFound("Order not found")
     return order
