@@ -25,6 +25,7 @@ operations = st.lists(
         st.tuples(st.just("cancel"), st.integers(0, 50)),
         # The seller offers back this share (per cent) of a delivered order; the buyer accepts the split.
         st.tuples(st.just("split"), st.integers(0, 50), st.integers(1, 99)),
+        st.tuples(st.just("offer"), st.integers(0, 2), st.integers(500, 7000)),
     ),
     max_size=25,
 )
@@ -66,6 +67,19 @@ def test_random_money_sequences_keep_the_books_balanced(market, steps):
                                                  checkout_token=secrets.token_hex(8), now=NOW))  # fmt: skip
             except ledger.InsufficientFunds:
                 assert wallet.balance(buyer) == before < kwork.tier(step[2]).price * 100
+        elif kind == "offer":  # an individual offer accepted: the same escrow posting as a checkout
+            from webapp.models import Offer
+            from webapp.services import conversations, offers
+
+            buyer = buyers[step[1]]
+            before = wallet.balance(buyer)
+            conversation = conversations.start(buyer, seller, kwork, "Brief", [], NOW).conversation
+            offer = offers.make(seller, conversation, offers.Terms("Custom work", step[2], 3, 1, 3), NOW)
+            try:
+                placed.append(offers.accept(buyer, offer.id, NOW))
+            except ledger.InsufficientFunds:
+                assert wallet.balance(buyer) == before < step[2] * 100
+                assert db.session.get(Offer, offer.id).status == "open"
         elif placed:
             order = placed[step[1] % len(placed)]
             if order.state not in rules.OPEN_STATES:

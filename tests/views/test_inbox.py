@@ -224,3 +224,13 @@ def test_the_response_time_shows_on_the_kwork_profile_and_dashboard(client, logi
     assert "Usually replies within 2 hours" in text_of(check_page(client.get(f"/catalog/sellers/{seller.id}")))
     login_as(seller)
     assert "Usually replies within 2 hours" in text_of(check_page(client.get("/account/")))
+
+
+def test_live_updates_can_be_paused(client, login_as, make_user):
+    seller, buyer = make_user("Sam Seller", role="seller"), make_user("Bea Buyer")
+    first = conversations.start(buyer, seller, None, "Hello there", [], NOW)
+    login_as(seller)
+    live = check_page(client.get(f"/inbox/{first.conversation_id}"))
+    assert live.find(".//div[@id='poller']") is not None
+    paused = check_page(client.get(f"/inbox/{first.conversation_id}?live=off"))
+    assert paused.find(".//div[@id='poller']") is None and "Resume live updates" in text_of(paused)

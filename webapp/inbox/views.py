@@ -98,6 +98,7 @@ def _page(conversation, status: int = 200, message_form=None):
         message_form=message_form or ConversationMessageForm(formdata=None),
         form=message_form,
         now=now(),
+        live=request.args.get("live") != "off",
     )
 
 
