@@ -8,7 +8,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 # Before webapp is imported: its config reads these at import time.
@@ -45,6 +45,26 @@ def _interrupt_once(signum, frame):
     raise KeyboardInterrupt
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-days-ahead", type=int, default=0, metavar="DAYS",
+        help="run the whole session with this process's wall clock DAYS ahead of today (CI uses 1100): no test may "
+             "depend on today's date. Only the wall clock moves (time_machine), so timed waits keep working.",
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wall_clock_ahead(request):
+    """With --clock-days-ahead, everything outside a test's own controlled clock (set-up, session fixtures, hooks)
+    reads a date years from now, as the suite will when it runs then."""
+    days = request.config.getoption("--clock-days-ahead")
+    if not days:
+        yield
+        return
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=days), tick=True):
+        yield
+
+
 def pytest_configure(config):
     # SIGTERM (a CI timeout, a service manager) ends the run as Ctrl-C does, so the teardown below still runs.
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
@@ -56,16 +76,16 @@ def pytest_unconfigure(config):
     and remove its temporary instance folder (database, uploads, the Redis socket and dump)."""
     embedded_redis.stop_owned()
     shutil.rmtree(_INSTANCE, ignore_errors=True)
-    # Python waits for threads before it exits. Under faketime (.ci/run), a thread's timed wait never ends, so a
-    # pending threading.Timer (the rate limiter's in-memory fallback starts one) would keep the run from exiting.
+    # Python waits for threads before it exits: a pending threading.Timer (the rate limiter's in-memory fallback
+    # starts one) would keep the run waiting for it.
     for thread in threading.enumerate():
         if isinstance(thread, threading.Timer):
             thread.cancel()
 
 
 def real_clock(environment: dict) -> dict:
-    """`environment` for a child process that must run on the machine's clock rather than faketime's (.ci/run):
-    under faketime a timed wait on a thread, or a redis-server's event loop, never ends."""
+    """`environment` for a child process that must run on the machine's clock even if the suite was started under
+    faketime: there a timed wait on a thread, or a redis-server's event loop, never ends."""
     return {name: value for name, value in environment.items() if name not in ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED")}
 
 

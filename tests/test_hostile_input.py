@@ -18,7 +18,7 @@ from flask import g
 from webapp.bounds import BoundedArgs
 from webapp.extensions import db
 from webapp.models import Attachment, Notification, PayoutDetail, Review, User
-from webapp.services import cancellations, disputes, kworks, orders, pictures, reviews, wallet
+from webapp.services import cancellations, conversations, disputes, kworks, offers, orders, pictures, reviews, wallet
 
 from .conftest import category_id, signed_in_id
 from .images import image_bytes
@@ -33,7 +33,7 @@ PATH_VALUES = [str(2**31), str(2**63), str(2**64), "-1", "0", "abc", LONG, "9" *
 FIELD_VALUES = [str(2**31), str(2**63 + 1), "-1", "abc", LONG, "9" * 30]
 # Read by some view, or commonly tried by hand: sent together with each hostile value on every GET.
 STANDARD_QUERY = ["page", "q", "price_min", "price_max", "sort", "category", "role", "state", "tier", "repeat", "next",
-                  "amount", "count", "version", "seen", "target_type", "target_id"]  # fmt: skip
+                  "amount", "count", "version", "seen", "target_type", "target_id", "before", "after", "kwork"]  # fmt: skip
 # Pairs where the first must not be above the second.
 RANGES = [("price_min", "price_max")]
 USERS = ["anonymous", "buyer", "seller", "admin"]
@@ -97,6 +97,8 @@ def world(make_user, make_kwork, make_order):
     db.session.add(detail)
     db.session.commit()
     topup = wallet.start_topup(buyer, 1000)
+    conversation_message = conversations.start(seller, buyer, kwork, "Thanks for the order!", [orders.Upload("a.txt", b"a")], NOW)
+    offer = offers.make(seller, conversation_message.conversation, offers.Terms("A second page", 1500, 3, 1, 7), NOW)
     notification = db.session.query(Notification).filter_by(user_id=seller.id).first()
     assert db.session.get(Review, review.id) is not None and notification is not None
     values = {
@@ -122,6 +124,9 @@ def world(make_user, make_kwork, make_order):
             "code": "ru",
             "name": "missing.png",
             "filename": "css/app.css",
+            "conversation_id": conversation_message.conversation_id,
+            "message_id": conversation_message.id,
+            "offer_id": offer.id,
         },
         # A rule whose argument should name another row than the default one.
         "overrides": {"moderation.approve": {"kwork_id": pending.id}, "moderation.reject": {"kwork_id": pending.id},
@@ -160,6 +165,15 @@ def _valid_forms(kwork, detail, order) -> dict[str, dict[str, str]]:
         "account.withdraw": {"detail_id": str(detail.id), "amount": "500"},
         "kworks.portfolio": {"title": "Another shop", "kwork_id": str(kwork.id), "link_url": "https://example.com/2"},
         "orders.post_message": {"message": "Any news?"},
+        "inbox.post_message": {"message": "Any news?"},
+        "inbox.contact": {"message": "A question before ordering"},
+        "inbox.report": {"reason": "Rude"},
+        "inbox.index": {"q": "Sam"},
+        "moderation.conversation": {"note": "Looked at it"},
+        "inbox.new_offer": {"description": "A third page", "price": "2000", "delivery_days": "2", "revisions": "1",
+                            "expires_in_days": "3", "kwork_id": str(kwork.id)},
+        "inbox.decline_offer": {"reason": "Too dear"},
+        "kworks.set_agreement_only": {"value": "on"},
         "orders.request_extension": {"days": "3", "extension_reason": "The server provider is slow to answer."},
         "orders.request_revision": {"revision": "Please change the colours of the header."},
         "account.add_card": {"card_number": "4111 1111 1111 1111"},
@@ -168,6 +182,7 @@ def _valid_forms(kwork, detail, order) -> dict[str, dict[str, str]]:
         "moderation.audit_log": {"target_type": "kwork", "target_id": str(kwork.id)},
         "orders.index": {"role": "buyer", "state": "delivered"},
         "notifications.badge": {"count": "1"},
+        "orders.offer_partial_refund": {"refund": "500", "refund_comment": "Part of the logo work is missing."},
     }
 
 

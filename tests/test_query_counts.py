@@ -171,6 +171,33 @@ def test_grouped_rating_breakdowns_agree_with_the_one_kwork_query(ctx, make_user
     assert catalog.rating_breakdowns(ids) == {kwork_id: reviews.breakdown(kwork_id) for kwork_id in ids}
 
 
+def test_inbox(count, login_as, make_user):
+    from webapp.services import conversations
+
+    buyer = make_user("Bea Buyer")
+    conversations.start(buyer, make_user("Anna", role="seller"), None, "Hello", [], NOW)
+    login_as(buyer)
+    small = count("/inbox/")
+    for name in ("Boris", "Carla", "Dmitry"):
+        seller = make_user(name, role="seller")
+        message = conversations.start(buyer, seller, None, f"Hello {name}", [], NOW)
+        conversations.post(seller, message.conversation, "Hi!", [orders.Upload("a.txt", b"a")], NOW)
+    assert count("/inbox/") == small
+    assert count("/inbox/?q=bor") == small
+
+
+def test_conversation_page(count, login_as, make_user):
+    from webapp.services import conversations
+
+    buyer, seller = make_user("Bea Buyer"), make_user("Anna", role="seller")
+    first = conversations.start(buyer, seller, None, "Hello", [], NOW)
+    login_as(buyer)
+    small = count(f"/inbox/{first.conversation_id}")
+    for number in range(10):
+        author = buyer if number % 2 else seller
+        conversations.post(author, first.conversation, f"Message {number}", [orders.Upload(f"{number}.txt", b"a")], NOW)
+    assert count(f"/inbox/{first.conversation_id}") == small
+
 def test_favourites_and_the_catalog_signed_in(count, login_as, make_user, make_kwork):
     from webapp.services import favourites
 

@@ -53,7 +53,11 @@ def moderation_targets(make_user, make_kwork, make_order):
     request = cancellations.request(disputed.seller, disputed, "no_information", "The buyer never sent the brief at all.", now)
     cancellations.answer(disputed.buyer, request, accept=True, reason_correct=False, now=now)
     dispute = disputes.escalate(disputed.seller, disputed, "I asked three times for the brief in messages.", now)
-    return {"kwork_id": kwork.id, "review_id": review.id, "dispute_id": dispute.id, "user_id": disputed.buyer_id}
+    from webapp.services import conversations
+
+    message = conversations.start(disputed.seller, disputed.buyer, None, "Hello", [], now)
+    return {"kwork_id": kwork.id, "review_id": review.id, "dispute_id": dispute.id, "user_id": disputed.buyer_id,
+            "conversation_id": message.conversation_id}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "buyer", "seller", "admin"])

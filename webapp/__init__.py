@@ -40,6 +40,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .catalog import bp as catalog_bp
     from .i18n import bp as language_bp
+    from .inbox import bp as inbox_bp
     from .kworks import bp as kworks_bp
     from .moderation import bp as moderation_bp
     from .notifications import bp as notifications_bp
@@ -51,7 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     from . import sandboxes
 
-    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, wallet_bp, webhooks_bp, language_bp, pages_bp)
+    blueprints = (catalog_bp, auth_bp, account_bp, kworks_bp, moderation_bp, notifications_bp, orders_bp, inbox_bp, wallet_bp, webhooks_bp, language_bp, pages_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     if sandboxes.allowed(app):  # the sandbox phone and mailbox do not exist in production at all

@@ -82,6 +82,8 @@ class Config:
     CATALOG_PAGE_SIZE = 12
     COMMISSION_PERCENT = int(os.environ.get("GIGSMITH_COMMISSION_PERCENT", "20"))
     MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+    # Days a buyer has to send the requirements before the order is cancelled and refunded (no rating impact).
+    REQUIREMENTS_DEADLINE_DAYS = int(os.environ.get("GIGSMITH_REQUIREMENTS_DAYS", "3"))
     DEMO_MODE = False
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")

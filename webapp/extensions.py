@@ -27,9 +27,21 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+# pg_trgm word similarity from which a kwork title counts as the search, mistyped: a typo ("sevrer") shares about
+# half its trigrams with the word meant. Set once per connection (below), not per search, so a search costs no
+# extra round trip.
+TRIGRAM_WORD_SIMILARITY = 0.4
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_connect(dbapi_connection, _record):
-    """SQLite as the embedded default: foreign keys enforced, WAL so readers never block the writer."""
+def _on_connect(dbapi_connection, _record):
+    """SQLite as the embedded default: foreign keys enforced, WAL so readers never block the writer.
+    PostgreSQL: the catalog's typo threshold for pg_trgm's `<%` operator."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {TRIGRAM_WORD_SIMILARITY}")
+        dbapi_connection.commit()
+        return
     if isinstance(dbapi_connection, sqlite3.Connection):
         # SQLAlchemy's "begin" event issues BEGIN itself (below) instead of pysqlite's lazy, implicit one.
         dbapi_connection.isolation_level = None

@@ -134,6 +134,7 @@ TIMER_LABELS = {
     "auto_complete": _l("Completes automatically {when} unless the buyer accepts the work or asks for a revision"),
     "cancel_request_deadline": _l("Cancels automatically {when} if the cancellation request is not answered"),
     "info_deadline": _l("Cancels automatically {when} if the buyer does not send the information asked for"),
+    "requirements_deadline": _l("Cancels automatically {when} with a full refund if the buyer does not send the requirements"),
     "extension_deadline": _l("The extra days are granted automatically {when} if the buyer does not answer"),
     "pause_limit": _l("The pause ends automatically {when}"),
 }
@@ -150,6 +151,10 @@ EVENT_LABELS = {
     "cancel": _l("cancelled the order"),
     "auto_complete": _l("completed the order automatically"),
     "decline_cancellation": _l("declined the cancellation request"),
+    "request_cancellation": _l("asked to cancel the order"),
+    "offer_partial_refund": _l("offered a partial refund"),
+    "accept_partial_refund": _l("accepted the partial refund"),
+    "decline_partial_refund": _l("declined the partial refund"),
     "provide_information": _l("sent the information asked for"),
     "request_extension": _l("asked for more time"),
     "accept_extension": _l("accepted the extension"),
@@ -175,6 +180,7 @@ AUDIT_ACTIONS = {
     "user.unsuspend": _l("lifted the suspension"),
     "user.grant_admin": _l("granted admin rights"),
     "user.revoke_admin": _l("revoked admin rights"),
+    "conversation.close_reports": _l("closed the reports on a conversation"),
 }
 REVIEW_STATUSES = {
     "published": _l("Published"),

@@ -1,14 +1,14 @@
 """Storefront: kwork pictures (cover and gallery), user avatars, favourites
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-11-29 19:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -37,6 +37,8 @@ NOT_PAGES = {
     "notifications.order_summary": "a fragment swapped into the order page, audited there",
     "account.call_status": "a fragment swapped into the phone and payout pages, audited there",
     "wallet.returned": "redirects to the balance after the payment provider's page",
+    "inbox.poll": "a fragment appended to the conversation page, audited there",
+    "inbox.attachment": "a file download",
 }
 
 
@@ -89,14 +91,22 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     favourites.set_favourite(buyer, kwork.id, True, now=NOW)
     fund(buyer, 5000)
     topup = wallet.start_topup(buyer, 1000)
-    from webapp.services import tokens
+    from webapp.services import conversations, offers, tokens
+
+    contact = conversations.start(buyer, seller, kwork, "Can you also set up mail? Write me at bea@example.com", [], NOW, asks_for_offer=True)
+    conversations.post(seller, contact.conversation, "Yes, I can.", [], NOW)
+    offers.make(seller, contact.conversation, offers.Terms("VPS and mail server", 3000, 4, 2, 3), NOW)
+    declined = offers.make(seller, contact.conversation, offers.Terms("VPS only", 1500, 2, 1, 3), NOW)
+    offers.decline(buyer, declined.id, "I need the mail server too", NOW)
+    conversations.report(buyer, contact.conversation, contact.id + 1, "Rude", NOW)
 
     # Links as the account e-mails carry them: a password reset (for the blocked buyer, whose password stays) and an
     # address confirmation (the buyer's, already confirmed: opening it again shows the same page).
     links = {"reset": tokens.reset_token(blocked), "verify": tokens.verification_token(buyer)}
     world = {
         "kwork": kwork.id, "pending": pending.id, "rejected": rejected.id, "seller": seller.id, "buyer": buyer.id,
-        "blocked": blocked.id, "dispute": dispute.id, "review": states["completed"].review.id, "topup": topup.reference,
+        "blocked": blocked.id, "dispute": dispute.id, "conversation": contact.conversation_id, "message": contact.id + 1,
+        "offer": declined.id - 1, "review": states["completed"].review.id, "topup": topup.reference,
         "links": links,
         "orders": {state: order.id for state, order in states.items()} | {"cancellation_asked": asking.id,
                    "extension_asked": extending.id, "disputed": disputed.id},
@@ -163,6 +173,16 @@ def _visits(world: dict) -> list[Visit]:
         Visit("moderation.users", "admin", "/moderation/users?q=sam", False),
         Visit("moderation.user", "admin", f"/moderation/users/{seller}", False),
         Visit("moderation.audit_log", "admin", "/moderation/audit", False),
+        Visit("inbox.index", "buyer", "/inbox/", True),
+        Visit("inbox.index", "buyer", "/inbox/?q=nobody", True),
+        Visit("inbox.show", "buyer", f"/inbox/{world['conversation']}", True),
+        Visit("inbox.show", "seller", f"/inbox/{world['conversation']}", False),
+        Visit("inbox.contact", "buyer", f"/inbox/with/{seller}?kwork={kwork}&ask=1", True),
+        Visit("inbox.report", "buyer", f"/inbox/{world['conversation']}/messages/{world['message']}/report", True),
+        Visit("inbox.new_offer", "seller", f"/inbox/{world['conversation']}/offers/new", False),
+        Visit("inbox.decline_offer", "buyer", f"/inbox/{world['conversation']}/offers/{world['offer']}/decline", True),
+        Visit("moderation.conversation_reports", "admin", "/moderation/conversations", False),
+        Visit("moderation.conversation", "admin", f"/moderation/conversations/{world['conversation']}", False),
     ]
     for name, order_id in world["orders"].items():
         visits.append(Visit("orders.show", "buyer", f"/orders/{order_id}", True))
@@ -173,6 +193,7 @@ def _visits(world: dict) -> list[Visit]:
 def test_the_audit_covers_every_page_route(app):
     """A new page route fails here until it is added to the audit (or to NOT_PAGES with a reason)."""
     world = {"kwork": 1, "pending": 2, "rejected": 3, "seller": 1, "buyer": 2, "dispute": 1, "review": 1, "topup": "x",
+             "conversation": 1, "message": 2, "offer": 1,
              "orders": {"new": 1}, "links": {"reset": "x", "verify": "x"}}  # fmt: skip
     audited = {visit.endpoint for visit in _visits(world)}
     pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - set(NOT_PAGES)
@@ -295,7 +316,7 @@ def test_empty_pages_pass_axe_and_keyboard(new_context, make_user, language):
     done_seeding()
     pages = _contexts(new_context, language)
     empty = [
-        ("anonymous", "/catalog/"), ("buyer", "/catalog/favourites"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/notifications/"),
+        ("anonymous", "/catalog/"), ("buyer", "/catalog/favourites"), ("buyer", "/account/"), ("buyer", "/account/devices"), ("buyer", "/orders/"), ("buyer", "/inbox/"), ("buyer", "/notifications/"),
         ("buyer", "/wallet/"), ("buyer", "/account/security"), ("buyer", "/sandbox/phone"), ("buyer", "/sandbox/mail"),
         ("seller", "/account/"), ("seller", "/kworks/"), ("seller", "/kworks/portfolio"), ("seller", "/account/ratings"),
         ("seller", "/account/blocks"), ("seller", "/account/payouts"), ("admin", "/moderation/kworks"),
@@ -328,6 +349,9 @@ def test_form_errors_focus_the_summary_keep_input_and_pass_axe(new_context, make
         ("seller", f"/kworks/{world['kwork']}/pictures", f"/kworks/{world['kwork']}/pictures", {"alt": "A rack"}),
         ("admin", f"/moderation/kworks/{world['pending']}/reject", f"/moderation/kworks/{world['pending']}/reject", {}),
         ("admin", f"/moderation/disputes/{world['dispute']}", f"/moderation/disputes/{world['dispute']}", {}),
+        ("buyer", f"/inbox/with/{world['seller']}?kwork={world['kwork']}&ask=1", "/inbox/with/", {}),
+        ("seller", f"/inbox/{world['conversation']}/offers/new", f"/inbox/{world['conversation']}/offers/new", {"description": "Mail too"}),
+        ("buyer", f"/inbox/{world['conversation']}/offers/{world['offer']}/decline", f"/inbox/{world['conversation']}/offers/", {}),
     ]
     for who, path, action, typed in cases:
         page = pages[who]

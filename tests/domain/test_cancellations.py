@@ -16,18 +16,26 @@ def test_reasons_are_offered_only_to_their_side_and_states():
     assert "seller_late" not in [r.code for r in c.reasons_for("buyer", "in_work", late=False)]
     assert "seller_late" in [r.code for r in c.reasons_for("buyer", "in_work", late=True)]
     assert [r.code for r in c.reasons_for("buyer", "completed", late=True)] == []
+    # "The buyer gave no information": only while requirements were never sent.
+    assert [r.code for r in c.reasons_for("seller", "awaiting_requirements", late=False, requirements_sent=False)] == [
+        "no_requirements", "seller_other", "mutual"]
+    assert "no_requirements" not in [r.code for r in c.reasons_for("seller", "awaiting_requirements", late=False)]
 
 
 def test_comment_lengths_and_immediate_reasons():
     assert c.REASONS["force_majeure"].min_comment == 100
-    assert all(r.min_comment == 20 for code, r in c.REASONS.items() if code != "force_majeure")
-    assert {code for code, r in c.REASONS.items() if r.applies_at_once} == {"mistake", "seller_late"}
+    assert c.REASONS["no_requirements"].min_comment == 0  # the system knows the fact; nothing to explain
+    assert all(r.min_comment == 20 for code, r in c.REASONS.items() if code not in ("force_majeure", "no_requirements"))
+    assert {code for code, r in c.REASONS.items() if r.applies_at_once} == {"mistake", "seller_late", "no_requirements"}
+    assert {code for code, r in c.REASONS.items() if r.verified} == {"seller_late", "no_requirements"}
 
 
 def expected(side, reason, state, agreed):
     """The rules, written out independently of the implementation (DESIGN.md's table)."""
     if reason == "seller_late":
         return (True, True, False)
+    if reason == "no_requirements":  # verified: whatever the answer, nothing against the seller
+        return (False, False, False)
     if reason == "mutual":
         return (side == "seller" and not agreed, False, agreed)
     if side == "seller":

@@ -82,8 +82,11 @@ def test_reverse_flips_the_rating_impact_and_closes_the_negative_review(make_ord
     assert (request.counts_against_seller, request.buyer_may_review) == (True, True)
     dispute = disputes.escalate(order.seller, order, APPEAL, NOW)
     disputes.decide(admin, dispute, "reverse", "The messages show the buyer never sent the brief", NOW)
-    assert (request.counts_against_seller, request.buyer_may_review, request.reason_agreed) == (False, False, True)
-    assert ratings.for_seller(order.seller_id).responsibility == 100
+    # The buyer's answer stays on record as she gave it; only its consequences are reversed.
+    assert (request.counts_against_seller, request.buyer_may_review, request.reason_agreed) == (False, False, False)
+    metrics = ratings.for_seller(order.seller_id)
+    assert metrics.responsibility == 100
+    assert "an administrator reversed the rating impact of the answer: it does not count" in metrics.movers[0].why
     assert not reviews.can_review(order, NOW)
     entry = db.session.query(AuditEntry).one()
     assert (entry.before["counts_against_seller"], entry.after["counts_against_seller"]) == (True, False)
@@ -113,3 +116,43 @@ def test_uphold_changes_nothing_but_is_logged(make_order, admin):
     assert request.counts_against_seller and dispute.status == "decided" and dispute.decided_by_id == admin.id
     entry = db.session.query(AuditEntry).one()
     assert entry.before == entry.after and entry.action == "dispute.uphold"
+
+
+def test_reversal_withdraws_the_negative_review_it_enabled_and_recomputes_the_rating(make_order, admin):
+    kept = make_order("completed")  # one happy order of the same kwork: 50 % positive with the negative review
+    order = make_order("in_work", kwork=kept.kwork)
+    request = _seller_cancels_buyer_disputes_reason(order)
+    review = reviews.save_review(order.buyer, order, positive=False, text="The seller cancelled instead of asking me.", now=NOW)
+    assert order.kwork.rating == 50
+    dispute = disputes.escalate(order.seller, order, APPEAL, NOW)
+    disputes.decide(admin, dispute, "reverse", "The messages show the buyer never sent the brief", NOW)
+    assert (review.status, review.hidden_reason) == ("hidden", "The messages show the buyer never sent the brief")
+    assert order.kwork.rating == 100
+    assert reviews.breakdown(order.kwork_id).negative == 0
+    entry = db.session.query(AuditEntry).one()
+    assert (entry.before["review"], entry.after["review"]) == ("published", "hidden")
+    assert request.reason_agreed is False
+
+
+def test_an_empty_decision_reports_every_missing_field(make_order, admin):
+    order = make_order("in_work")
+    _seller_cancels_buyer_disputes_reason(order)
+    dispute = disputes.escalate(order.seller, order, APPEAL, NOW)
+    with pytest.raises(ValidationFailed) as failed:
+        disputes.decide(admin, dispute, None, "  ", NOW)
+    assert [issue.field for issue in failed.value.issues] == ["decision", "reason"]
+
+
+def test_a_short_dispute_comment_is_an_error_on_the_dispute_comment_field(make_order):
+    order = make_order("in_work")
+    _seller_cancels_buyer_disputes_reason(order)
+    with pytest.raises(ValidationFailed) as failed:
+        disputes.escalate(order.seller, order, "too short", NOW)
+    assert [issue.field for issue in failed.value.issues] == ["dispute_comment"]
+
+
+def test_the_seller_is_told_the_buyer_disputed_the_reason(make_order):
+    order = make_order("in_work")
+    _seller_cancels_buyer_disputes_reason(order)
+    [told] = db.session.query(Notification).filter_by(user_id=order.seller_id, kind="cancellation_answered").all()
+    assert "said the reason was not correct" in told.text and "arbitration within 14 days" in told.text

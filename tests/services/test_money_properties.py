@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from webapp.domain import orders as rules
 from webapp.extensions import db
 from webapp.models import Order, Posting
-from webapp.services import ledger, orders, wallet
+from webapp.services import ledger, orders, resolutions, wallet
 
 from ..conftest import assert_ledger_consistent, cancel_by_agreement
 
@@ -23,6 +23,8 @@ operations = st.lists(
         st.tuples(st.just("order"), st.integers(0, 2), st.sampled_from(["economy", "standard", "business"])),
         st.tuples(st.just("complete"), st.integers(0, 50)),
         st.tuples(st.just("cancel"), st.integers(0, 50)),
+        # The seller offers back this share (per cent) of a delivered order; the buyer accepts the split.
+        st.tuples(st.just("split"), st.integers(0, 50), st.integers(1, 99)),
     ),
     max_size=25,
 )
@@ -72,6 +74,16 @@ def test_random_money_sequences_keep_the_books_balanced(market, steps):
                 orders.start_work(seller, order, NOW)
                 orders.deliver(seller, order, "Done", [], NOW)
                 orders.accept(order.buyer, order, NOW)
+            elif kind == "split":
+                orders.start_work(seller, order, NOW)
+                orders.deliver(seller, order, "Done", [], NOW)
+                buyer_before, seller_before = wallet.balance(order.buyer), wallet.balance(seller)
+                refund_units = max(1, order.total * step[2] // 10000)
+                resolutions.offer(seller, order, refund_units, "", NOW)
+                resolutions.accept(order.buyer, order, NOW)
+                to_buyer, to_seller, _fee = rules.split(order.total, refund_units * 100, 20)
+                assert wallet.balance(order.buyer) - buyer_before == to_buyer
+                assert wallet.balance(seller) - seller_before == to_seller
             else:
                 cancel_by_agreement(order, NOW)
         assert_ledger_consistent()

@@ -86,6 +86,28 @@ def test_rating_breakdown_counts_unreviewed_orders_as_positive(make_order, make_
 BAD = "The seller ignored my messages for a week and delivered late."
 
 
+def test_a_late_positive_review_is_published_at_once(make_order):
+    order = make_order("completed")
+    late = NOW + timedelta(days=40)
+    with pytest.raises(ValidationFailed) as failed:
+        reviews.submit_via_support(order.buyer, order, "", late, positive=None)
+    assert [issue.field for issue in failed.value.issues] == ["late_positive"]
+    with pytest.raises(ValidationFailed) as failed:
+        reviews.submit_via_support(order.buyer, order, "", late, positive=True)
+    assert [issue.field for issue in failed.value.issues] == ["late_review"]
+    review = reviews.submit_via_support(order.buyer, order, "Great work, sorry for the late review!", late, positive=True)
+    assert (review.status, review.positive, review.via_support) == ("published", True, True)
+    assert reviews.for_kwork(order.kwork_id) == [review] and reviews.awaiting_moderation() == []
+    assert reviews.breakdown(order.kwork_id).written_positive == 1
+
+
+def test_a_late_negative_review_error_is_on_the_late_review_field(make_order):
+    order = make_order("completed")
+    with pytest.raises(ValidationFailed) as failed:
+        reviews.submit_via_support(order.buyer, order, "Bad", NOW + timedelta(days=40), positive=False)
+    assert [issue.field for issue in failed.value.issues] == ["late_review"]
+
+
 def test_late_negative_review_goes_to_support_and_counts_once_published(make_order, make_user):
     from webapp.models import AuditEntry
 

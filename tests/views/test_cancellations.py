@@ -142,3 +142,21 @@ def test_timers_read_naturally_in_russian_down_to_the_last_hour(client, login_as
     assert early.startswith("Заказ отменится автоматически через 2 дня, если покупатель не пришлёт запрошенную информацию: 27 нояб.")
     assert late.startswith("Заказ отменится автоматически менее чем через час, если покупатель не пришлёт запрошенную информацию")
     assert early.endswith("(Москва)")  # the seller's zone (Moscow by default), named in Russian
+
+
+def test_seller_cancels_an_order_never_given_requirements_in_one_step(client, login_as, make_order):
+    order = make_order("awaiting_requirements")
+    login_as(order.seller)
+    page = check_page(client.get(f"/orders/{order.id}"))
+    labels = [text_of(label) for label in page.findall(".//details[@id='cancel-box']//fieldset//label")]
+    assert labels[0] == "The buyer gave no information"
+    assert "with a full refund if the buyer does not send the requirements" in text_of(page.find(".//ul[@class='timers']"))
+    response = client.post(f"/orders/{order.id}/cancel", data={"reason": "no_requirements", "comment": ""})
+    assert response.status_code == 302
+    assert order.state == "cancelled"
+    page = check_page(client.get(f"/orders/{order.id}"))
+    main = text_of(page.find(".//main"))
+    assert "the buyer never sent the requirements, so the reason can’t be disputed" in main
+    assert "This cancellation did not affect the seller’s rating." in main
+    history = text_of(page.find(".//ol[@class='history']"))
+    assert "asked to cancel the order (Waiting for requirements): “The buyer gave no information”" in history

@@ -139,8 +139,9 @@ def test_buyer_sends_a_late_review_and_seller_reports_one_from_the_order_page(ap
     with time_machine.travel(datetime(2027, 2, 1, tzinfo=timezone.utc)):
         login_as(order.buyer)  # a session from before the trip would have expired
         page = client.get(f"/orders/{order.id}").get_data(as_text=True)
-        assert "send a negative review to support" in page
-        client.post(f"/orders/{order.id}/review/late", data={"late_review": "The work never matched what was promised at all."})
+        assert "you can still send a late review" in page
+        client.post(f"/orders/{order.id}/review/late",
+                    data={"late_positive": "no", "late_review": "The work never matched what was promised at all."})
         assert "An administrator checks it" in client.get(f"/orders/{order.id}").get_data(as_text=True)
     review = db.session.query(Review).one()
     assert review.status == "pending" and review.via_support

@@ -15,5 +15,7 @@ KINDS: dict[str, str] = {
     "dispute_decision": _l("An administrator decided a dispute"),
     "moderation": _l("An administrator approved, rejected or hid something of yours"),
     "payout_change": _l("Your payout details changed"),
+    "new_message": _l("Someone sent you a message (at most one e-mail per conversation every 15 minutes)"),
+    "offer": _l("An individual offer was made to you, or yours was declined or expired"),
     "voice_code_call": _l("We called you with a confirmation code"),
 }

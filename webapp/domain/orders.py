@@ -134,3 +134,13 @@ def rating(outcomes: list[bool | None]) -> RatingBreakdown:
         unreviewed_positive=sum(1 for o in recent if o is None),
         negative=sum(1 for o in recent if o is False),
     )
+
+
+def split(total: int, refund: int, percent: int) -> tuple[int, int, int]:
+    """An escrow of `total` shared out: (to the buyer, to the seller, commission), in minor units, summing to
+    `total`. The commission is taken only on what the seller keeps, rounded down as on a full release."""
+    if not 0 <= refund <= total:
+        raise ValueError("refund outside the escrow")
+    kept = total - refund
+    fee = commission(kept, percent)
+    return refund, kept - fee, fee

@@ -34,3 +34,21 @@ def check(*texts: str) -> list[Flag]:
         if match:
             flags.append(Flag(rule, match.group(0).strip()))
     return flags
+
+
+# Messages between people without an order together: contact details (as above) and paying outside Gigsmith.
+_PAYMENT = (_l("Asks to pay outside Gigsmith"), re.compile(
+    r"(?:pay\s*pal|western\s+union|bank\s+transfer|wire\s+transfer|pay\s+(?:me\s+)?(?:directly|outside|off)"
+    r"|(?:card|карт[уыа])\s*(?:number|номер)?\s*[:№#]?\s*\d{4}[\s-]?\d{4}|crypto|bitcoin|usdt"
+    r"|оплат\w*\s+(?:напрямую|на\s+карту|мимо)|переве\w*\s+(?:мне\s+)?на\s+карту|на\s+карту\s+сбер|без\s+(?:биржи|сайта|комиссии))",
+    re.I))  # fmt: skip
+
+
+def check_message(*texts: str) -> list[Flag]:
+    """A message's flags: every kwork-text rule but "write before ordering" (in a message, writing is the point),
+    and asking to pay outside Gigsmith."""
+    flags = [flag for flag in check(*texts) if flag.rule is not _PATTERNS[-1][0]]
+    match = _PAYMENT[1].search("\n".join(t for t in texts if t))
+    if match:
+        flags.append(Flag(_PAYMENT[0], match.group(0).strip()))
+    return flags

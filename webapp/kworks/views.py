@@ -144,6 +144,18 @@ def _set_paused(kwork_id: int, paused: bool):
     return redirect(url_for("kworks.index"))
 
 
+@bp.post("/<int:kwork_id>/agreement")
+def set_agreement_only(kwork_id: int):
+    """Turn "Order only after agreement" on (value "on") or off (anything else)."""
+    kwork = _own_kwork_or_404(kwork_id)
+    if EmptyForm().validate_on_submit():
+        on = request.form.get("value") == "on"
+        service.set_agreement_only(current_user, kwork, on)
+        flash(_("“%(title)s” can now be ordered only after agreement.", title=kwork.title) if on else
+              _("“%(title)s” can be ordered directly again.", title=kwork.title), "success")  # fmt: skip
+    return redirect(url_for("kworks.index"))
+
+
 @bp.route("/<int:kwork_id>/delete", methods=["GET", "POST"])
 def delete(kwork_id: int):
     kwork = _own_kwork_or_404(kwork_id)

@@ -2,6 +2,7 @@
 from .accounts import AccountEmail, User, UserSession
 from .cancellations import CancellationRequest, ExtensionRequest
 from .checkout import CheckoutDraft
+from .conversations import Conversation, ConversationAttachment, ConversationMember, ConversationMessage, MessageReport, Offer
 from .kworks import Category, Kwork, KworkOption, PortfolioItem, Tier
 from .ledger import Entry, LedgerAccount, Posting
 from .moderation import AuditEntry, Dispute
@@ -9,11 +10,13 @@ from .notifications import EmailOptOut, Notification, SandboxMail
 from .outbox import OutboxJob
 from .orders import Attachment, Order, OrderEvent, OrderMessage, PaymentEvent, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
+from .resolutions import PartialRefundOffer
 from .storefront import Favourite, KworkPicture
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
 __all__ = [
-    "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Favourite", "Kwork", "KworkPicture", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
+    "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Conversation", "ConversationAttachment", "ConversationMember", "ConversationMessage", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Favourite", "Kwork", "KworkPicture", "KworkOption", "LedgerAccount", "MessageReport", "Notification", "Offer", "Order", "OrderEvent",
     "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "UserSession", "VoiceCode", "Withdrawal",
 ]  # fmt: skip
+__all__ += ["PartialRefundOffer"]  # issue 18: scope changes and fair endings

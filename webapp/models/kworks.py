@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false, func
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,6 +69,8 @@ class Kwork(db.Model):
     rating: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # "Order only after agreement": packages can't be bought directly, only through an individual offer.
+    agreement_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Soft delete: orders (a later issue) keep pointing at the kwork they bought.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -21,7 +21,7 @@ class Timer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))  # None: a row's timer (ref_id names it)
     # The order state the timer was made for: firing in any other state does nothing.
     for_state: Mapped[str] = mapped_column(String(25))
     ref_id: Mapped[int | None] = mapped_column()  # e.g. the cancellation request it belongs to

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-from . import views  # noqa: E402,F401
+from . import conversations, views  # noqa: E402,F401

@@ -28,7 +28,7 @@ class ReviewDecisionForm(FlaskForm):
 
 
 class DisputeDecisionForm(FlaskForm):
-    decision = RadioField(_l("Your decision"), validate_choice=False)
+    decision = RadioField(_l("Your decision"), validate_choice=False, validators=[DataRequired(_l("Select a decision"))])
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(_l("Enter the reason both parties will see")), REASON_LIMIT],

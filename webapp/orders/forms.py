@@ -129,7 +129,26 @@ class ReportReviewForm(FlaskForm):
 
 
 class LateReviewForm(FlaskForm):
+    late_positive = RadioField(
+        _l("Your late review is"),
+        choices=[("yes", _l("Positive – published at once")), ("no", _l("Negative – an administrator checks it first"))],
+        validate_choice=False,
+    )
     late_review = TextAreaField(
-        _l("Your negative review"),
-        description=_l("At least 30 characters. An administrator checks it before it is published."),
+        _l("Your review"),
+        description=_l("A negative review needs at least 30 characters."),
+    )
+
+
+class PartialRefundForm(FlaskForm):
+    refund = WholeNumberField(_l("How much do you give back to the buyer?"), example="500",
+                              description=_l("In whole currency units, less than the order total. If the buyer accepts, the order is completed and you receive the rest, less the commission on it."))  # fmt: skip
+    refund_comment = TextAreaField(_l("Message to the buyer (optional)"))
+
+
+class PartialRefundAnswerForm(FlaskForm):
+    refund_accept = RadioField(
+        _l("Do you accept the partial refund?"),
+        choices=[("yes", _l("Yes, complete the order with this refund")), ("no", _l("No, decline the offer"))],
+        validate_choice=False,
     )

@@ -8,14 +8,14 @@ from flask_login import current_user, login_required
 from .. import downloads
 from ..clock import now
 from ..domain import orders as rules
-from ..domain.errors import DomainError, ValidationFailed
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_NAMES
 from ..extensions import db
 from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
-from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, reviews, timers, wallet
+from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, resolutions, reviews, timers, wallet
 from . import bp
 from .forms import (
     AnswerCancellationForm,
@@ -32,6 +32,8 @@ from .forms import (
     ReportReviewForm,
     RequirementsForm,
     InformationForm,
+    PartialRefundAnswerForm,
+    PartialRefundForm,
     PauseAnswerForm,
     PauseForm,
     ReviewForm,
@@ -160,12 +162,16 @@ def _page(order, status: int = 200, **forms):
         "dispute_form": DisputeForm(formdata=None),
         "report_form": ReportReviewForm(formdata=None),
         "late_review_form": LateReviewForm(formdata=None),
+        "partial_refund_form": PartialRefundForm(formdata=None),
+        "partial_refund_answer_form": PartialRefundAnswerForm(formdata=None),
     }
     defaults.update(forms)
     # The layout prefixes the title with "Error: " when `form` has errors: point it at the form that failed.
     failed = [form for form in forms.values() if form.errors]
     if failed:
         defaults["form"] = failed[0]
+    if order.state == "cancelled":  # a cancelled order can only get a negative review, late or not
+        defaults["late_review_form"].late_positive.choices = [("no", _("Negative – an administrator checks it first"))]
     defaults["cancel_form"].reason.choices = [(r.code, r.label) for r in cancellations.reasons(order, current_user, moment)]
     return render(
         "orders/show.html",
@@ -182,6 +188,7 @@ def _page(order, status: int = 200, **forms):
         review_deadline=reviews.review_deadline(order),
         running_timers=timers.running(order),
         cancellation=order.open_cancellation or order.applied_cancellation,
+        refund_offer=resolutions.open_offer(order),
         **defaults,
     )
 
@@ -291,8 +298,9 @@ def report_review(order_id: int):
 def late_review(order_id: int):
     order = _order_or_404(order_id)
     form = LateReviewForm()
+    positive = _yes_no(form.late_positive.data)
     return _act(order, "late_review_form", form,
-                lambda: reviews.submit_via_support(current_user, order, form.late_review.data, now()))  # fmt: skip
+                lambda: reviews.submit_via_support(current_user, order, form.late_review.data, now(), positive=positive))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/dispute")
@@ -370,6 +378,28 @@ def answer_pause(order_id: int):
 def resume(order_id: int):
     order = _order_or_404(order_id)
     return _act(order, "resume_form", EmptyForm(), lambda: deadlines.resume(current_user, order, now()))
+
+
+@bp.post("/<int:order_id>/partial-refund")
+def offer_partial_refund(order_id: int):
+    order = _order_or_404(order_id)
+    form = PartialRefundForm()
+    return _act(order, "partial_refund_form", form,
+                lambda: resolutions.offer(current_user, order, form.refund.data, form.refund_comment.data, now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/partial-refund/answer")
+def answer_partial_refund(order_id: int):
+    order = _order_or_404(order_id)
+    form = PartialRefundAnswerForm()
+
+    def answer():
+        accept = _yes_no(form.refund_accept.data)
+        if accept is None:
+            raise ValidationFailed([FieldIssue("refund_accept", _("Select whether you accept the partial refund"))])
+        return (resolutions.accept if accept else resolutions.decline)(current_user, order, now())
+
+    return _act(order, "partial_refund_answer_form", form, answer)
 
 
 @bp.post("/<int:order_id>/messages")

@@ -13,7 +13,7 @@ from ..domain import cancellations as rules
 from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
-from ..models import CancellationRequest, Order, OrderMessage, User
+from ..models import CancellationRequest, Order, OrderMessage, Timer, User
 from . import notifications, orders, timers
 
 ANSWER_WITHIN = timedelta(hours=48)
@@ -24,14 +24,14 @@ def reasons(order: Order, user: User, now: datetime) -> list[rules.Reason]:
     role = order.role_of(user)
     if role is None or order.open_cancellation is not None:
         return []
-    return rules.reasons_for(role, order.state, late=order.late(now))
+    return rules.reasons_for(role, order.state, late=order.late(now), requirements_sent=order.requirements_sent_at is not None)
 
 
 def request(actor: User, order: Order, reason: str, comment: str, now: datetime) -> CancellationRequest:
     """Ask to cancel. Reasons that apply at once ("ordered by mistake", "seller is late") cancel immediately.
 
-    Guards: the reason is valid for the actor's side and the order's state (and lateness); the comment has the
-    reason's minimum length; only one open request per order.
+    Guards: the reason is valid for the actor's side and the order's state (and lateness, and whether requirements
+    were ever sent); the comment has the reason's minimum length; only one open request per order.
     Effects: an open request and a 48-hour timer ("no information": the buyer's deadline to send it;
     otherwise: applied as agreed if unanswered), or, for immediate reasons, the cancellation and refund.
     """
@@ -58,6 +58,8 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
     )  # fmt: skip
     db.session.add(cancellation)
     db.session.flush()
+    with force_locale("en"):  # the history keeps the reason in English, as data, and shows it translated
+        orders.record_event(order, actor, "request_cancellation", order.state, order.state, str(chosen.label), now)
     other = order.seller_id if role == "buyer" else order.buyer_id
     if chosen.applies_at_once:
         apply(cancellation, order, agreed=True, actor=actor, now=now)
@@ -68,11 +70,14 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
                                     _l("%(name)s asked to cancel order #%(id)s: %(reason)s. Answer within 48 hours."),
                                     name=actor.display_name, id=order.id, reason=chosen.label)
         # The order is frozen while the request waits: no auto-completion can pay the seller meanwhile.
-        timers.cancel(order, "auto_complete")
+        timers.cancel(order, "auto_complete", "requirements_deadline")
         kind = "info_deadline" if reason == "no_information" else "cancel_request_deadline"
         timers.schedule(kind, order, now + ANSWER_WITHIN, ref_id=cancellation.id)
     db.session.commit()
     return cancellation
+
+
+REQUIREMENTS_TIMEOUT_COMMENT = _l("The buyer did not send the requirements in time")
 
 
 def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | None, reason_correct: bool | None, now: datetime):
@@ -89,9 +94,14 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
         raise ValidationFailed([FieldIssue("reason_correct", _("Select whether the stated reason is correct"))])
     timers.cancel(order, "info_deadline", "cancel_request_deadline")
     cancellation.answered_at = now
-    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
-                                _l("Your request to cancel order #%(id)s was accepted.") if accept else
-                                _l("Your request to cancel order #%(id)s was declined."), id=order.id)  # fmt: skip
+    if accept and reason_correct is False:  # the asking party must know: it may cost the seller, and can be disputed
+        notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                    _l("%(name)s accepted your request to cancel order #%(id)s but said the reason was not correct. "
+                                       "You can take this to arbitration within 14 days."), name=actor.display_name, id=order.id)  # fmt: skip
+    else:
+        notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                    _l("Your request to cancel order #%(id)s was accepted.") if accept else
+                                    _l("Your request to cancel order #%(id)s was declined."), id=order.id)  # fmt: skip
     if accept:
         apply(cancellation, order, agreed=reason_correct, actor=actor, now=now)
     else:
@@ -99,6 +109,8 @@ def answer(actor: User, cancellation: CancellationRequest, *, accept: bool | Non
         orders.record_event(order, actor, "decline_cancellation", order.state, order.state, "", now)
         if order.state == order_rules.DELIVERED:  # the buyer again has three days to answer the delivery
             timers.schedule("auto_complete", order, now + orders.AUTO_COMPLETE_AFTER)
+        elif order.state == order_rules.AWAITING_REQUIREMENTS:  # the requirements deadline runs again
+            orders.schedule_requirements_deadline(order, now)
     db.session.commit()
     return cancellation
 
@@ -146,3 +158,26 @@ def _unanswered(timer, order: Order, now: datetime) -> None:
     apply(cancellation, order, agreed=True, actor=None, now=now, auto=True)
     notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
                                 _l("Order #%(id)s was cancelled: your request had no answer in time."), id=order.id)
+
+
+@timers.handler("requirements_deadline")
+def _requirements_timeout(timer, order: Order, now: datetime) -> None:
+    """The buyer never sent the requirements in time: cancelled and refunded, with no request and so no rating
+    impact (domain.cancellations); both parties are told."""
+    with force_locale("en"):  # kept in English as data; the history shows it in the reader's language
+        comment = str(REQUIREMENTS_TIMEOUT_COMMENT)
+    orders.refund_and_close(order, None, comment, now)
+    notifications.notify_about(order, order.buyer_id, "cancellation_answered",
+                                _l("Order #%(id)s was cancelled because the requirements were not sent in time. The payment was returned to your balance."),
+                                id=order.id)
+    notifications.notify_about(order, order.seller_id, "cancellation_answered",
+                                _l("Order #%(id)s was cancelled because the buyer did not send the requirements in time. It does not affect your rating."),
+                                id=order.id)
+
+
+@timers.handler("warn_requirements_deadline")
+def _warn_requirements(timer, order: Order, now: datetime) -> None:
+    target = db.session.get(Timer, timer.ref_id)
+    if target is not None and target.state == "scheduled" and target.due_at > now:
+        notifications.notify_about(order, order.buyer_id, "timer_warning",
+                                    _l("Order #%(id)s will be cancelled within 24 hours unless you send the requirements."), id=order.id)

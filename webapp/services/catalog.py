@@ -9,7 +9,6 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
-from sqlalchemy import text as text_clause
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +31,6 @@ MAX_WORDS = 8
 COUNT_CAP = 1000
 # SQLite's FTS5 index of kwork titles and descriptions (migration 0019), kept in step by triggers.
 KWORKS_FTS = table("kworks_fts", column("rowid"))
-TYPO_SIMILARITY = 0.4  # pg_trgm word similarity from which a title counts as the search, mistyped
 
 
 @dataclass(frozen=True)
@@ -126,15 +124,13 @@ def text_match(text: str):
 
     PostgreSQL: the kwork's `search_vector` (title and description through the English and Russian stemmers, the
     title weighted higher; GIN index) against each word as a prefix, so "serv" and "сервера" find "server" and
-    "сервер"; or, for typos, the whole text's trigram word similarity to the title (pg_trgm's `<%`, GIN index).
+    "сервер"; or, for typos, the whole text's trigram word similarity to the title (pg_trgm's `<%`, GIN index, with the threshold extensions.TRIGRAM_WORD_SIMILARITY sets per connection).
     SQLite: the FTS5 index `kworks_fts`, each word as a prefix. Both use their index, whatever the catalog's size.
     """
     words = _words(text)
     if not words:
         return None
     if db.engine.dialect.name == "postgresql":
-        # For this transaction only: a typo ("sevrer") shares about half its trigrams with the word meant.
-        db.session.execute(text_clause(f"SET LOCAL pg_trgm.word_similarity_threshold = {TYPO_SIMILARITY}"))
         prefixes = " & ".join(f"{word}:*" for word in words)
         vector = literal_column("kworks.search_vector")
         query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))

@@ -1,7 +1,8 @@
 """Arbitration: a party takes a cancellation disagreement to an admin, who decides what it costs whom.
 
 Decisions: uphold (nothing changes), reverse (the cancellation counts as if the answer on the reason had been
-the opposite), exempt (out of the seller's metrics: fraud, mistaken order), force-cancel (a declined request
+the opposite; the answer itself stays on record as given, and a negative review the answer made possible is
+withdrawn with the kwork's rating recomputed), exempt (out of the seller's metrics: fraud, mistaken order), force-cancel (a declined request
 is applied after all, with the refund). Each decision is an audit-log entry and a notification to both sides.
 """
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import CancellationRequest, Dispute, Order, User
 from ..models.moderation import DISPUTE_DECISIONS
-from . import audit, cancellations, orders
+from . import audit, cancellations, orders, reviews
 from .notifications import notify
 
 ESCALATE_WITHIN = timedelta(days=14)
@@ -66,9 +67,9 @@ def escalate(actor: User, order: Order, comment: str, now: datetime) -> Dispute:
         raise DomainError(_("There is no cancellation decision on this order you can take to arbitration"))
     comment = (comment or "").strip()
     if len(comment) < MIN_COMMENT:
-        raise ValidationFailed([FieldIssue("comment", _("Explain in at least %(min)s characters what you disagree with", min=MIN_COMMENT))])
+        raise ValidationFailed([FieldIssue("dispute_comment", _("Explain in at least %(min)s characters what you disagree with", min=MIN_COMMENT))])
     if len(comment) > 3000:
-        raise ValidationFailed([FieldIssue("comment", _("Enter %(max)s characters or fewer", max=format_number(3000)))])
+        raise ValidationFailed([FieldIssue("dispute_comment", _("Enter %(max)s characters or fewer", max=format_number(3000)))])
     dispute = Dispute(order_id=order.id, cancellation=request, opened_by_id=actor.id, opened_role=order.role_of(actor),
                       comment=comment, created_at=now)  # fmt: skip
     db.session.add(dispute)
@@ -105,17 +106,21 @@ def decide(admin: User, dispute: Dispute, decision: str | None, reason: str, now
     db.session.refresh(request)
     if dispute.status != "open":
         raise DomainError(_("This dispute has already been decided"))
+    issues = []  # every missing field is reported at once
     if decision not in DISPUTE_DECISIONS:
-        raise ValidationFailed([FieldIssue("decision", _("Select a decision"))])
-    if decision not in decisions(dispute):
-        raise ValidationFailed([FieldIssue("decision", _("This decision does not apply to this cancellation – select another"))])
+        issues.append(FieldIssue("decision", _("Select a decision")))
+    elif decision not in decisions(dispute):
+        issues.append(FieldIssue("decision", _("This decision does not apply to this cancellation – select another")))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed([FieldIssue("reason", _("Enter the reason both parties will see"))])
+        issues.append(FieldIssue("reason", _("Enter the reason both parties will see")))
+    if issues:
+        raise ValidationFailed(issues)
     before = _state(request, order)
     if decision == "reverse":
+        # The answer stays as it was given (the order page shows it truthfully); only its consequences change.
         request.counts_against_seller, request.buyer_may_review, request.spared_if_reordered = _reversed(request)
-        request.reason_agreed = not request.reason_agreed
+        _withdraw_review_it_enabled(request, order, reason)
     elif decision == "exempt":
         request.exempt_reason = reason
     elif decision == "force_cancel":
@@ -130,6 +135,17 @@ def decide(admin: User, dispute: Dispute, decision: str | None, reason: str, now
                order=order.id, decision=DECISION_LABELS[decision], reason=reason)  # fmt: skip
     db.session.commit()
     return dispute
+
+
+def _withdraw_review_it_enabled(request: CancellationRequest, order: Order, reason: str) -> None:
+    """A negative review on a cancelled order exists only because the cancellation allowed it: once it no longer
+    does, the review is hidden (with the decision's reason) and stops counting in the kwork's rating."""
+    review = order.review
+    if request.buyer_may_review or review is None or order.state != order_rules.CANCELLED or review.status == "hidden":
+        return
+    review.status, review.reported_at, review.hidden_reason = "hidden", None, reason
+    db.session.flush()
+    reviews.refresh_kwork_rating(order.kwork_id)
 
 
 def _impact(request: CancellationRequest) -> tuple[bool, bool, bool]:
@@ -150,4 +166,5 @@ def _state(request: CancellationRequest, order: Order) -> dict:
         "counts_against_seller": request.counts_against_seller,
         "buyer_may_review": request.buyer_may_review,
         "exempt": request.exempt_reason is not None,
+        "review": order.review.status if order.review is not None else None,
     }

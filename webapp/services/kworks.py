@@ -157,6 +157,15 @@ def set_paused(seller: User, kwork: Kwork, paused: bool) -> Kwork:
     return kwork
 
 
+def set_agreement_only(seller: User, kwork: Kwork, agreement_only: bool) -> Kwork:
+    """"Order only after agreement": its packages can't be bought directly, only through an individual offer made in
+    a conversation (services.offers). No moderation involved."""
+    kwork = _lock_own(seller, kwork.id)
+    kwork.agreement_only = agreement_only
+    db.session.commit()
+    return kwork
+
+
 def delete_kwork(seller: User, kwork: Kwork, *, keep_portfolio: bool, now: datetime) -> None:
     """Remove a kwork from the seller's list and the catalog.
 

@@ -86,6 +86,8 @@ def checkout_problem(buyer: User, kwork: Kwork) -> str | None:
         return _("The seller is not taking new orders today")
     if blocking.is_blocked(kwork.seller_id, buyer.id):
         return _("This seller does not take orders from you")
+    if kwork.agreement_only:
+        return _("This kwork is ordered only after agreement: describe your task to the seller, who answers with an individual offer")
     return None
 
 
@@ -147,18 +149,11 @@ def place_order(
     )
     db.session.add(order)
     try:
-        db.session.flush()
-        ledger.account(ledger.escrow_code(order.id))
-        ledger.post(
-            f"order-{order.id}-payment",
-            "order_payment",
-            [ledger.Movement(ledger.wallet_code(buyer.id), -order.total), ledger.Movement(ledger.escrow_code(order.id), order.total)],
-            memo=_l("Order #%(id)s: %(title)s"),
-            id=order.id,
-            title=order.title,
-        )
+        pay_into_escrow(order, buyer)
         if requirements is not None:
             _message(order, buyer, "requirements", requirements, files, now)
+        else:
+            schedule_requirements_deadline(order, now)
         record_event(order, buyer, "place", None, order.state, "", now)
         notifications.notify_about(order, order.seller_id, "new_order", _l("%(name)s ordered “%(title)s” (order #%(id)s)."),
                                    name=buyer.display_name, title=order.title, id=order.id)
@@ -176,6 +171,21 @@ def place_order(
     return order
 
 
+def pay_into_escrow(order: Order, buyer: User) -> None:
+    """The order's total from the buyer's wallet into its escrow account, in the caller's transaction (the order
+    was just added; it is flushed here for its id). Raises InsufficientFunds when the wallet can't cover it."""
+    db.session.flush()
+    ledger.account(ledger.escrow_code(order.id))
+    ledger.post(
+        f"order-{order.id}-payment",
+        "order_payment",
+        [ledger.Movement(ledger.wallet_code(buyer.id), -order.total), ledger.Movement(ledger.escrow_code(order.id), order.total)],
+        memo=_l("Order #%(id)s: %(title)s"),
+        id=order.id,
+        title=order.title,
+    )
+
+
 def record_event(order: Order, actor: User | None, action: str, from_state: str | None, to_state: str, comment: str, now: datetime):
     """One line of the order's history (actor None: the system, e.g. a timer)."""
     db.session.add(
@@ -185,6 +195,14 @@ def record_event(order: Order, actor: User | None, action: str, from_state: str 
 
 
 AUTO_COMPLETE_AFTER = timedelta(days=3)
+
+
+def schedule_requirements_deadline(order: Order, now: datetime) -> None:
+    """The buyer has REQUIREMENTS_DEADLINE_DAYS from the order to send requirements, then it is cancelled and
+    refunded (services.cancellations); the buyer is warned 24 hours before. Scheduled again after a declined
+    cancellation request (an open request freezes the order's timers): never less than a day from `now`."""
+    due = order.created_at + timedelta(days=current_app.config["REQUIREMENTS_DEADLINE_DAYS"])
+    timers.schedule("requirements_deadline", order, max(due, now + timers.WARN_AHEAD))
 
 
 def lock_for_update(order: Order) -> Order:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from ..domain.cancellations import REASONS
+from ..domain.cancellations import REASONS, consequence
 from ..domain.orders import CANCELLED, COMPLETED
 from ..extensions import db
 from ..models import CancellationRequest, Order
@@ -81,6 +81,13 @@ def _reordered_ids(seller_id: int) -> set[int]:
     return {order_id for order_id, cancelled_at, ordered_at in rows if ordered_at <= cancelled_at + REORDER_WINDOW}
 
 
+def _reversed(c: CancellationRequest) -> bool:
+    """An administrator reversed the answer's rating impact: the impact is not what the answer as given implies."""
+    return consequence(c.initiator_role, c.reason, c.state_when_requested, bool(c.reason_agreed)).counts_against_seller != (
+        c.counts_against_seller
+    )
+
+
 def _why(c: CancellationRequest, reordered: bool) -> str:
     label = REASONS[c.reason].label
     if c.exempt_reason:
@@ -92,10 +99,14 @@ def _why(c: CancellationRequest, reordered: bool) -> str:
             return _("Cancelled by mutual agreement – the buyer ordered again within 14 days, so it does not count.")
         return _("Cancelled by mutual agreement.")
     by_seller = c.initiator_role == "seller"  # then the buyer answered; else the seller did
+    if _reversed(c):
+        if c.counts_against_seller:
+            return _("“%(reason)s” – an administrator reversed the rating impact of the answer on the reason.", reason=label)
+        return _("“%(reason)s” – an administrator reversed the rating impact of the answer: it does not count.", reason=label)
     if c.counts_against_seller:
         if by_seller:
             return _("You cancelled with “%(reason)s” and the buyer said the reason was not correct.", reason=label)
-        return _("You cancelled with “%(reason)s” and you said the reason was not correct.", reason=label)
+        return _("The buyer cancelled with “%(reason)s” and you said the reason was not correct.", reason=label)
     if c.auto_applied:
         return _("“%(reason)s”, applied after 48 hours without an answer.", reason=label)
     if by_seller:

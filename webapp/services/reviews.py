@@ -41,21 +41,21 @@ def can_review(order: Order, now: datetime) -> bool:
 
 
 def can_review_via_support(order: Order, now: datetime) -> bool:
-    """The window has closed without a review: a negative one can still go to support, for an admin to check."""
+    """The window has closed without a review: one can still be sent (a negative one goes to an admin first)."""
     deadline = review_deadline(order)
     return order.review is None and deadline is not None and now > deadline
 
 
-def _checked_text(positive: bool, text: str) -> str:
+def _checked_text(positive: bool, text: str, field: str = "text") -> str:
     text = (text or "").strip()
     if not positive and len(text) < rules.MIN_NEGATIVE_REVIEW:
         raise ValidationFailed(
-            [FieldIssue("text", _("A negative review needs at least %(min)s characters: say what went wrong", min=rules.MIN_NEGATIVE_REVIEW))]
+            [FieldIssue(field, _("A negative review needs at least %(min)s characters: say what went wrong", min=rules.MIN_NEGATIVE_REVIEW))]
         )
     if not text:
-        raise ValidationFailed([FieldIssue("text", _("Enter your review"))])
+        raise ValidationFailed([FieldIssue(field, _("Enter your review"))])
     if len(text) > MAX_REVIEW:
-        raise ValidationFailed([FieldIssue("text", _("Enter %(max)s characters or fewer", max=format_number(MAX_REVIEW)))])
+        raise ValidationFailed([FieldIssue(field, _("Enter %(max)s characters or fewer", max=format_number(MAX_REVIEW)))])
     return text
 
 
@@ -90,17 +90,30 @@ def save_review(buyer: User, order: Order, *, positive: bool | None, text: str, 
     return review
 
 
-def submit_via_support(buyer: User, order: Order, text: str, now: datetime) -> Review:
-    """A negative review after the window closed: kept hidden until an admin publishes or refuses it."""
+def submit_via_support(buyer: User, order: Order, text: str, now: datetime, *, positive: bool | None = False) -> Review:
+    """A review after the window closed. A positive one is published at once (as Kwork does: it harms no one) and
+    counts in the kwork's rating; a negative one is kept hidden until an admin publishes or refuses it.
+
+    Guards: the buyer's order, window closed, no review yet; positive chosen (yes/no); a cancelled order can only
+    get a negative one. Errors name the late-review form's fields (`late_positive`, `late_review`)."""
     order = _lock(order)
     if order.buyer_id != buyer.id:
         raise DomainError(_("Only the buyer can review this order"))
     if not can_review_via_support(order, now):
         raise DomainError(_("This order can’t get a late review: it has a review, or its review window is still open"))
-    text = _checked_text(False, text)
-    review = Review(order=order, kwork_id=order.kwork_id, seller_id=order.seller_id, buyer_id=buyer.id, positive=False,
-                    text=text, status="pending", via_support=True, created_at=now, updated_at=now)  # fmt: skip
+    if positive is None:
+        raise ValidationFailed([FieldIssue("late_positive", _("Select whether your review is positive or negative"))])
+    if positive and _negative_only(order):
+        raise ValidationFailed([FieldIssue("late_positive", _("A cancelled order can only get a negative review"))])
+    text = _checked_text(positive, text, "late_review")
+    review = Review(order=order, kwork_id=order.kwork_id, seller_id=order.seller_id, buyer_id=buyer.id, positive=positive,
+                    text=text, status="published" if positive else "pending", via_support=True, created_at=now, updated_at=now)  # fmt: skip
     db.session.add(review)
+    if positive:
+        db.session.flush()
+        refresh_kwork_rating(order.kwork_id)
+        notify(order.seller_id, "review", _l("%(name)s left a positive review of order #%(order)s."),
+               links.path("orders.show", order_id=order.id), order_id=order.id, name=buyer.display_name, order=order.id)
     db.session.commit()
     return review
 

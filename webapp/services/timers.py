@@ -31,6 +31,10 @@ Fired = list[tuple[Timer, Order]]
 # A handler changes the orders inside the current transaction and must not commit.
 HANDLERS: dict[str, Callable[[Fired, datetime], None]] = {}
 BATCHED: set[str] = set()  # kinds whose handler takes a whole batch (see batch_handler)
+# kind → handler(timer, now) for timers that belong to no order (order_id NULL; ref_id names their row, e.g. an
+# offer's expiry): the handler locks its row and decides on it; user actions never lock these timers, so the only
+# lock order is timer, then row.
+ROW_HANDLERS: dict[str, Callable[[Timer, datetime], bool]] = {}
 # Give the scheduled job its chance before the sweep (every 20 seconds) steps in: a timer whose job was lost fires
 # within about 40 seconds of its due time, or of a worker being back.
 SWEEP_GRACE = timedelta(seconds=20)
@@ -41,7 +45,7 @@ BATCH = 100
 CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")
 # These consequences get a "warn_<kind>" timer 24 hours earlier whose handler (services.notifications) only
 # notifies the party who can still act; it lives and dies with its timer.
-WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline")
+WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline", "requirements_deadline")
 WARNING_PREFIX, WARN_AHEAD = "warn_", timedelta(hours=24)
 
 
@@ -85,6 +89,27 @@ def schedule(kind: str, order: Order, due_at: datetime, *, ref_id: int | None = 
     return timer
 
 
+def row_handler(kind: str):
+    """Register `func(timer, now) -> bool` (whether it changed anything) for timers of no order (`schedule_row`)."""
+
+    def register(func):
+        ROW_HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def schedule_row(kind: str, ref_id: int, due_at: datetime, *, for_state: str) -> Timer:
+    """A timer for a row that is not an order (the caller commits; the job is enqueued after that). Its handler
+    checks the row is still in `for_state`."""
+    timer = Timer(kind=kind, order_id=None, for_state=for_state, ref_id=ref_id, due_at=due_at)
+    db.session.add(timer)
+    db.session.flush()
+    second = due_second(due_at)
+    kick_at(db.session(), second, "jobs.timers.fire_due_timers", job_id=f"timers-due-{int(second.timestamp())}")
+    return timer
+
+
 def due_second(due_at: datetime) -> datetime:
     """The whole second at or after `due_at`: when the job firing it runs (never before the timer is due)."""
     return datetime.fromtimestamp(math.ceil(due_at.timestamp()), tz=timezone.utc)
@@ -107,7 +132,7 @@ def running(order: Order) -> list[Timer]:
 
 def _register_handlers() -> None:
     """Import the services that own the consequences: importing them registers their handlers."""
-    from . import cancellations, deadlines, notifications, orders  # noqa: F401
+    from . import cancellations, deadlines, notifications, offers, orders  # noqa: F401
 
 
 def fire(timer_id: int, now: datetime) -> bool:
@@ -138,7 +163,13 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     )
     firing: dict[str, Fired] = defaultdict(list)
     taken: set[int] = set()
+    changed_rows = 0
     for timer in found:
+        if timer.order_id is None:  # a row's timer (schedule_row): its handler locks and checks the row
+            if timer.state == "scheduled" and timer.due_at <= now:
+                changed_rows += bool(ROW_HANDLERS[timer.kind](timer, now))
+                timer.state, timer.fired_at = "fired", now
+            continue
         order = orders[timer.order_id]
         if timer.state != "scheduled" or timer.due_at > now or order.id in taken:
             continue
@@ -153,7 +184,7 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
         for timer, _order in fired:
             timer.state, timer.fired_at = "fired", now
     db.session.commit()
-    return sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
+    return changed_rows + sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
 
 
 def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:

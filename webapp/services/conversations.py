@@ -1,0 +1,341 @@
+"""Conversations between two users: who may write, the inbox, unread counts, reports, and the seller's response time.
+
+One thread per pair of users, whichever of them wrote first and from whichever kwork (the first kwork is kept as
+where it started). A buyer the seller blocked can't write to them (services.blocking). Between people with no order
+together, the moderation pre-check flags contact details and paying outside Gigsmith; the message still arrives and
+an admin sees the flag. Unread counts are counters changed by single UPDATE statements.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from .. import links
+from ..domain import precheck
+from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..extensions import db
+from ..models import (Conversation, ConversationAttachment, ConversationMember, ConversationMessage, Kwork, MessageReport,
+                      Order, User)  # fmt: skip
+from . import audit, begin_write, blocking, locking, notifications, uploads
+from .orders import MAX_TEXT, Upload, _check_files  # the same limits and checks as an order's messages
+
+PAGE = 30  # messages per page of a thread, newest page first
+EMAIL_EVERY = timedelta(minutes=15)  # at most one notification (and e-mail) per thread and recipient in this time
+RESPONSE_WINDOW = timedelta(days=30)
+MAX_REASON = 1000
+
+__all__ = ["Upload", "ConversationNotFound"]
+
+
+class ConversationNotFound(DomainError):
+    """No such conversation for this user (someone else's looks the same as none)."""
+
+
+def _pair(a_id: int, b_id: int) -> tuple[int, int]:
+    return (a_id, b_id) if a_id < b_id else (b_id, a_id)
+
+
+def between(a: User, b_id: int) -> Conversation | None:
+    low, high = _pair(a.id, b_id)
+    return db.session.scalar(select(Conversation).where(Conversation.user_low_id == low, Conversation.user_high_id == high))
+
+
+def get_for(user: User, conversation_id: int) -> Conversation:
+    """A conversation the user is one of the two people in. Raises ConversationNotFound."""
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None or not conversation.has(user):
+        raise ConversationNotFound("Conversation not found")
+    return conversation
+
+
+def write_problem(author: User, other: User | None) -> str | None:
+    """Why `author` can't write to `other` at all, or None."""
+    if other is None or other.is_suspended:
+        return _("This user can’t receive messages")
+    if other.id == author.id:
+        return _("You can’t write to yourself")
+    if author.is_suspended:
+        return _("Your account is suspended: you can’t send messages")
+    if blocking.is_blocked(other.id, author.id):
+        return _("%(name)s has blocked messages from you", name=other.display_name)
+    return None
+
+
+def _text(value: str | None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed([FieldIssue("message", _("Enter a message"))])
+    if len(value) > MAX_TEXT:
+        raise ValidationFailed([FieldIssue("message", _("Enter %(max)s characters or fewer", max=f"{MAX_TEXT:,}"))])
+    return value
+
+
+def have_order_together(a_id: int, b_id: int) -> bool:
+    pair = or_(and_(Order.buyer_id == a_id, Order.seller_id == b_id), and_(Order.buyer_id == b_id, Order.seller_id == a_id))
+    return db.session.scalar(select(Order.id).where(pair).limit(1)) is not None
+
+
+def start(author: User, other: User | None, kwork: Kwork | None, text: str, files: list[Upload], now: datetime, *,
+          asks_for_offer: bool = False) -> ConversationMessage:
+    """Write to someone: into the conversation the two already have, or a new one that started from `kwork`.
+
+    Guards: see `write_problem`; the text is not blank nor longer than the limit; files as in orders.
+    Effects: the conversation and its two members when new (two requests at once make one: the pair is unique and
+    serialised), then as `post`.
+    """
+    text = _text(text)
+    files = _check_files(list(files), "message_files")
+    if problem := write_problem(author, other):
+        raise DomainError(problem)
+    low, high = _pair(author.id, other.id)
+    begin_write()
+    locking.serialise(f"conversation:{low}:{high}")
+    conversation = between(author, other.id)
+    if conversation is None:
+        conversation = Conversation(user_low_id=low, user_high_id=high, started_by_id=author.id,
+                                    kwork_id=kwork.id if kwork else None, created_at=now)  # fmt: skip
+        db.session.add(conversation)
+        db.session.flush()  # the pair is unique, and serialised above: a second request finds this one
+        db.session.add_all([ConversationMember(conversation_id=conversation.id, user_id=author.id, other_id=other.id),
+                            ConversationMember(conversation_id=conversation.id, user_id=other.id, other_id=author.id)])  # fmt: skip
+        db.session.flush()
+    return _post_locked(author, conversation, text, files, now, locked=False, asks_for_offer=asks_for_offer)
+
+
+def post(author: User, conversation: Conversation, text: str, files: list[Upload], now: datetime) -> ConversationMessage:
+    """Add a message to a conversation the author is in.
+
+    Guards: the author is one of the two; `write_problem` (a blocked buyer can't write); the text as in `start`.
+    Effects: the message and its files; the flags of the moderation pre-check when the two have no order together;
+    the other member's unread count goes up by one; the conversation's last message, and its first reply when this is
+    the other one's first message; a notification (and e-mail) to the other one unless they had one about this
+    thread in the last 15 minutes.
+    """
+    text = _text(text)
+    files = _check_files(list(files), "message_files")
+    conversation = locking.lock(Conversation, conversation.id)
+    if conversation is None or not conversation.has(author):
+        db.session.rollback()
+        raise ConversationNotFound("Conversation not found")
+    return _post_locked(author, conversation, text, files, now, locked=True)
+
+
+def _post_locked(author: User, conversation: Conversation, text: str, files: list[Upload], now: datetime, *, locked: bool,
+                 asks_for_offer: bool = False) -> ConversationMessage:
+    if not locked:
+        conversation = locking.relock(Conversation, conversation.id)
+    other = db.session.get(User, conversation.other_id(author))
+    if problem := write_problem(author, other):
+        db.session.rollback()
+        raise ValidationFailed([FieldIssue("message", problem)])
+    message = add_message(conversation, author, other, text, now, files=files, asks_for_offer=asks_for_offer)
+    db.session.commit()
+    return message
+
+
+def add_message(conversation: Conversation, author: User, other: User, text: str, now: datetime, *, files: list[Upload] = (),
+                asks_for_offer: bool = False, offer_id: int | None = None) -> ConversationMessage:
+    """Add a message inside the caller's unit of work (the conversation locked, the author allowed to write): the
+    pre-check's flags, files, counters, the conversation's last message and first reply, and a notification (an
+    offer's card notifies as an offer instead). The caller commits."""
+    flags = []
+    if not have_order_together(author.id, other.id):
+        with force_locale("en"):  # kept as the rule's message id, shown to admins in their language
+            flags = [{"rule": str(flag.rule), "excerpt": flag.excerpt[:200]} for flag in precheck.check_message(text)]
+    message = ConversationMessage(conversation_id=conversation.id, author_id=author.id, body=text, created_at=now, flags=flags,
+                                  flagged=bool(flags), asks_for_offer=asks_for_offer, offer_id=offer_id)  # fmt: skip
+    db.session.add(message)
+    for upload in files:
+        stored = uploads.store_file(upload.data)
+        message.attachments.append(ConversationAttachment(original_name=upload.filename[:200], stored_name=stored, size=len(upload.data)))
+    db.session.flush()
+    conversation.last_message_id, conversation.last_message_at = message.id, now
+    if conversation.first_reply_at is None and author.id != conversation.started_by_id:
+        conversation.first_reply_at = now
+    db.session.execute(
+        update(ConversationMember)
+        .where(ConversationMember.conversation_id == conversation.id, ConversationMember.user_id == other.id)
+        .values(unread=ConversationMember.unread + 1)
+    )
+    if offer_id is None:
+        _notify(conversation, author, other, now)
+    else:
+        notifications.notify(other.id, "offer", _l("%(name)s made you an individual offer."),
+                             links.path("inbox.show", conversation_id=conversation.id), name=author.display_name)  # fmt: skip
+    return message
+
+
+def _notify(conversation: Conversation, author: User, other: User, now: datetime) -> None:
+    """One notification per thread and recipient per EMAIL_EVERY: the claim is one UPDATE, so two messages at once
+    notify once."""
+    claimed = db.session.execute(
+        update(ConversationMember)
+        .where(ConversationMember.conversation_id == conversation.id, ConversationMember.user_id == other.id,
+               or_(ConversationMember.notified_at.is_(None), ConversationMember.notified_at <= now - EMAIL_EVERY))
+        .values(notified_at=now)
+    ).rowcount  # fmt: skip
+    if claimed:
+        notifications.notify(other.id, "new_message", _l("%(name)s sent you a message."),
+                             links.path("inbox.show", conversation_id=conversation.id), name=author.display_name)  # fmt: skip
+
+
+def mark_read(user: User, conversation: Conversation) -> None:
+    """The user has seen the thread: their unread count for it goes to zero (one UPDATE; nothing when already zero)."""
+    result = db.session.execute(
+        update(ConversationMember)
+        .where(ConversationMember.conversation_id == conversation.id, ConversationMember.user_id == user.id, ConversationMember.unread > 0)
+        .values(unread=0)
+    )  # fmt: skip
+    if result.rowcount:
+        db.session.commit()
+
+
+def unread_total(user_id: int) -> int:
+    """Unread messages over all the user's conversations (the header's Inbox count)."""
+    query = select(func.coalesce(func.sum(ConversationMember.unread), 0)).where(ConversationMember.user_id == user_id)
+    return db.session.scalar(query)
+
+
+@dataclass(frozen=True)
+class Thread:
+    conversation: Conversation
+    other: User
+    last: ConversationMessage | None
+    unread: int
+
+
+def inbox(user: User, search: str | None = None, limit: int = 100) -> list[Thread]:
+    """The user's conversations, newest message first, each with the other person, the last message and the unread
+    count; `search` keeps those whose other person's name contains it. One query whatever the number of threads."""
+    other, last = aliased(User), aliased(ConversationMessage)
+    query = (
+        select(ConversationMember, Conversation, other, last)
+        .join(Conversation, Conversation.id == ConversationMember.conversation_id)
+        .join(other, other.id == ConversationMember.other_id)
+        .outerjoin(last, last.id == Conversation.last_message_id)
+        .where(ConversationMember.user_id == user.id)
+        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+        .limit(limit)
+    )
+    if search:
+        from . import contains_pattern
+
+        query = query.where(func.lower(other.display_name).like(contains_pattern(search.lower()), escape="\\"))
+    return [Thread(conversation, person, message, member.unread) for member, conversation, person, message in db.session.execute(query)]
+
+
+def page(conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = PAGE) -> tuple[list[ConversationMessage], bool]:
+    """Messages oldest first: the newest `limit` (before the id `before`, when given), and whether older ones remain;
+    or, with `after`, every message after that id (what a poll has not seen yet)."""
+    query = select(ConversationMessage).where(ConversationMessage.conversation_id == conversation.id)
+    if after is not None:
+        return list(db.session.scalars(query.where(ConversationMessage.id > after).order_by(ConversationMessage.id))), False
+    if before is not None:
+        query = query.where(ConversationMessage.id < before)
+    newest = list(db.session.scalars(query.order_by(ConversationMessage.id.desc()).limit(limit + 1)))
+    return list(reversed(newest[:limit])), len(newest) > limit
+
+
+def attachment_for(user: User, conversation: Conversation, attachment_id: int) -> ConversationAttachment | None:
+    found = db.session.get(ConversationAttachment, attachment_id)
+    if found is None or not conversation.has(user):
+        return None
+    message = db.session.get(ConversationMessage, found.message_id)
+    return found if message.conversation_id == conversation.id else None
+
+
+def report(user: User, conversation: Conversation, message_id: int, reason: str | None, now: datetime) -> MessageReport:
+    """Report the other person's message to the admins. Guards: the reporter is in the conversation and did not
+    write the message; a reason is given. Reporting it again returns the first report."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed([FieldIssue("reason", _("Say what is wrong with this message"))])
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed([FieldIssue("reason", _("Enter %(max)s characters or fewer", max=f"{MAX_REASON:,}"))])
+    begin_write()
+    message = db.session.get(ConversationMessage, message_id)
+    if message is None or message.conversation_id != conversation.id or not conversation.has(user):
+        db.session.rollback()
+        raise ConversationNotFound("Message not found")
+    if message.author_id == user.id:
+        db.session.rollback()
+        raise DomainError(_("You can’t report your own message"))
+    existing = db.session.scalar(select(MessageReport).where(MessageReport.message_id == message.id, MessageReport.reporter_id == user.id))
+    if existing is not None:
+        db.session.rollback()
+        return existing
+    found = MessageReport(message_id=message.id, conversation_id=conversation.id, reporter_id=user.id, reason=reason, created_at=now)
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+# --- moderation ----------------------------------------------------------------------------------------------
+
+
+def open_reports_count() -> int:
+    return db.session.scalar(select(func.count(func.distinct(MessageReport.conversation_id))).where(MessageReport.status == "open"))
+
+
+def reported(limit: int = 100) -> list[tuple[Conversation, User, User, int]]:
+    """Conversations with open reports, oldest report first: each with its two people and the number of open reports."""
+    low, high = aliased(User), aliased(User)
+    counts = (
+        select(MessageReport.conversation_id, func.count().label("reports"), func.min(MessageReport.created_at).label("first"))
+        .where(MessageReport.status == "open").group_by(MessageReport.conversation_id).subquery()
+    )  # fmt: skip
+    query = (
+        select(Conversation, low, high, counts.c.reports)
+        .join(counts, counts.c.conversation_id == Conversation.id)
+        .join(low, low.id == Conversation.user_low_id)
+        .join(high, high.id == Conversation.user_high_id)
+        .order_by(counts.c.first, Conversation.id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def flagged(limit: int = 50) -> list[ConversationMessage]:
+    """The newest messages the pre-check flagged (contact details, paying outside Gigsmith)."""
+    query = select(ConversationMessage).where(ConversationMessage.flagged.is_(True)).order_by(ConversationMessage.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def reports_in(conversation: Conversation) -> list[MessageReport]:
+    return list(db.session.scalars(select(MessageReport).where(MessageReport.conversation_id == conversation.id).order_by(MessageReport.id)))
+
+
+def close_reports(admin: User, conversation_id: int, note: str | None, now: datetime) -> int:
+    """An admin has looked at the conversation: its open reports are closed, with an audit entry. Returns how many."""
+    conversation = locking.lock(Conversation, conversation_id)
+    if conversation is None:
+        db.session.rollback()
+        raise ConversationNotFound("Conversation not found")
+    result = db.session.execute(
+        update(MessageReport).where(MessageReport.conversation_id == conversation.id, MessageReport.status == "open")
+        .values(status="closed", closed_at=now, closed_by_id=admin.id)
+    )  # fmt: skip
+    audit.record(admin, "conversation.close_reports", conversation, before={"open_reports": result.rowcount}, after={"open_reports": 0},
+                 reason=(note or "").strip()[:MAX_REASON])  # fmt: skip
+    db.session.commit()
+    return result.rowcount
+
+
+# --- response time ------------------------------------------------------------------------------------------
+
+
+def response_time(user_id: int, now: datetime) -> timedelta | None:
+    """The median time the user took to answer the first message of conversations others started with them in the
+    last 30 days (a thread they never answered counts up to now); None when nobody wrote to them in that time."""
+    query = select(Conversation.created_at, Conversation.first_reply_at).where(
+        or_(Conversation.user_low_id == user_id, Conversation.user_high_id == user_id),
+        Conversation.started_by_id != user_id,
+        Conversation.created_at >= now - RESPONSE_WINDOW,
+    )
+    waits = [((answered or now) - asked).total_seconds() for asked, answered in db.session.execute(query)]
+    return timedelta(seconds=median(waits)) if waits else None
