@@ -41,12 +41,13 @@ def kwork_picture(title: str, category: str, variant: int = 0) -> bytes:
         shade = tuple(min(255, c + 10 * step) for c in background)
         offset = (seed >> step) % 200
         draw.polygon([(0, 160 * step + offset), (SIZE[0], 160 * step - 240 + offset), (SIZE[0], SIZE[1]), (0, SIZE[1])], fill=shade)
-    x, y = 760 + seed % 220, 120 + (seed >> 8) % 200
+    x, y = 820 + seed % 120, 60 + (seed >> 8) % 80
     draw.ellipse((x, y, x + 360, y + 360), fill=accent)
-    draw.rounded_rectangle((x - 120, y + 260, x + 200, y + 520), radius=36, outline=(255, 255, 255), width=14)
+    draw.rounded_rectangle((x - 140, y + 220, x + 140, y + 420), radius=36, outline=(255, 255, 255), width=14)
     if variant == 0:
         font = _font(76)
-        lines = textwrap.wrap(title.removeprefix("I will ").capitalize(), width=20)[:4]
+        words = title.removeprefix("I will ")
+        lines = textwrap.wrap(words[:1].upper() + words[1:], width=20)[:4]
         top = SIZE[1] - 110 - 96 * len(lines)
         for number, line in enumerate(lines):
             draw.text((80, top + 96 * number), line, font=font, fill=(255, 255, 255))

@@ -9,16 +9,16 @@ def nav_links(response) -> list[str]:
 def test_role_switch_changes_navigation_and_dashboard(client, login_as, make_user):
     user = make_user("Anna")
     login_as(user)
-    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard", "Orders", "Inbox", "Balance"]
+    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard", "Orders", "Inbox", "Favourites", "Balance"]
     assert "Switch to selling" in client.get("/account/").get_data(as_text=True)
 
     client.post("/account/role", data={"role": "seller"})
     response = client.get("/account/")
-    assert nav_links(response) == ["Catalog", "Dashboard", "Orders", "Inbox", "My kworks", "New kwork", "Portfolio", "Payouts", "Balance"]
+    assert nav_links(response) == ["Catalog", "Dashboard", "Orders", "Inbox", "Favourites", "My kworks", "New kwork", "Portfolio", "Payouts", "Balance"]
     assert "Seller dashboard" in response.get_data(as_text=True)
 
     client.post("/account/role", data={"role": "buyer"})
-    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard", "Orders", "Inbox", "Balance"]
+    assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard", "Orders", "Inbox", "Favourites", "Balance"]
 
 
 def test_role_switch_ignores_unknown_roles(client, login_as, make_user):
