@@ -9,7 +9,7 @@ from .notifications import EmailOptOut, Notification, SandboxMail
 from .outbox import OutboxJob
 from .orders import Attachment, Order, OrderEvent, OrderMessage, PaymentEvent, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
-from .resolutions import PartialRefundOffer
+from .resolutions import PartialRefundOffer, Tip, WorkDispute
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
 
@@ -17,4 +17,4 @@ __all__ = [
     "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Kwork", "KworkOption", "LedgerAccount", "Notification", "Order", "OrderEvent",
     "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "UserSession", "VoiceCode", "Withdrawal",
 ]  # fmt: skip
-__all__ += ["PartialRefundOffer"]  # issue 18: scope changes and fair endings
+__all__ += ["PartialRefundOffer", "Tip", "WorkDispute"]  # issue 18: scope changes and fair endings
