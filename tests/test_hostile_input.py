@@ -18,7 +18,7 @@ from flask import g
 from webapp.bounds import BoundedArgs
 from webapp.extensions import db
 from webapp.models import Attachment, Notification, PayoutDetail, Review, User
-from webapp.services import cancellations, conversations, disputes, kworks, offers, orders, pictures, reviews, wallet
+from webapp.services import cancellations, conversations, disputes, kworks, offers, orders, pictures, reviews, wallet, work_disputes
 
 from .conftest import category_id, signed_in_id
 from .images import image_bytes
@@ -90,6 +90,8 @@ def world(make_user, make_kwork, make_order):
     request = cancellations.request(seller, disputed, "no_information", "The buyer never sent the brief at all.", NOW)
     cancellations.answer(buyer, request, accept=True, reason_correct=False, now=NOW)
     dispute = disputes.escalate(seller, disputed, "I asked three times for the brief in messages.", NOW)
+    judged = make_order("delivered", buyer=buyer, kwork=kwork)
+    work_dispute = work_disputes.open_dispute(buyer, judged, "The delivered site has no contact form at all.", [], NOW)
     item = kworks.add_portfolio_item(seller, title="A shop", link_url="https://example.com/shop")
     picture = pictures.add_picture(seller, kwork.id, image_bytes(size=(400, 300)), "A server rack with blue lights")
     seller.phone, seller.phone_verified_at = "+79161234567", NOW
@@ -111,6 +113,7 @@ def world(make_user, make_kwork, make_order):
             "buyer_id": buyer.id,
             "review_id": review.id,
             "dispute_id": dispute.id,
+            "work_dispute_id": work_dispute.id,
             "notification_id": notification.id,
             "item_id": item.id,
             "detail_id": detail.id,
@@ -183,6 +186,10 @@ def _valid_forms(kwork, detail, order) -> dict[str, dict[str, str]]:
         "orders.index": {"role": "buyer", "state": "delivered"},
         "notifications.badge": {"count": "1"},
         "orders.offer_partial_refund": {"refund": "500", "refund_comment": "Part of the logo work is missing."},
+        "orders.tip": {"tip": "100"},
+        "orders.open_work_dispute": {"work_statement": "The delivered site has no contact form at all."},
+        "orders.answer_work_dispute": {"work_answer": "The contact form is on the second page of the site."},
+        "moderation.work_dispute": {"decision": "split", "amount": "500", "reason": "Half of the work is missing."},
     }
 
 

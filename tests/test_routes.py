@@ -53,11 +53,13 @@ def moderation_targets(make_user, make_kwork, make_order):
     request = cancellations.request(disputed.seller, disputed, "no_information", "The buyer never sent the brief at all.", now)
     cancellations.answer(disputed.buyer, request, accept=True, reason_correct=False, now=now)
     dispute = disputes.escalate(disputed.seller, disputed, "I asked three times for the brief in messages.", now)
-    from webapp.services import conversations
+    from webapp.services import conversations, work_disputes
 
     message = conversations.start(disputed.seller, disputed.buyer, None, "Hello", [], now)
+    judged = make_order("delivered")
+    work_dispute = work_disputes.open_dispute(judged.buyer, judged, "The delivered site has no contact form at all.", [], now)
     return {"kwork_id": kwork.id, "review_id": review.id, "dispute_id": dispute.id, "user_id": disputed.buyer_id,
-            "conversation_id": message.conversation_id}
+            "conversation_id": message.conversation_id, "work_dispute_id": work_dispute.id}  # fmt: skip
 
 
 @pytest.mark.parametrize("who", ["anonymous", "buyer", "seller", "admin"])

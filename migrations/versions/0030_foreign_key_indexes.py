@@ -41,6 +41,10 @@ FOREIGN_KEYS = [  # (table, column), named ix_<table>_<column> as the metadata's
     ("tier_options", "option_id"),
     ("voice_codes", "payout_change_id"),
     ("withdrawals", "detail_id"),
+    ("work_disputes", "answer_id"),
+    ("work_disputes", "decided_by_id"),
+    ("work_disputes", "opened_by_id"),
+    ("work_disputes", "statement_id"),
 ]
 
 

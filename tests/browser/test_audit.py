@@ -78,6 +78,16 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     request = cancellations.request(seller, disputed, "no_information", COMMENT, NOW)
     cancellations.answer(buyer, request, accept=True, reason_correct=False, now=NOW)
     dispute = disputes.escalate(seller, disputed, "I asked three times for the brief in the messages.", NOW)
+    from webapp.services import resolutions, tips, work_disputes
+
+    offered = make_order("delivered", kwork=kwork, buyer=buyer)
+    resolutions.offer(seller, offered, 500, "Sorry, the favicon is missing; here is part of the payment back.", NOW)
+    judged = make_order("delivered", kwork=kwork, buyer=buyer)
+    work_dispute = work_disputes.open_dispute(buyer, judged, "The delivered site has no contact form, which the package includes.", [], NOW)
+    work_disputes.answer(seller, judged, "The contact form is on the second page; see the screenshot attached.", [], NOW)
+    tipped = make_order("completed", kwork=kwork, buyer=buyer)
+    fund(buyer, 300)
+    tips.tip(buyer, tipped, 300, NOW)
     pending = make_kwork(seller, title="I will migrate your site to a new server")
     draft = kworks.draft_from_kwork(pending)
     draft.description = "Migration with zero downtime and a rollback plan."
@@ -105,11 +115,12 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     links = {"reset": tokens.reset_token(blocked), "verify": tokens.verification_token(buyer)}
     world = {
         "kwork": kwork.id, "pending": pending.id, "rejected": rejected.id, "seller": seller.id, "buyer": buyer.id,
-        "blocked": blocked.id, "dispute": dispute.id, "conversation": contact.conversation_id, "message": contact.id + 1,
+        "blocked": blocked.id, "dispute": dispute.id, "work_dispute": work_dispute.id, "conversation": contact.conversation_id, "message": contact.id + 1,
         "offer": declined.id - 1, "review": states["completed"].review.id, "topup": topup.reference,
         "links": links,
         "orders": {state: order.id for state, order in states.items()} | {"cancellation_asked": asking.id,
-                   "extension_asked": extending.id, "disputed": disputed.id},
+                   "extension_asked": extending.id, "disputed": disputed.id, "refund_offered": offered.id,
+                   "work_disputed": judged.id, "tipped": tipped.id},
     }  # fmt: skip
     db.session.commit()
     done_seeding()
@@ -170,6 +181,7 @@ def _visits(world: dict) -> list[Visit]:
         Visit("moderation.review", "admin", f"/moderation/reviews/{world['review']}", False),
         Visit("moderation.dispute_queue", "admin", "/moderation/disputes", False),
         Visit("moderation.dispute", "admin", f"/moderation/disputes/{world['dispute']}", False),
+        Visit("moderation.work_dispute", "admin", f"/moderation/work-disputes/{world['work_dispute']}", False),
         Visit("moderation.users", "admin", "/moderation/users?q=sam", False),
         Visit("moderation.user", "admin", f"/moderation/users/{seller}", False),
         Visit("moderation.audit_log", "admin", "/moderation/audit", False),
@@ -192,7 +204,7 @@ def _visits(world: dict) -> list[Visit]:
 
 def test_the_audit_covers_every_page_route(app):
     """A new page route fails here until it is added to the audit (or to NOT_PAGES with a reason)."""
-    world = {"kwork": 1, "pending": 2, "rejected": 3, "seller": 1, "buyer": 2, "dispute": 1, "review": 1, "topup": "x",
+    world = {"kwork": 1, "pending": 2, "rejected": 3, "seller": 1, "buyer": 2, "dispute": 1, "work_dispute": 1, "review": 1, "topup": "x",
              "conversation": 1, "message": 2, "offer": 1,
              "orders": {"new": 1}, "links": {"reset": "x", "verify": "x"}}  # fmt: skip
     audited = {visit.endpoint for visit in _visits(world)}

@@ -25,9 +25,10 @@ def test_reasons_are_offered_only_to_their_side_and_states():
 def test_comment_lengths_and_immediate_reasons():
     assert c.REASONS["force_majeure"].min_comment == 100
     assert c.REASONS["no_requirements"].min_comment == 0  # the system knows the fact; nothing to explain
-    assert all(r.min_comment == 20 for code, r in c.REASONS.items() if code not in ("force_majeure", "no_requirements"))
+    assert all(r.min_comment == 20 for code, r in c.REASONS.items() if code not in ("force_majeure", "no_requirements", "work_refunded"))
     assert {code for code, r in c.REASONS.items() if r.applies_at_once} == {"mistake", "seller_late", "no_requirements"}
-    assert {code for code, r in c.REASONS.items() if r.verified} == {"seller_late", "no_requirements"}
+    assert {code for code, r in c.REASONS.items() if r.verified} == {"seller_late", "no_requirements", "work_refunded"}
+    assert not c.REASONS["work_refunded"].sides  # only arbitration of the work applies it
 
 
 def expected(side, reason, state, agreed):

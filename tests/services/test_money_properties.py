@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from webapp.domain import orders as rules
 from webapp.extensions import db
 from webapp.models import Order, Posting
-from webapp.services import ledger, orders, resolutions, wallet
+from webapp.domain.errors import ValidationFailed
+from webapp.services import ledger, orders, resolutions, tips, wallet, work_disputes
 
 from ..conftest import assert_ledger_consistent, cancel_by_agreement
 
@@ -26,6 +27,10 @@ operations = st.lists(
         # The seller offers back this share (per cent) of a delivered order; the buyer accepts the split.
         st.tuples(st.just("split"), st.integers(0, 50), st.integers(1, 99)),
         st.tuples(st.just("offer"), st.integers(0, 2), st.integers(500, 7000)),
+        # The buyer takes the delivery to arbitration; an admin releases, refunds, or splits with this share.
+        # The buyer of a completed order tips the seller this many units (refused, nothing charged, if short).
+        st.tuples(st.just("tip"), st.integers(0, 50), st.integers(1, 3000)),
+        st.tuples(st.just("arbitrate"), st.integers(0, 50), st.sampled_from(["release", "refund", "split"]), st.integers(1, 99)),
     ),
     max_size=25,
 )
@@ -38,7 +43,7 @@ def assert_order_money(order: Order):
     if order.state in rules.OPEN_STATES:
         assert escrow == order.total and keys == {f"order-{order.id}-payment"}
     elif order.state == rules.COMPLETED:
-        assert escrow == 0 and keys == {f"order-{order.id}-payment", f"order-{order.id}-release"}
+        assert escrow == 0 and keys - {f"order-{order.id}-tip"} == {f"order-{order.id}-payment", f"order-{order.id}-release"}
     else:
         assert escrow == 0 and keys == {f"order-{order.id}-payment", f"order-{order.id}-refund"}
 
@@ -47,13 +52,13 @@ def assert_order_money(order: Order):
 def market(make_user, make_kwork):
     """One seller and three buyers shared by every example: balances carry over, the invariants must hold anyway."""
     seller = make_user(role="seller")
-    return seller, make_kwork(seller), [make_user() for _ in range(3)]
+    return seller, make_kwork(seller), [make_user() for _ in range(3)], make_user("Ada", admin=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=operations)
 def test_random_money_sequences_keep_the_books_balanced(market, steps):
-    seller, kwork, buyers = market
+    seller, kwork, buyers, admin = market
     placed: list[Order] = []
     for step in steps:
         kind = step[0]
@@ -80,9 +85,21 @@ def test_random_money_sequences_keep_the_books_balanced(market, steps):
             except ledger.InsufficientFunds:
                 assert wallet.balance(buyer) == before < step[2] * 100
                 assert db.session.get(Offer, offer.id).status == "open"
+        elif kind == "tip" and placed:
+            order = placed[step[1] % len(placed)]
+            if not tips.can_tip(order, order.buyer):
+                continue
+            buyer_before, seller_before = wallet.balance(order.buyer), wallet.balance(seller)
+            try:
+                found = tips.tip(order.buyer, order, step[2], NOW)
+            except ValidationFailed:
+                assert wallet.balance(order.buyer) == buyer_before < step[2] * 100
+            else:
+                assert buyer_before - wallet.balance(order.buyer) == found.amount
+                assert wallet.balance(seller) - seller_before == found.amount - found.commission
         elif placed:
             order = placed[step[1] % len(placed)]
-            if order.state not in rules.OPEN_STATES:
+            if order.state not in rules.OPEN_STATES or kind == "tip":
                 continue
             if kind == "complete":
                 orders.start_work(seller, order, NOW)
@@ -98,6 +115,13 @@ def test_random_money_sequences_keep_the_books_balanced(market, steps):
                 to_buyer, to_seller, _fee = rules.split(order.total, refund_units * 100, 20)
                 assert wallet.balance(order.buyer) - buyer_before == to_buyer
                 assert wallet.balance(seller) - seller_before == to_seller
+            elif kind == "arbitrate":
+                orders.start_work(seller, order, NOW)
+                orders.deliver(seller, order, "Done", [], NOW)
+                dispute = work_disputes.open_dispute(order.buyer, order, "The work is not what the package promised.", [], NOW)
+                amount = max(1, order.total * step[3] // 10000) if step[2] == "split" else None
+                work_disputes.decide(admin, dispute, step[2], amount, "Judged from the files", NOW)
+                assert order.state == ("cancelled" if step[2] == "refund" else "completed")
             else:
                 cancel_by_agreement(order, NOW)
         assert_ledger_consistent()

@@ -67,3 +67,46 @@ def test_two_offers_sent_together_leave_one(app, make_order):
     )
     assert len(winners(outcomes)) == 1
     assert db.session.query(PartialRefundOffer).filter_by(order_id=order.id, status="open").count() == 1
+
+
+def test_accepting_the_partial_refund_and_opening_a_work_dispute_have_one_winner(app, make_order):
+    from webapp.models import WorkDispute
+    from webapp.services import work_disputes
+
+    order = _offered(make_order)
+    statement = "The delivered site has no contact form, which the package includes."
+    outcomes = race(
+        app,
+        as_view(order.id, order.buyer_id, lambda buyer, o: resolutions.accept(buyer, o, START)),
+        as_view(order.id, order.seller_id, lambda seller, o: work_disputes.open_dispute(seller, o, statement, [], START)),
+    )
+    [winner] = winners(outcomes)
+    assert all(isinstance(o.error, DomainError) for o in outcomes if not o.ok)
+    db.session.refresh(order)
+    disputes = db.session.query(WorkDispute).filter_by(order_id=order.id).count()
+    if outcomes[0].ok:
+        assert (order.state, disputes, postings(f"order-{order.id}-release")) == ("completed", 0, 1)
+    else:
+        assert (order.state, disputes, postings(f"order-{order.id}-release")) == ("delivered", 1, 0)
+    assert_ledger_consistent()
+
+
+def test_two_decisions_on_one_work_dispute_pay_once(app, make_order, make_user):
+    from webapp.models import User, WorkDispute
+    from webapp.services import work_disputes
+
+    order = make_order("delivered", now=START)
+    dispute = work_disputes.open_dispute(order.buyer, order, "The delivered site has no contact form at all.", [], START)
+    admin_id, dispute_id = make_user("Ada", admin=True).id, dispute.id
+
+    def decide(decision, amount):
+        def prepare():
+            admin, found = db.session.get(User, admin_id), db.session.get(WorkDispute, dispute_id)
+            return lambda: work_disputes.decide(admin, found, decision, amount, "Judged from the files", START)
+        return prepare
+
+    outcomes = race(app, decide("release", None), decide("split", 500))
+    assert len(winners(outcomes)) == 1
+    db.session.refresh(order)
+    assert order.state == "completed" and postings(f"order-{order.id}-release") == 1
+    assert_ledger_consistent()

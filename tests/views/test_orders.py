@@ -115,9 +115,11 @@ def button_labels(response) -> list[str]:
 def test_each_side_sees_only_its_own_actions(client, login_as, make_order):
     order = make_order("delivered")
     login_as(order.buyer)
-    assert button_labels(client.get(f"/orders/{order.id}")) == ["Accept the work", "Ask for a revision", "Ask to cancel"]
+    assert button_labels(client.get(f"/orders/{order.id}")) == [
+        "Take the work to arbitration", "Accept the work", "Ask for a revision", "Ask to cancel"]
     login_as(order.seller)
-    assert button_labels(client.get(f"/orders/{order.id}")) == ["Send the offer", "Ask to cancel"]  # a partial refund
+    assert button_labels(client.get(f"/orders/{order.id}")) == [
+        "Send the offer", "Take the work to arbitration", "Ask to cancel"]  # a partial refund, arbitration of the work
     # Pressing the other side's button changes nothing.
     response = client.post(f"/orders/{order.id}/accept")
     assert response.status_code == 302 and order.state == "delivered"

@@ -40,3 +40,19 @@ def test_the_buyer_cannot_offer_and_a_stranger_gets_404(client, login_as, make_o
     assert response.status_code in (302, 404)
     login_as(make_user("Stranger"))
     assert client.post(f"/orders/{order.id}/partial-refund", data={"refund": "500"}).status_code == 404
+
+
+def test_the_buyer_tips_and_the_seller_sees_it(client, login_as, make_order, fund):
+    order = make_order("completed")
+    login_as(order.buyer)
+    page = check_page(client.get(f"/orders/{order.id}"))
+    assert page.find(".//details[@id='tip-box']") is not None
+    broke = client.post(f"/orders/{order.id}/tip", data={"tip": "300"})
+    assert broke.status_code == 422
+    assert "balance is too low" in text_of(check_page(broke).find(".//p[@id='tip-error']"))
+    fund(order.buyer, 300)
+    assert client.post(f"/orders/{order.id}/tip", data={"tip": "300"}).status_code == 302
+    assert "You tipped the seller" in text_of(check_page(client.get(f"/orders/{order.id}")).find(".//div[@id='order-tip']"))
+    login_as(order.seller)
+    seen = text_of(check_page(client.get(f"/orders/{order.id}")).find(".//div[@id='order-tip']"))
+    assert "The buyer tipped you" in seen and "after the platform’s commission" in seen

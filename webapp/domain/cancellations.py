@@ -48,6 +48,8 @@ REASONS = {
         Reason("misunderstanding", _l("Misunderstanding with the seller"), frozenset({"buyer"}), frozenset({NEW, IN_WORK, DELIVERED, REVISION})),
         Reason("buyer_other", _l("Other"), frozenset({"buyer"}), frozenset(OPEN_STATES)),
         Reason("mutual", _l("Mutual agreement"), frozenset({"buyer", "seller"}), frozenset(OPEN_STATES)),
+        # Given by no party: arbitration of the work refunded the buyer in full (domain.arbitration).
+        Reason("work_refunded", _l("Arbitration refunded the buyer: the work did not match the order"), frozenset(), frozenset(), min_comment=0),
     )
 }  # fmt: skip
 
@@ -87,6 +89,8 @@ class Consequence:
 VERIFIED_CONSEQUENCES = {
     "seller_late": Consequence(True, True, False),
     "no_requirements": Consequence(False, False, False),
+    # An admin judged the delivered work and refunded the buyer in full: it counts, and the buyer may say why.
+    "work_refunded": Consequence(True, True, False),
 }
 
 

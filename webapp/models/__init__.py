@@ -10,7 +10,7 @@ from .notifications import EmailOptOut, Notification, SandboxMail
 from .outbox import OutboxJob
 from .orders import Attachment, Order, OrderEvent, OrderMessage, PaymentEvent, Review, TopUp
 from .payouts import PayoutChange, PayoutDetail, Withdrawal
-from .resolutions import PartialRefundOffer
+from .resolutions import PartialRefundOffer, Tip, WorkDispute
 from .storefront import Favourite, KworkPicture
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
@@ -19,4 +19,4 @@ __all__ = [
     "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Conversation", "ConversationAttachment", "ConversationMember", "ConversationMessage", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Favourite", "Kwork", "KworkPicture", "KworkOption", "LedgerAccount", "MessageReport", "Notification", "Offer", "Order", "OrderEvent",
     "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "UserSession", "VoiceCode", "Withdrawal",
 ]  # fmt: skip
-__all__ += ["PartialRefundOffer"]  # issue 18: scope changes and fair endings
+__all__ += ["PartialRefundOffer", "Tip", "WorkDispute"]  # issue 18: scope changes and fair endings

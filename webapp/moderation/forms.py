@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SearchField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import WholeNumberField
+
 REASON_LIMIT = Length(max=1000, message=_l("Reason must be %(max)s characters or fewer", max="1,000"))
 
 
@@ -49,4 +51,15 @@ class AccountActionForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the audit log"),
         validators=[DataRequired(_l("Enter the reason for the audit log")), REASON_LIMIT],
+    )
+
+
+class WorkDecisionForm(FlaskForm):
+    decision = RadioField(_l("Your decision"), validate_choice=False, validators=[DataRequired(_l("Select a decision"))])
+    amount = WholeNumberField(_l("Refund to the buyer (for a split)"), example="500",
+                              description=_l("In whole currency units, less than the order total; the seller receives the rest, less the commission on it."))  # fmt: skip
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Enter the reason both parties will see")), REASON_LIMIT],
+        description=_l("Both parties see it; it is also kept in the audit log."),
     )

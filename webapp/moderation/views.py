@@ -11,11 +11,12 @@ from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
-from ..models import Dispute, Kwork, Order, Review, User
-from ..services import accounts, audit, disputes, ratings, reviews
+from ..domain.arbitration import WORK_DECISIONS
+from ..models import Dispute, Kwork, Order, Review, User, WorkDispute
+from ..services import accounts, audit, disputes, ratings, reviews, work_disputes
 from ..services import kworks as kwork_service
 from . import bp
-from .forms import AccountActionForm, DisputeDecisionForm, RejectForm, ReviewDecisionForm, UserSearchForm
+from .forms import AccountActionForm, DisputeDecisionForm, RejectForm, ReviewDecisionForm, UserSearchForm, WorkDecisionForm
 
 
 @bp.before_request
@@ -142,7 +143,8 @@ def review(review_id: int):
 @bp.get("/disputes")
 def dispute_queue():
     decided = list(db.session.scalars(select(Dispute).where(Dispute.status == "decided").order_by(Dispute.decided_at.desc()).limit(20)))
-    return render("moderation/disputes.html", open_disputes=disputes.open_disputes(), decided=decided)
+    return render("moderation/disputes.html", open_disputes=disputes.open_disputes(), decided=decided,
+                  open_work_disputes=work_disputes.open_disputes())  # fmt: skip
 
 
 @bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
@@ -159,6 +161,26 @@ def dispute(dispute_id: int):
     return render(
         "moderation/dispute.html", dispute=found, order=order, form=form, metrics=ratings.for_seller(order.seller_id),
         history=audit.entries(target_type="dispute", target_id=found.id), status=422 if form.errors else 200,
+    )  # fmt: skip
+
+
+@bp.route("/work-disputes/<int:work_dispute_id>", methods=["GET", "POST"])
+def work_dispute(work_dispute_id: int):
+    """Arbitration of delivered work: the statement, the answer, the order's messages and files; release, refund
+    or split (domain.arbitration), with a reason both parties see."""
+    found = _or_404(WorkDispute, work_dispute_id)
+    form = WorkDecisionForm()
+    form.decision.choices = [(code, decision.label) for code, decision in WORK_DECISIONS.items()]
+    if form.validate_on_submit():
+        response = _attempt(form, lambda: work_disputes.decide(current_user, found, form.decision.data, form.amount.data,
+                                                               form.reason.data, now()),
+                            _("Dispute about the work on order #%(id)s decided.", id=found.order_id), url_for("moderation.dispute_queue"))  # fmt: skip
+        if response:
+            return response
+    order = found.order
+    return render(
+        "moderation/work_dispute.html", dispute=found, order=order, form=form, work_decisions=WORK_DECISIONS, metrics=ratings.for_seller(order.seller_id),
+        history=audit.entries(target_type="workdispute", target_id=found.id), status=422 if form.errors else 200,
     )  # fmt: skip
 
 
@@ -228,7 +250,8 @@ def _account_action(found: User, prefix: str, action, done: str):
 # Audit log
 
 # What an entry is about ("Kwork #3"), and the record fields its before → after column names.
-AUDIT_TARGETS = {"kwork": _l("Kwork"), "review": _l("Review"), "dispute": _l("Dispute"), "user": _l("User")}
+AUDIT_TARGETS = {"kwork": _l("Kwork"), "review": _l("Review"), "dispute": _l("Dispute"), "user": _l("User"),
+                 "workdispute": _l("Dispute about the work")}  # fmt: skip
 AUDIT_FIELDS = {
     "status": _l("status"),
     "reported": _l("reported"),
@@ -240,6 +263,8 @@ AUDIT_FIELDS = {
     "counts_against_seller": _l("counts against seller"),
     "buyer_may_review": _l("buyer may review"),
     "exempt": _l("exempt"),
+    "decision": _l("decision"),
+    "refund_amount": _l("refund amount"),
 }
 
 

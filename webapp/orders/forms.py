@@ -152,3 +152,21 @@ class PartialRefundAnswerForm(FlaskForm):
         choices=[("yes", _l("Yes, complete the order with this refund")), ("no", _l("No, decline the offer"))],
         validate_choice=False,
     )
+
+
+class WorkDisputeForm(FlaskForm):
+    work_statement = TextAreaField(
+        _l("What is wrong with the work?"),
+        description=_l("At least 20 characters. The other party answers, then an administrator reads the order, its messages and files and decides: release the payment, refund it, or split it."),
+    )
+    work_files = MultipleFileField(_l("Files"), description=_l("Up to 5 files, each smaller than 5 MB."))
+
+
+class WorkAnswerForm(FlaskForm):
+    work_answer = TextAreaField(_l("Your side"), description=_l("At least 20 characters. You can answer once."))
+    work_answer_files = MultipleFileField(_l("Files"), description=_l("Up to 5 files, each smaller than 5 MB."))
+
+
+class TipForm(FlaskForm):
+    tip = WholeNumberField(_l("Tip amount"), example="200",
+                           description=_l("From your balance to the seller, in whole currency units. The platform keeps its usual commission on tips."))  # fmt: skip

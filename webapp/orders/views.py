@@ -1,13 +1,14 @@
 """Checkout, the order page and its actions, and the buyer's and seller's order lists."""
 import secrets
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import downloads
 from ..clock import now
 from ..domain import orders as rules
+from ..domain.arbitration import WORK_DECISIONS
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_NAMES
 from ..extensions import db
@@ -15,7 +16,7 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
-from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, resolutions, reviews, timers, wallet
+from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, resolutions, reviews, timers, tips, wallet, work_disputes
 from . import bp
 from .forms import (
     AnswerCancellationForm,
@@ -38,6 +39,9 @@ from .forms import (
     PauseForm,
     ReviewForm,
     RevisionForm,
+    TipForm,
+    WorkAnswerForm,
+    WorkDisputeForm,
 )
 
 
@@ -164,6 +168,9 @@ def _page(order, status: int = 200, **forms):
         "late_review_form": LateReviewForm(formdata=None),
         "partial_refund_form": PartialRefundForm(formdata=None),
         "partial_refund_answer_form": PartialRefundAnswerForm(formdata=None),
+        "work_dispute_form": WorkDisputeForm(formdata=None),
+        "work_answer_form": WorkAnswerForm(formdata=None),
+        "tip_form": TipForm(formdata=None),
     }
     defaults.update(forms)
     # The layout prefixes the title with "Error: " when `form` has errors: point it at the form that failed.
@@ -172,6 +179,7 @@ def _page(order, status: int = 200, **forms):
         defaults["form"] = failed[0]
     if order.state == "cancelled":  # a cancelled order can only get a negative review, late or not
         defaults["late_review_form"].late_positive.choices = [("no", _("Negative – an administrator checks it first"))]
+    on_order = work_disputes.for_order(order)
     defaults["cancel_form"].reason.choices = [(r.code, r.label) for r in cancellations.reasons(order, current_user, moment)]
     return render(
         "orders/show.html",
@@ -189,6 +197,12 @@ def _page(order, status: int = 200, **forms):
         running_timers=timers.running(order),
         cancellation=order.open_cancellation or order.applied_cancellation,
         refund_offer=resolutions.open_offer(order),
+        work_disputes=on_order,
+        can_open_work_dispute=bool(role) and work_disputes.can_open(order, current_user, on_order),
+        work_decisions=WORK_DECISIONS,
+        tip=tips.for_order(order) if order.state == rules.COMPLETED else None,
+        can_tip=role == "buyer" and tips.can_tip(order, current_user),
+        commission_percent=current_app.config["COMMISSION_PERCENT"],
         **defaults,
     )
 
@@ -404,6 +418,29 @@ def answer_partial_refund(order_id: int):
         return (resolutions.accept if accept else resolutions.decline)(current_user, order, now())
 
     return _act(order, "partial_refund_answer_form", form, answer)
+
+
+@bp.post("/<int:order_id>/work-dispute")
+def open_work_dispute(order_id: int):
+    order = _order_or_404(order_id)
+    form = WorkDisputeForm()
+    return _act(order, "work_dispute_form", form,
+                lambda: work_disputes.open_dispute(current_user, order, form.work_statement.data, _uploads(form.work_files), now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/work-dispute/answer")
+def answer_work_dispute(order_id: int):
+    order = _order_or_404(order_id)
+    form = WorkAnswerForm()
+    return _act(order, "work_answer_form", form,
+                lambda: work_disputes.answer(current_user, order, form.work_answer.data, _uploads(form.work_answer_files), now()))  # fmt: skip
+
+
+@bp.post("/<int:order_id>/tip")
+def tip(order_id: int):
+    order = _order_or_404(order_id)
+    form = TipForm()
+    return _act(order, "tip_form", form, lambda: tips.tip(current_user, order, form.tip.data, now()))
 
 
 @bp.post("/<int:order_id>/messages")

@@ -41,6 +41,8 @@ def request(actor: User, order: Order, reason: str, comment: str, now: datetime)
         raise orders.OrderNotFound("Order not found")
     if order.open_cancellation is not None:
         raise DomainError(_("A cancellation request is already open for this order"))
+    if orders.under_arbitration(order):
+        raise DomainError(_("The work is with arbitration: an administrator decides first"))
     allowed = {r.code: r for r in reasons(order, actor, now)}
     if reason not in allowed:
         raise ValidationFailed([FieldIssue("reason", _("Select one of the reasons listed"))])

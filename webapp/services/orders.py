@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
-from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User
+from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User, WorkDispute
 from . import begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
 
 MAX_QUANTITY = 10
@@ -245,6 +245,8 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
         raise OrderNotFound("Order not found")
     if order.open_cancellation is not None:
         raise rules.IllegalTransition(_("A cancellation request is open: it has to be answered first"))
+    if under_arbitration(order):
+        raise rules.IllegalTransition(_("The work is with arbitration: an administrator decides first"))
     target = rules.target_state(action, order.state, role)
     if check is not None:
         check(order)
@@ -253,6 +255,12 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
     timers.cancel(order)
     _settle_deadline_requests(order, now)
     return previous
+
+
+def under_arbitration(order: Order) -> bool:
+    """A dispute about the delivered work is open (services.work_disputes): the order waits for the decision."""
+    query = select(WorkDispute.id).where(WorkDispute.order_id == order.id, WorkDispute.status == "open").limit(1)
+    return db.session.scalar(query) is not None
 
 
 def _settle_deadline_requests(order: Order, now: datetime) -> None:

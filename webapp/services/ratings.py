@@ -94,6 +94,8 @@ def _why(c: CancellationRequest, reordered: bool) -> str:
         return _("“%(reason)s” – exempted by an administrator: %(exempt_reason)s", reason=label, exempt_reason=c.exempt_reason)
     if c.reason == "seller_late":
         return _("The buyer cancelled because the deadline had passed.")
+    if c.reason == "work_refunded":
+        return _("Arbitration judged the delivered work and refunded the buyer in full.")
     if c.reason == "mutual":
         if reordered:
             return _("Cancelled by mutual agreement – the buyer ordered again within 14 days, so it does not count.")

@@ -49,6 +49,8 @@ def offer(seller: User, order: Order, refund_units: int | None, comment: str, no
         raise DomainError(_("A cancellation request is open: it has to be answered first"))
     if open_offer(order) is not None:
         raise DomainError(_("A partial refund offer is already waiting for the buyer"))
+    if orders.under_arbitration(order):
+        raise DomainError(_("The work is with arbitration: an administrator decides first"))
     top = (order.total - 1) // 100
     if refund_units is None or not 1 <= refund_units <= top:
         raise ValidationFailed([FieldIssue("refund", _("Enter an amount from 1 to %(max)s", max=format_decimal(top)))])
@@ -85,6 +87,8 @@ def accept(buyer: User, order: Order, now: datetime) -> Order:
         raise DomainError(_("Only the buyer can answer this offer"))
     if order.open_cancellation is not None:
         raise DomainError(_("A cancellation request is open: it has to be answered first"))
+    if orders.under_arbitration(order):
+        raise DomainError(_("The work is with arbitration: an administrator decides first"))
     found.status, found.answered_at = "accepted", now
     previous, order.state = order.state, rules.COMPLETED
     order.completed_at = now
