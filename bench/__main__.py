@@ -38,7 +38,8 @@ POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/gigsmith_bench"
 # Targets from the performance issue: worker CPU milliseconds per request of each built page, and the database
 # server's CPU per request on PostgreSQL; memory per web worker after warm-up.
 CPU_TARGETS_MS = {"catalog": 4.0, "catalog, search": 5.0, "catalog, filtered": 5.0, "kwork page": 4.0,
-                  f"order page, {seed.BIG_THREAD} messages": 6.0, "seller dashboard": 3.0}  # fmt: skip
+                  f"order page, {seed.BIG_THREAD} messages": 6.0, "seller dashboard": 3.0,
+                  f"inbox, {seed.INBOX_THREADS:,} threads": 4.0, f"conversation, {seed.BIG_CONVERSATION} messages": 6.0}  # fmt: skip
 MAX_DATABASE_CPU_MS, MAX_WORKER_MB, MAX_CATALOG_KB, MAX_JS_KB = 2.0, 100, 40, 20
 REFERENCES = [("bare Flask endpoint", "/healthz"), ("flaskr index, 20 posts", "/flaskr/")]
 
@@ -52,6 +53,8 @@ def pages(seeded: seed.Seeded) -> list[tuple[str, str, bool]]:
         ("kwork page", f"/catalog/kworks/{seeded.kwork_id}", False),
         (f"order page, {seed.BIG_THREAD} messages", f"/orders/{seeded.big_order_id}", True),
         ("seller dashboard", "/account/", True),
+        (f"inbox, {seed.INBOX_THREADS:,} threads", "/inbox/", True),
+        (f"conversation, {seed.BIG_CONVERSATION} messages", f"/inbox/{seeded.conversation_id}", True),
     ]
 
 

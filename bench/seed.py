@@ -27,6 +27,9 @@ from webapp.models import (
     OrderMessage,
     Posting,
     Review,
+    Conversation,
+    ConversationMember,
+    ConversationMessage,
     Tier,
     User,
 )
@@ -35,6 +38,8 @@ from webapp.services import ledger
 
 PASSWORD = "bench-password"
 BIG_THREAD = 50  # messages on the order the order-page benchmark opens
+INBOX_THREADS = 1000  # conversations in the bench seller's inbox (as many buyers as there are, if fewer)
+BIG_CONVERSATION = 500  # messages in the conversation the conversation-page benchmark opens
 CHUNK = 20_000  # rows per executemany call: bounded memory per statement on both databases
 
 # Order states with their share of the 100,000 orders; delivered orders are what the timer benchmark completes.
@@ -82,6 +87,7 @@ class Seeded:
     seller_id: int
     kwork_id: int
     big_order_id: int
+    conversation_id: int
     category_slug: str
     rows: dict[str, int]
 
@@ -106,7 +112,9 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
     rng = random.Random(7)
     now = now or datetime.now(timezone.utc)
     tables: dict = {model: [] for model in (User, LedgerAccount, Kwork, Tier, KworkOption, Order, OrderEvent,
-                                            OrderMessage, Review, CancellationRequest, Posting, Entry)}  # fmt: skip
+                                            OrderMessage, Review, CancellationRequest, Posting, Entry,
+                                            Conversation, ConversationMessage)}  # fmt: skip
+    members = []  # conversation_members rows (keyed by conversation and user, no id of their own)
     links = []  # tier_options rows
     with db.engine.begin() as connection:
         ids = _Ids(connection, *tables)
@@ -242,6 +250,29 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
             _escrow(tables, ids, order, topup_account, wallets[buyer])
         tables[Order].append(order)
 
+    # The bench seller's inbox: a conversation with each of INBOX_THREADS buyers, most recent first, one of them long.
+    conversation_id = None
+    for number, buyer in enumerate(buyers[:INBOX_THREADS]):
+        thread = ids.take(Conversation)
+        conversation_id = conversation_id or thread
+        count = BIG_CONVERSATION if thread == conversation_id else rng.randint(1, 4)
+        started = now - timedelta(days=1 + number % 300, minutes=number)
+        last_id = last_at = first_reply = None
+        for index in range(count):
+            author = buyer if index % 2 == 0 else bench_seller
+            last_id, last_at = ids.take(ConversationMessage), started + timedelta(minutes=7 * index)
+            if index == 1:
+                first_reply = last_at
+            tables[ConversationMessage].append(dict(id=last_id, conversation_id=thread, author_id=author,
+                                                    body="Could you also set up the mail server? Here are the details.",
+                                                    created_at=last_at, flags=[], flagged=False, asks_for_offer=False))  # fmt: skip
+        low, high = sorted((buyer, bench_seller))
+        tables[Conversation].append(dict(id=thread, user_low_id=low, user_high_id=high, started_by_id=buyer,
+                                         kwork_id=bench_kworks[0], created_at=started, last_message_id=last_id,
+                                         last_message_at=last_at, first_reply_at=first_reply))  # fmt: skip
+        members.append(dict(conversation_id=thread, user_id=bench_seller, other_id=buyer, unread=number % 3))
+        members.append(dict(conversation_id=thread, user_id=buyer, other_id=bench_seller, unread=0))
+
     # The cached rating the catalog sorts by, from the same outcomes the reviews service would count.
     for row in tables[Kwork]:
         finished = sorted(outcomes.get(row["id"], []), key=lambda o: (o[0], o[1]), reverse=True)
@@ -254,6 +285,9 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
             if model is KworkOption:  # the tier grid's links need both tiers and options
                 for start in range(0, len(links), CHUNK):
                     connection.execute(tier_options.insert(), links[start : start + CHUNK])
+            if model is Conversation:
+                for start in range(0, len(members), CHUNK):
+                    connection.execute(ConversationMember.__table__.insert(), members[start : start + CHUNK])
         connection.execute(
             LedgerAccount.__table__.update()
             .where(LedgerAccount.id == topup_account)
@@ -265,8 +299,10 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
                 name = model.__table__.name
                 connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"))
 
-    rows = {model.__table__.name: len(found) for model, found in tables.items()} | {"tier_options": len(links)}
-    return Seeded("seller1@bench.example", bench_seller, bench_kworks[0], big_order_id, rng.choice(categories)[1], rows)
+    rows = {model.__table__.name: len(found) for model, found in tables.items()} | {"tier_options": len(links),
+                                                                                      "conversation_members": len(members)}
+    return Seeded("seller1@bench.example", bench_seller, bench_kworks[0], big_order_id, conversation_id,
+                  rng.choice(categories)[1], rows)
 
 
 def _escrow(tables: dict, ids: _Ids, order: dict, topup_account: int, wallet_id: int) -> None:

@@ -190,17 +190,19 @@ def test_inbox(count, login_as, make_user):
     assert count("/inbox/?q=bor") == small
 
 
-def test_conversation_page(count, login_as, make_user):
+def test_conversation_page(count, login_as, make_user, make_kwork):
     from webapp.services import conversations
 
     buyer, seller = make_user("Bea Buyer"), make_user("Anna", role="seller")
-    first = conversations.start(buyer, seller, None, "Hello", [], NOW)
+    first = conversations.start(buyer, seller, make_kwork(seller), "Hello", [], NOW)
+    conversations.post(seller, first.conversation, "Hello! What do you need?", [], NOW)  # unread, as below
     login_as(buyer)
     small = count(f"/inbox/{first.conversation_id}")
     for number in range(10):
         author = buyer if number % 2 else seller
         conversations.post(author, first.conversation, f"Message {number}", [orders.Upload(f"{number}.txt", b"a")], NOW)
     assert count(f"/inbox/{first.conversation_id}") == small
+
 
 def test_favourites_and_the_catalog_signed_in(count, login_as, make_user, make_kwork):
     from webapp.services import favourites

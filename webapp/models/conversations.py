@@ -28,7 +28,8 @@ class Conversation(db.Model):
     # When the other one first answered the one who started it: the seller's response time is made of these.
     first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    kwork = relationship("Kwork")
+    # Joined: the thread's page shows it, and marking the thread read commits (expiring what was loaded) first.
+    kwork = relationship("Kwork", lazy="joined")
 
     def has(self, user) -> bool:
         return user.id in (self.user_low_id, self.user_high_id)

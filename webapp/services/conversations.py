@@ -185,7 +185,15 @@ def _notify(conversation: Conversation, author: User, other: User, now: datetime
 
 
 def mark_read(user: User, conversation: Conversation) -> None:
-    """The user has seen the thread: their unread count for it goes to zero (one UPDATE; nothing when already zero)."""
+    """The user has seen the thread: their unread count for it goes to zero. Reading it costs one SELECT; only
+    when something was unread does it write, in a writing unit of work (on SQLite a read transaction that then
+    writes fails with "database is locked" when another request wrote meanwhile)."""
+    unread = db.session.scalar(
+        select(ConversationMember.unread).where(ConversationMember.conversation_id == conversation.id, ConversationMember.user_id == user.id)
+    )  # fmt: skip
+    if not unread:
+        return
+    locking.begin_write()
     result = db.session.execute(
         update(ConversationMember)
         .where(ConversationMember.conversation_id == conversation.id, ConversationMember.user_id == user.id, ConversationMember.unread > 0)
