@@ -306,7 +306,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     expect(reviews).to_contain_text("Positive")
     expect(reviews).to_contain_text(REVIEW)
     expect(reviews).to_contain_text(f"Seller’s reply: {REPLY}")
-    expect(page.locator(".kwork-seller")).to_contain_text("100% positive")
+    expect(page.locator(".seller-box")).to_contain_text("100% positive")
     axe(page, "kwork page with the review")
 
     findings.assert_none()
