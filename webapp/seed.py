@@ -193,7 +193,7 @@ def run() -> dict[str, int]:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = accounts.register(email, name, DEMO_PASSWORD, verified_at=now())  # demo addresses count as confirmed
-            accounts.update_profile(user, display_name=name, about=about, working_hours=hours, accepting_orders=True)
+            accounts.update_profile(user, display_name=name, about=about, working_hours=hours)
             user.is_admin = is_admin
             user.active_role = role
             db.session.commit()

@@ -100,6 +100,20 @@ def user_time(moment, with_date: bool = True) -> str:
     return f"{shown} ({_zone_name(zone.key, str(locale)) or _utc_offset(local)})"
 
 
+def back_on(user) -> Markup:
+    """"Back on 12 December" for a seller who is away now (the date in the viewer's language and time zone), else
+    an empty string: compared with the clock, so it is right before the timer ending the period fires."""
+    from .clock import now
+    from .domain.availability import is_away
+
+    if not is_away(user.away_from, user.away_until, now()):
+        return Markup("")
+    zone = _zone()
+    local = user.away_until.astimezone(zone)
+    day = format_skeleton("MMMMd" if local.year == now().astimezone(zone).year else "yMMMMd", local, tzinfo=zone, locale=get_locale())
+    return Markup(f'{escape(_("Back on"))} <time datetime="{escape(user.away_until.isoformat())}">{escape(day)}</time>')
+
+
 def local_time(moment) -> Markup:
     """A moment in the viewer's time zone and language, in a <time> element carrying the exact UTC instant."""
     if moment is None:
@@ -296,6 +310,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money_minor"] = money_minor
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["time_left"] = time_left
+    app.jinja_env.globals["back_on"] = back_on
     app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.globals["TIER_NAMES"] = TIER_NAMES
     app.jinja_env.globals["CURRENCY"] = app.config["CURRENCY"]

@@ -11,7 +11,7 @@ def test_register_stores_a_hash_not_the_password(make_user):
     user = make_user(email="Anna@Example.com ")
     assert user.email == "anna@example.com"
     assert PASSWORD not in user.password_hash and user.password_hash.startswith("$argon2")
-    assert user.active_role == "buyer" and user.accepting_orders
+    assert user.active_role == "buyer" and user.away_until is None
 
 
 def test_register_refuses_a_taken_email_in_any_case(make_user):
@@ -38,9 +38,9 @@ def test_authenticate(make_user):
 
 def test_profile_and_role_switch(make_user):
     user = make_user()
-    accounts.update_profile(user, display_name=" Anna ", about="Dev", working_hours="10-19", accepting_orders=False)
+    accounts.update_profile(user, display_name=" Anna ", about="Dev", working_hours="10-19")
     accounts.switch_role(user, "seller")
-    assert (user.display_name, user.accepting_orders, user.is_selling) == ("Anna", False, True)
+    assert (user.display_name, user.working_hours, user.is_selling) == ("Anna", "10-19", True)
     with pytest.raises(ValueError):
         accounts.switch_role(user, "admin")
 

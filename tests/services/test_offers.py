@@ -149,3 +149,18 @@ def test_a_buyer_blocked_after_the_offer_cannot_accept_it(talk, fund):
     with pytest.raises(DomainError, match="does not take orders"):
         offers.accept(buyer, offer.id, NOW)
     assert db.session.get(Offer, offer.id).status == "open" and wallet.balance(buyer) == 500_000
+
+
+def test_an_offer_cannot_be_accepted_while_the_seller_is_away(talk, fund):
+    from datetime import date
+
+    from webapp.services import availability
+
+    buyer, seller, kwork, conversation = talk
+    fund(buyer, 5000)
+    offer = offers.make(seller, conversation, terms(), NOW)
+    availability.set_away(seller, date(2026, 11, 24), date(2026, 11, 26), "", NOW)
+    with pytest.raises(DomainError, match="away"):
+        offers.accept(buyer, offer.id, NOW)
+    assert db.session.get(Offer, offer.id).status == "open" and wallet.balance(buyer) == 500_000
+    assert offers.accept(buyer, offer.id, datetime(2026, 11, 26, tzinfo=timezone.utc)).state == "new"  # back: it works

@@ -88,7 +88,7 @@ def test_requirements_can_be_sent_later(make_user, fund, kwork, seller):
     [
         ("own", "You can’t order your own kwork"),
         ("paused", "This kwork is not available to order"),
-        ("unavailable", "The seller is not taking new orders today"),
+        ("unavailable", "The seller is away"),
     ],
 )
 def test_checkout_refusals(make_user, fund, kwork, seller, setup, message):
@@ -98,7 +98,11 @@ def test_checkout_refusals(make_user, fund, kwork, seller, setup, message):
     if setup == "paused":
         kworks.set_paused(seller, kwork, True)
     if setup == "unavailable":
-        accounts.update_profile(seller, display_name="S", about="", working_hours="", accepting_orders=False)
+        from datetime import date
+
+        from webapp.services import availability
+
+        availability.set_away(seller, date(2026, 11, 24), date(2026, 11, 30), "", datetime(2026, 11, 24, 12, tzinfo=timezone.utc))
     fund(buyer, 5000)
     with pytest.raises(DomainError, match=message):
         place(buyer, kwork)

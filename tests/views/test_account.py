@@ -28,20 +28,20 @@ def test_role_switch_ignores_unknown_roles(client, login_as, make_user):
     assert user.active_role == "buyer"
 
 
-def test_profile_update_and_availability(client, login_as, make_user):
+def test_profile_update(client, login_as, make_user):
     user = make_user("Anna", role="seller")
     login_as(user)
     response = client.post(
         "/account/profile",
         data={
-            "display_name": "Anna P.", "about": "Servers.", "working_hours": "10–19", "not_accepting": "y",
+            "display_name": "Anna P.", "about": "Servers.", "working_hours": "10–19",
             "timezone": "America/Sao_Paulo",
         },
     )  # fmt: skip
     assert response.status_code == 302
-    assert (user.display_name, user.accepting_orders, user.timezone) == ("Anna P.", False, "America/Sao_Paulo")
+    assert (user.display_name, user.timezone) == ("Anna P.", "America/Sao_Paulo")
     public = client.get(f"/catalog/sellers/{user.id}").get_data(as_text=True)
-    assert "Not taking new orders today" in public and "10–19" in public
+    assert "10–19" in public
 
 
 def test_profile_errors_keep_input(client, login_as, make_user):

@@ -2,12 +2,11 @@ from zoneinfo import available_timezones
 
 from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms import DateField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..auth.forms import new_password_fields
 from ..forms import IdSelectField, WholeNumberField
@@ -43,10 +42,25 @@ class ProfileForm(FlaskForm):
         validators=[AnyOf(TIME_ZONES, message=_l("Select a time zone from the list"))],
         description=_l("Deadlines and dates are shown in this time zone."),
     )
-    not_accepting = BooleanField(
-        lazy_pgettext("a seller's own setting", "Not taking new orders today"),
-        description=_l("Buyers still see your kworks, with a note that you are not taking orders right now."),
-    )
+
+
+class DayField(DateField):
+    """A date (YYYY-MM-DD, what <input type=date> sends); anything else is an error on the field in the page's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a date, for example 2026-12-12")) from None
+
+
+class AwayForm(FlaskForm):
+    away_from = DayField(_l("First day away"), validators=[Optional()])
+    away_until = DayField(_l("Back on"), validators=[Optional()],
+                           description=_l("The first day you take orders again. Buyers see this date on your kworks."))
+    away_message = TextAreaField(_l("Message to buyers (optional)"), validators=[Length(max=300)],
+                                 description=_l("For example, who to contact meanwhile. Up to 300 characters."))
 
 
 class RoleForm(FlaskForm):

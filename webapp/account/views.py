@@ -8,10 +8,10 @@ from ..extensions import db
 from ..forms import EmptyForm, apply_issues
 from ..htmx import is_htmx, render
 from ..models import User
-from ..services import accounts, blocking, email_verification, kworks, orders, payouts, pictures, ratings, voice_codes, wallet
+from ..services import accounts, availability, blocking, email_verification, kworks, orders, payouts, pictures, ratings, voice_codes, wallet
 from ..templating import user_time
 from . import bp
-from .forms import AvatarForm, BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
+from .forms import AvatarForm, AwayForm, BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
 
 
 @bp.get("/")
@@ -49,20 +49,57 @@ def switch_role():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
-    if request.method == "GET":
-        form.not_accepting.data = not current_user.accepting_orders
     if request.method == "POST" and form.validate_on_submit():
         accounts.update_profile(
             current_user,
             display_name=form.display_name.data,
             about=form.about.data,
             working_hours=form.working_hours.data,
-            accepting_orders=not form.not_accepting.data,
             timezone=form.timezone.data,
         )
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("account.profile"))
     return render("account/profile.html", form=form, avatar_form=AvatarForm(formdata=None), status=422 if form.errors else 200)
+
+
+@bp.route("/away", methods=["GET", "POST"])
+@login_required
+def away():
+    """The seller's away period: while it lasts their kworks say when they are back and can't be ordered."""
+    form = AwayForm()
+    moment = now()
+    if request.method == "GET" and current_user.away_until is not None:
+        zone = current_user.timezone
+        form.away_from.data = user_day(current_user.away_from, zone)
+        form.away_until.data = user_day(current_user.away_until, zone)
+        form.away_message.data = current_user.away_message
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            availability.set_away(current_user, form.away_from.data, form.away_until.data, form.away_message.data, moment)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_issues(form, error.issues)
+        else:
+            flash(_("Your away period has been saved: buyers can’t order your kworks until you are back."), "success")
+            return redirect(url_for("account.away"))
+    return render("account/away.html", form=form, away_now=availability.is_away(current_user, moment),
+                  status=422 if form.errors else 200)  # fmt: skip
+
+
+@bp.post("/away/end")
+@login_required
+def end_away():
+    if EmptyForm().validate_on_submit():
+        availability.end_away(current_user)
+        flash(_("Welcome back: buyers can order your kworks again."), "success")
+    return redirect(url_for("account.away"))
+
+
+def user_day(moment, zone: str):
+    """The day a stored instant falls on in the seller's time zone (what the form shows)."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone)).date() if moment else None
 
 
 @bp.post("/avatar")
@@ -84,7 +121,6 @@ def avatar():
             flash(_("Your profile picture has been saved."), "success")
             return redirect(url_for("account.profile"))
     profile_form = ProfileForm(obj=current_user)
-    profile_form.not_accepting.data = not current_user.accepting_orders
     return render("account/profile.html", form=profile_form, avatar_form=form, status=422)
 
 

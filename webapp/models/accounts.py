@@ -21,8 +21,10 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(60))
     about: Mapped[str] = mapped_column(Text, default="")
     working_hours: Mapped[str] = mapped_column(String(120), default="")
-    # "Not taking new orders today": sellers switch this off without pausing each kwork.
-    accepting_orders: Mapped[bool] = mapped_column(default=True)
+    # Away period (webapp.domain.availability): from away_from until away_until the seller's kworks can't be ordered.
+    away_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    away_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    away_message: Mapped[str] = mapped_column(Text, default="", server_default="")
     active_role: Mapped[str] = mapped_column(String(10), default="buyer")
     # IANA zone name: deadlines and dates are shown in the user's own time.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")

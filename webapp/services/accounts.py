@@ -88,7 +88,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def update_profile(
-    user: User, *, display_name: str, about: str, working_hours: str, accepting_orders: bool, timezone: str | None = None
+    user: User, *, display_name: str, about: str, working_hours: str, timezone: str | None = None
 ) -> User:
     begin_write()
     user.display_name = display_name.strip()
@@ -96,7 +96,6 @@ def update_profile(
         user.timezone = timezone
     user.about = about.strip()
     user.working_hours = working_hours.strip()
-    user.accepting_orders = accepting_orders
     db.session.commit()
     return user
 

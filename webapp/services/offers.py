@@ -20,7 +20,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import MAX_DAYS, MAX_PRICE, MAX_REVISIONS, MIN_DAYS, MIN_PRICE
 from ..extensions import db
 from ..models import Conversation, ConversationMember, ConversationMessage, Kwork, Offer, Order, User
-from . import blocking, conversations, locking, notifications, orders, timers
+from . import availability, blocking, conversations, locking, notifications, orders, timers
 from .orders import MAX_TEXT
 
 EXPIRY_KIND = "offer_expiry"
@@ -172,6 +172,8 @@ def accept(buyer: User, offer_id: int, now: datetime) -> Order:
         problem = _("This offer’s kwork is no longer available")
     elif blocking.is_blocked(seller.id, buyer.id):
         problem = _("This seller does not take orders from you")
+    elif availability.is_away(seller, now):
+        problem = _("The seller is away and not taking new orders until they are back")
     if problem:
         db.session.rollback()
         raise DomainError(problem)

@@ -18,7 +18,8 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User, WorkDispute
-from . import begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
+from .. import clock
+from . import availability, begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -94,14 +95,14 @@ def _message(order: Order, author: User, kind: str, body: str, files: list[Uploa
     return message
 
 
-def checkout_problem(buyer: User, kwork: Kwork) -> str | None:
-    """Why this buyer can't order this kwork at all right now, or None."""
+def checkout_problem(buyer: User, kwork: Kwork, now: datetime | None = None) -> str | None:
+    """Why this buyer can't order this kwork at all right now (`now`: the clock's when not given), or None."""
     if kwork.status != "active" or kwork.deleted_at is not None or kwork.seller.is_suspended:
         return _("This kwork is not available to order")
     if kwork.seller_id == buyer.id:
         return _("You can’t order your own kwork")
-    if not kwork.seller.accepting_orders:
-        return _("The seller is not taking new orders today")
+    if availability.is_away(kwork.seller, now or clock.now()):
+        return _("The seller is away and not taking new orders until they are back")
     if blocking.is_blocked(kwork.seller_id, buyer.id):
         return _("This seller does not take orders from you")
     if kwork.agreement_only:
@@ -132,7 +133,7 @@ def place_order(
     existing = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
     if existing is not None and existing.buyer_id == buyer.id:
         return existing
-    if problem := checkout_problem(buyer, kwork):
+    if problem := checkout_problem(buyer, kwork, now):
         raise DomainError(problem)
     tier = kwork.tier(level)
     if tier is None or tier not in kwork.offered_tiers:

@@ -132,7 +132,7 @@ def running(order: Order) -> list[Timer]:
 
 def _register_handlers() -> None:
     """Import the services that own the consequences: importing them registers their handlers."""
-    from . import cancellations, deadlines, notifications, offers, orders  # noqa: F401
+    from . import availability, cancellations, deadlines, notifications, offers, orders  # noqa: F401
 
 
 def fire(timer_id: int, now: datetime) -> bool:
