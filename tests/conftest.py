@@ -187,7 +187,7 @@ def category_id(slug: str = "programming") -> int:
     return db.session.query(Category.id).filter_by(slug=slug).scalar()
 
 
-def full_draft(title: str = "I will set up a VPS server", *, packaged: bool = True, options=None) -> KworkDraft:
+def full_draft(title: str = "I will set up a VPS server", *, packaged: bool = True, options=None, extras=()) -> KworkDraft:
     """A draft with every required field filled and valid."""
     tiers = {
         "economy": TierDraft("economy", 1000, 1, 1, "Basic"),
@@ -204,6 +204,7 @@ def full_draft(title: str = "I will set up a VPS server", *, packaged: bool = Tr
         is_packaged=packaged,
         tiers=tiers,
         options=options if options is not None else [OptionDraft("Server setup", frozenset({"economy", "standard", "business"}))],
+        extras=list(extras),
     )
 
 

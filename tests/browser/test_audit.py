@@ -59,7 +59,10 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     seller = make_user("Sam Seller", email="sam@example.com", role="seller")
     buyer = make_user("Bea Buyer", email="bea@example.com")
     blocked = make_user("Bob Blocked", email="bob@example.com")
-    kwork = make_kwork(seller)
+    from webapp.domain.extras import ExtraDraft
+
+    # Paid extras: the checkout shows their fieldset and the order summary, the editor one fieldset per extra.
+    kwork = make_kwork(seller, extras=[ExtraDraft("Express delivery", 500, 0), ExtraDraft("Extra page", 300, 1, True, 5)])
     from tests.images import image_bytes
     from webapp.services import pictures
 

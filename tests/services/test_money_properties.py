@@ -12,6 +12,7 @@ from webapp.domain import orders as rules
 from webapp.extensions import db
 from webapp.models import Order, Posting
 from webapp.domain.errors import ValidationFailed
+from webapp.domain.extras import ExtraDraft
 from webapp.services import ledger, orders, resolutions, tips, wallet, work_disputes
 
 from ..conftest import assert_ledger_consistent, cancel_by_agreement
@@ -21,7 +22,8 @@ NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("topup"), st.integers(0, 2), st.integers(100, 6000)),
-        st.tuples(st.just("order"), st.integers(0, 2), st.sampled_from(["economy", "standard", "business"])),
+        # A checkout with some of the kwork's paid extras: 0 none, 1 express, 2 two extra pages, 3 both.
+        st.tuples(st.just("order"), st.integers(0, 2), st.sampled_from(["economy", "standard", "business"]), st.integers(0, 3)),
         st.tuples(st.just("complete"), st.integers(0, 50)),
         st.tuples(st.just("cancel"), st.integers(0, 50)),
         # The seller offers back this share (per cent) of a delivered order; the buyer accepts the split.
@@ -52,7 +54,8 @@ def assert_order_money(order: Order):
 def market(make_user, make_kwork):
     """One seller and three buyers shared by every example: balances carry over, the invariants must hold anyway."""
     seller = make_user(role="seller")
-    return seller, make_kwork(seller), [make_user() for _ in range(3)], make_user("Ada", admin=True)
+    extras = [ExtraDraft("Express delivery", 500, 0), ExtraDraft("Extra page", 300, 1, True, 5)]
+    return seller, make_kwork(seller, extras=extras), [make_user() for _ in range(3)], make_user("Ada", admin=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -67,11 +70,13 @@ def test_random_money_sequences_keep_the_books_balanced(market, steps):
         elif kind == "order":
             buyer = buyers[step[1]]
             before = wallet.balance(buyer)
+            express, page = kwork.extras
+            extras = [{}, {express.id: 1}, {page.id: 2}, {express.id: 1, page.id: 2}][step[3]]
             try:
                 placed.append(orders.place_order(buyer, kwork, step[2], quantity=1, requirements="Brief",
-                                                 checkout_token=secrets.token_hex(8), now=NOW))  # fmt: skip
+                                                 checkout_token=secrets.token_hex(8), now=NOW, extras=extras))  # fmt: skip
             except ledger.InsufficientFunds:
-                assert wallet.balance(buyer) == before < kwork.tier(step[2]).price * 100
+                assert wallet.balance(buyer) == before < orders.quote(kwork, step[2], quantity=1, extras=extras).total
         elif kind == "offer":  # an individual offer accepted: the same escrow posting as a checkout
             from webapp.models import Offer
             from webapp.services import conversations, offers

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .errors import FieldIssue
+from .extras import ExtraDraft, extras_violations
 
 TIER_LEVELS = ("economy", "standard", "business")
 # Shown in the viewer's language; stored data (the approved snapshot) uses the English names, see services.kworks.
@@ -55,6 +56,7 @@ class KworkDraft:
     is_packaged: bool = True
     tiers: dict[str, TierDraft] = field(default_factory=lambda: {lvl: TierDraft(lvl) for lvl in TIER_LEVELS})
     options: list[OptionDraft] = field(default_factory=list)
+    extras: list[ExtraDraft] = field(default_factory=list)
 
     def offered_levels(self) -> tuple[str, ...]:
         return TIER_LEVELS if self.is_packaged else ("economy",)
@@ -162,7 +164,7 @@ def rule_violations(draft: KworkDraft) -> list[FieldIssue]:
         if name and name.casefold() in seen:
             issues.append(FieldIssue(key, _("Option %(number)s repeats an earlier option’s name", number=index + 1)))
         seen.add(name.casefold())
-    return issues
+    return issues + extras_violations(draft.extras)
 
 
 def problems_for_submission(draft: KworkDraft) -> list[FieldIssue]:

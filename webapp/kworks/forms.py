@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from ..domain.extras import MAX_EXTRA_DAYS, MAX_EXTRA_PRICE, MAX_EXTRA_QUANTITY, ExtraDraft
 from ..domain.tiers import LIMITS, MAX_DAYS, MAX_PRICE, MAX_REVISIONS, TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft
 from ..forms import IdSelectField, WholeNumberField
 
@@ -23,6 +24,16 @@ class OptionRowForm(Form):
     economy = BooleanField(TIER_NAMES["economy"])
     standard = BooleanField(TIER_NAMES["standard"])
     business = BooleanField(TIER_NAMES["business"])
+
+
+class ExtraForm(Form):
+    """One paid extra; the editor names each input after its extra ("Extra 2 price")."""
+
+    title = StringField(_l("Title"))
+    price = WholeNumberField(_l("Price"), example="500", maximum=MAX_EXTRA_PRICE)
+    days = WholeNumberField(_l("Days it adds to delivery"), example="1", maximum=MAX_EXTRA_DAYS)
+    quantity_allowed = BooleanField(_l("The buyer may choose a quantity"))
+    max_quantity = WholeNumberField(_l("Maximum quantity"), example="5", maximum=MAX_EXTRA_QUANTITY)
 
 
 class KworkForm(FlaskForm):
@@ -50,6 +61,7 @@ class KworkForm(FlaskForm):
     standard = FormField(TierForm)
     business = FormField(TierForm)
     options = FieldList(FormField(OptionRowForm))
+    extras = FieldList(FormField(ExtraForm))
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +80,17 @@ class KworkForm(FlaskForm):
                 tier.delivery_days.label.text = _("Package delivery time in days")
                 tier.revisions.label.text = _("Package number of revisions")
                 tier.description.label.text = _("Package short description")
+        self.name_extras()
+
+    def name_extras(self) -> None:
+        """Each extra's inputs say which extra they belong to ("Extra 2 price")."""
+        for number, entry in enumerate(self.extras.entries, start=1):
+            extra = entry.form
+            extra.title.label.text = _("Extra %(number)s title", number=number)
+            extra.price.label.text = _("Extra %(number)s price", number=number)
+            extra.days.label.text = _("Extra %(number)s: days it adds to delivery", number=number)
+            extra.quantity_allowed.label.text = _("Extra %(number)s: the buyer may choose a quantity", number=number)
+            extra.max_quantity.label.text = _("Extra %(number)s maximum quantity", number=number)
 
     @property
     def packaged(self) -> bool:
@@ -88,7 +111,13 @@ class KworkForm(FlaskForm):
             OptionDraft(row.form.name.data or "", frozenset(level for level in TIER_LEVELS if row.form[level].data))
             for row in self.options
         ]
+        extras = [
+            ExtraDraft(row.form.title.data or "", row.form.price.data, row.form.days.data,
+                       bool(row.form.quantity_allowed.data), row.form.max_quantity.data)  # fmt: skip
+            for row in self.extras
+        ]
         return KworkDraft(
+            extras=extras,
             title=self.title.data or "",
             category_id=self.category_id.data,
             description=self.description.data or "",
@@ -109,6 +138,11 @@ class KworkForm(FlaskForm):
             "options": [
                 {"name": option.name, **{level: level in option.levels for level in TIER_LEVELS}}
                 for option in draft.options
+            ],
+            "extras": [
+                {"title": extra.title, "price": extra.price, "days": extra.days,
+                 "quantity_allowed": extra.quantity_allowed, "max_quantity": extra.max_quantity}  # fmt: skip
+                for extra in draft.extras
             ],
         }
         for level, tier in draft.tiers.items():

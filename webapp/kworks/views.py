@@ -7,6 +7,7 @@ from ..clock import now
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models.storefront import MAX_PICTURES
+from ..domain.extras import MAX_EXTRAS
 from ..domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, missing_fields
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
@@ -57,6 +58,8 @@ def _editor(kwork):
     action, row = _parse_action(request.form.get("action", "save"))
     if action in ("add_option", "remove_option"):
         return _change_option_rows(form, kwork, action, row)
+    if action in ("add_extra", "remove_extra"):
+        return _change_extra_rows(form, kwork, action, row)
 
     submit = action == "submit"
     # validate() here only parses (whole numbers, CSRF); the rules live in the service. When parsing fails,
@@ -78,12 +81,12 @@ def _editor(kwork):
 
 
 def _parse_action(value: str) -> tuple[str, int | None]:
-    """The editor's buttons: save, submit, add_option, remove_option-<row>. Anything else was not sent by the page
-    (a hand-made or corrupted request), so it gets the "bad request" page rather than a guess."""
-    if value in ("save", "submit", "add_option"):
+    """The editor's buttons: save, submit, add_option, remove_option-<row>, add_extra, remove_extra-<row>. Anything
+    else was not sent by the page (a hand-made or corrupted request), so it gets the "bad request" page rather than a guess."""
+    if value in ("save", "submit", "add_option", "add_extra"):
         return value, None
     name, _sep, row = value.partition("-")
-    if name == "remove_option" and row.isascii() and row.isdigit() and len(row) <= 4:
+    if name in ("remove_option", "remove_extra") and row.isascii() and row.isdigit() and len(row) <= 4:
         return name, int(row)
     abort(400)
 
@@ -104,6 +107,25 @@ def _change_option_rows(form: KworkForm, kwork, action: str, index: int | None):
         focus = "add-option"
         message = _("Option %(number)s removed", number=index + 1)
     return _render_editor(form, kwork, block="options_grid", focus=focus, announce=message)
+
+
+def _change_extra_rows(form: KworkForm, kwork, action: str, index: int | None):
+    """Add (up to MAX_EXTRAS) or remove an extra's fieldset without saving, like the option rows."""
+    if action == "add_extra":
+        if len(form.extras.entries) >= MAX_EXTRAS:
+            focus, message = "add-extra", _("A kwork can have at most %(max)s extras", max=MAX_EXTRAS)
+        else:
+            form.extras.append_entry()
+            focus = form.extras.entries[-1].form.title.id
+            message = _("Extra %(number)s added", number=len(form.extras.entries))
+    else:
+        if not index < len(form.extras.entries):
+            abort(400)  # a row the posted form does not have
+        form.extras.entries.pop(index)
+        focus = "add-extra"
+        message = _("Extra %(number)s removed", number=index + 1)
+    form.name_extras()  # labels number the extras as they now stand
+    return _render_editor(form, kwork, block="extras_editor", focus=focus, announce=message)
 
 
 def _render_editor(form: KworkForm, kwork, status: int = 200, block: str | None = None, focus=None, announce=None):

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,4 +19,6 @@ class CheckoutDraft(db.Model):
     quantity: Mapped[int]
     requirements: Mapped[str] = mapped_column(Text, default="")
     send_later: Mapped[bool] = mapped_column(default=False)
+    # The extras chosen: {"<kwork extra id>": quantity}.
+    extras: Mapped[dict] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # expired drafts are purged by this

@@ -82,6 +82,10 @@ class Kwork(db.Model):
     options: Mapped[list["KworkOption"]] = relationship(
         back_populates="kwork", cascade="all, delete-orphan", order_by="KworkOption.position"
     )
+    # Paid extras (domain/extras.py), in the editor's order.
+    extras: Mapped[list["KworkExtra"]] = relationship(
+        back_populates="kwork", cascade="all, delete-orphan", order_by="KworkExtra.position", passive_deletes=True
+    )
     portfolio_items: Mapped[list["PortfolioItem"]] = relationship(back_populates="kwork")
     # Cover first (position 0), then the gallery; `cover` alone is what a catalog card needs.
     pictures: Mapped[list["KworkPicture"]] = relationship(
@@ -134,6 +138,23 @@ class KworkOption(db.Model):
 
     kwork: Mapped[Kwork] = relationship(back_populates="options")
     tiers: Mapped[list[Tier]] = relationship(secondary=tier_options, back_populates="options")
+
+
+class KworkExtra(db.Model):
+    """A paid extra a buyer may add at checkout ("Express delivery"): price in whole units, days added per unit."""
+
+    __tablename__ = "kwork_extras"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kwork_id: Mapped[int] = mapped_column(ForeignKey("kworks.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(60))
+    price: Mapped[int] = mapped_column()
+    days: Mapped[int] = mapped_column(default=0)
+    quantity_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    max_quantity: Mapped[int] = mapped_column(default=1)
+
+    kwork: Mapped[Kwork] = relationship(back_populates="extras")
 
 
 class PortfolioItem(db.Model):

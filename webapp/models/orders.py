@@ -67,6 +67,8 @@ class Order(db.Model):
         "CancellationRequest", back_populates="order", order_by="CancellationRequest.id"
     )
 
+    # What was bought besides the package (snapshot rows), in checkout order.
+    extras: Mapped[list["OrderExtra"]] = relationship(back_populates="order", order_by="OrderExtra.id")
     extension_requests = relationship("ExtensionRequest", back_populates="order", order_by="ExtensionRequest.id")
 
     @property
@@ -97,6 +99,25 @@ class Order(db.Model):
     def revision_is_extra(self) -> bool:
         """The current revision goes beyond what the package includes (the seller may decline it)."""
         return self.revisions_used > self.revisions_included
+
+
+class OrderExtra(db.Model):
+    """An extra as bought: copied from the kwork, so later edits to its extras don't change the deal."""
+
+    __tablename__ = "order_extras"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    title: Mapped[str] = mapped_column(String(60))
+    unit_price: Mapped[int] = mapped_column(BigInteger)  # minor units
+    quantity: Mapped[int] = mapped_column(default=1)
+    days: Mapped[int] = mapped_column(default=0)  # per unit
+
+    order: Mapped[Order] = relationship(back_populates="extras")
+
+    @property
+    def amount(self) -> int:
+        return self.unit_price * self.quantity
 
 
 class OrderEvent(db.Model):

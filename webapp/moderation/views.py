@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..clock import now
 from ..domain import precheck
@@ -72,7 +73,10 @@ def index():
 @bp.get("/kworks")
 def queue():
     pending = list(
-        db.session.scalars(select(Kwork).where(Kwork.status == "pending", Kwork.deleted_at.is_(None)).order_by(Kwork.updated_at))
+        db.session.scalars(
+            select(Kwork).where(Kwork.status == "pending", Kwork.deleted_at.is_(None)).order_by(Kwork.updated_at)
+            .options(selectinload(Kwork.extras))  # the snapshot diff reads them
+        )
     )
     flags = {kwork.id: precheck.check(*_texts(kwork)) for kwork in pending}
     changes = {kwork.id: kwork_service.changes_since_approval(kwork) for kwork in pending}

@@ -1,11 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, RadioField, TextAreaField
 
+from ..domain.extras import MAX_EXTRA_QUANTITY
 from ..forms import WholeNumberField
 from ..services.deadlines import MAX_EXTENSION_DAYS
 from ..services.orders import MAX_QUANTITY
+
+
+class ExtraChoiceForm(Form):
+    """One of the kwork's extras at checkout (the view sets the labels: the extra's title and price)."""
+
+    chosen = BooleanField(_l("Add this extra"))
+    quantity = WholeNumberField(_l("Quantity"), example="1", default=1, maximum=MAX_EXTRA_QUANTITY,
+                                too_big=_l("Enter a quantity from 1 to %(max)s", max=MAX_EXTRA_QUANTITY))  # fmt: skip
 
 
 class CheckoutForm(FlaskForm):
@@ -21,6 +30,8 @@ class CheckoutForm(FlaskForm):
     # The page sends token_urlsafe(24); anything that could not be one (the column holds 64 characters) is dropped,
     # and the view makes a fresh token, rather than the database refusing the order.
     checkout_token = HiddenField(filters=[lambda token: token if token and len(token) <= 64 else None])
+    # One entry per extra of the kwork, in its order (the view sizes the list); "extras-0-chosen", "extras-0-quantity".
+    extras = FieldList(FormField(ExtraChoiceForm))
 
 
 # The order page shows several forms at once: each file field has its own name, so ids stay unique.

@@ -12,7 +12,7 @@ from ..domain.arbitration import WORK_DECISIONS
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_NAMES
 from ..extensions import db
-from ..forms import EmptyForm, apply_issues
+from ..forms import EmptyForm, apply_issues, error_items
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
@@ -73,6 +73,32 @@ def _tier_name(kwork, level: str) -> str:
 # Checkout ---------------------------------------------------------------------------------------------------
 
 
+def _extra_entries(form: CheckoutForm, kwork) -> None:
+    """One checkout entry per extra of the kwork, at its position ("extras-0-…"); entries posted for positions the
+    kwork doesn't have are dropped. Labels name the extra, its price and the days it adds."""
+    # Built here rather than by the FieldList, which renumbers what was posted (a lone "extras-1" would become 0).
+    formdata = request.form if request.method == "POST" else None
+    form.extras.entries, form.extras.last_index = [], -1
+    for extra in kwork.extras:
+        entry = form.extras.append_entry()
+        if formdata is not None:
+            entry.process(formdata)
+        fields = form.extras.entries[-1].form
+        fields.chosen.label.text = _("%(extra)s: %(price)s, adds %(days)s", extra=extra.title, price=money(extra.price), days=days(extra.days)) \
+            if extra.days else _("%(extra)s: %(price)s", extra=extra.title, price=money(extra.price))  # fmt: skip
+        fields.quantity.label.text = _("Quantity of “%(extra)s”", extra=extra.title)
+        fields.quantity.description = _("1 to %(max)s", max=extra.max_quantity)
+
+
+def _wanted_extras(form: CheckoutForm, kwork) -> dict[int, int]:
+    """{extra id: quantity} of the extras ticked; an extra without a quantity choice is bought once."""
+    return {
+        extra.id: (entry.form.quantity.data or 0) if extra.quantity_allowed else 1
+        for extra, entry in zip(kwork.extras, form.extras.entries)
+        if entry.form.chosen.data
+    }
+
+
 @bp.route("/checkout/<int:kwork_id>", methods=["GET", "POST"])
 def checkout(kwork_id: int):
     kwork = db.session.get(Kwork, kwork_id)
@@ -86,6 +112,7 @@ def checkout(kwork_id: int):
         (t.level, _("%(package)s – %(price)s, %(days)s", package=_tier_name(kwork, t.level), price=money(t.price), days=days(t.delivery_days)))
         for t in kwork.offered_tiers
     ]
+    _extra_entries(form, kwork)
     if request.method == "GET":
         asked = kwork.tier(request.args.get("tier", ""))
         form.tier.data = asked.level if asked in kwork.offered_tiers else kwork.offered_tiers[0].level
@@ -94,9 +121,23 @@ def checkout(kwork_id: int):
         if draft := checkout_drafts.take(current_user, kwork, now()):
             form.tier.data, form.quantity.data = draft.tier, draft.quantity
             form.requirements.data, form.send_later.data = draft.requirements, draft.send_later
+            for extra, entry in zip(kwork.extras, form.extras.entries):
+                if extra.id in draft.extras:
+                    entry.form.chosen.data, entry.form.quantity.data = True, draft.extras[extra.id]
     problem = orders.checkout_problem(current_user, kwork)
     short_by = None
-    if form.validate_on_submit() and problem is None:
+    # "Update the total" shows the summary for what is chosen without paying (no-JS and keyboard friendly).
+    previewing = request.form.get("action") == "preview"
+    valid = form.validate_on_submit()
+    summary = None
+    if not form.errors:
+        try:
+            summary = orders.quote(kwork, form.tier.data or "", quantity=form.quantity.data or 0, extras=_wanted_extras(form, kwork))
+        except ValidationFailed as error:
+            if request.method == "POST":
+                apply_issues(form, error.issues)
+    if valid and summary is not None and problem is None and not previewing:
+        wanted = _wanted_extras(form, kwork)
         try:
             order = orders.place_order(
                 current_user,
@@ -108,10 +149,11 @@ def checkout(kwork_id: int):
                 checkout_token=form.checkout_token.data or secrets.token_urlsafe(24),
                 now=now(),
                 repeat_of=repeat_of,
+                extras=wanted,
             )
         except ledger.InsufficientFunds:
-            short_by = kwork.tier(form.tier.data).price * 100 * form.quantity.data - wallet.balance(current_user)
-            draft = checkout_drafts.Draft(form.tier.data, form.quantity.data, form.requirements.data or "", bool(form.send_later.data))
+            short_by = summary.total - wallet.balance(current_user)
+            draft = checkout_drafts.Draft(form.tier.data, form.quantity.data, form.requirements.data or "", bool(form.send_later.data), wanted)
             checkout_drafts.keep(current_user, kwork, draft, now())
             form.form_errors.append(_("Your balance is too low for this order. Nothing has been charged."))
         except ValidationFailed as error:
@@ -128,7 +170,9 @@ def checkout(kwork_id: int):
         problem=problem,
         balance=wallet.balance(current_user),
         short_by=short_by,
-        status=422 if form.errors or short_by or (problem and request.method == "POST") else 200,
+        summary=summary,
+        tier_name=_tier_name(kwork, form.tier.data) if kwork.tier(form.tier.data or "") else "",
+        status=422 if error_items(form) or short_by or (problem and request.method == "POST") else 200,
     )
 
 

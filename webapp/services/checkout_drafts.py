@@ -4,7 +4,7 @@ The draft lives in the database, not in Redis or the session: requirements can b
 cookie may hold, and a buyer short of money must get their checkout page back even while Redis is gone. Files
 are not kept (the page says they need attaching again).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -24,6 +24,7 @@ class Draft:
     quantity: int
     requirements: str
     send_later: bool
+    extras: dict[int, int] = field(default_factory=dict)  # {kwork extra id: quantity}
 
 
 def keep(user: User, kwork: Kwork, draft: Draft, now: datetime) -> None:
@@ -36,7 +37,8 @@ def keep(user: User, kwork: Kwork, draft: Draft, now: datetime) -> None:
     begin_write()
     db.session.execute(delete(CheckoutDraft).where(CheckoutDraft.expires_at <= now))
     values = {"user_id": user.id, "kwork_id": kwork.id, "tier_level": draft.tier, "quantity": draft.quantity,
-              "requirements": draft.requirements, "send_later": draft.send_later, "expires_at": now + KEPT_FOR}  # fmt: skip
+              "requirements": draft.requirements, "send_later": draft.send_later,
+              "extras": {str(extra_id): quantity for extra_id, quantity in draft.extras.items()}, "expires_at": now + KEPT_FOR}  # fmt: skip
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(CheckoutDraft).values(values)
     db.session.execute(statement.on_conflict_do_update(
@@ -61,9 +63,10 @@ def take(user: User, kwork: Kwork, now: datetime) -> Draft | None:
         delete(CheckoutDraft)
         .where(*mine)
         .returning(CheckoutDraft.tier_level, CheckoutDraft.quantity, CheckoutDraft.requirements,
-                   CheckoutDraft.send_later, CheckoutDraft.expires_at)  # fmt: skip
+                   CheckoutDraft.send_later, CheckoutDraft.extras, CheckoutDraft.expires_at)  # fmt: skip
     ).first()
     db.session.commit()
     if row is None or row.expires_at <= now:
         return None
-    return Draft(row.tier_level, row.quantity, row.requirements, row.send_later)
+    extras = {int(extra_id): quantity for extra_id, quantity in (row.extras or {}).items()}
+    return Draft(row.tier_level, row.quantity, row.requirements, row.send_later, extras)

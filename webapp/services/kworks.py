@@ -11,9 +11,10 @@ from .. import links
 from ..domain import diff
 from ..domain.diff import FieldChange
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..domain.extras import ExtraDraft
 from ..domain.tiers import TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
-from ..models import Category, Kwork, KworkOption, PortfolioItem, Tier, User
+from ..models import Category, Kwork, KworkExtra, KworkOption, PortfolioItem, Tier, User
 from . import audit, begin_write, email_verification, locking, pictures, uploads
 from .notifications import notify
 
@@ -76,6 +77,8 @@ def draft_from_kwork(kwork: Kwork) -> KworkDraft:
         is_packaged=kwork.is_packaged,
         tiers=tiers,
         options=options,
+        extras=[ExtraDraft(e.title, e.price, e.days, e.quantity_allowed, e.max_quantity if e.quantity_allowed else None)
+                for e in kwork.extras],  # fmt: skip
     )
 
 
@@ -97,7 +100,8 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     Guards: every filled value follows the tier rules; submitting (and any save of a kwork already submitted)
     also needs every required field and a cover picture (KWORK_COVER_REQUIRED, on by default). Raises ValidationFailed listing each problem by field.
     Effects: a submitted kwork goes to "pending" (hidden from the catalog until a moderator approves it);
-    otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped.
+    otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped, and so are
+    extra rows with neither a title nor a price (domain/extras.py checks the filled ones, at most 10).
     """
     if kwork is not None:
         kwork = _lock_own(seller, kwork.id)  # its status, as a moderator's decision may just have left it
@@ -139,6 +143,19 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
                 position=position,
                 name=option.name.strip(),
                 tiers=[tiers_by_level[level] for level in TIER_LEVELS if level in option.levels],
+            )
+        )
+    kwork.extras.clear()
+    kept_extras = [extra for extra in draft.extras if not extra.is_blank()]
+    for position, extra in enumerate(kept_extras):
+        kwork.extras.append(
+            KworkExtra(
+                position=position,
+                title=extra.title.strip(),
+                price=extra.price,
+                days=extra.days or 0,
+                quantity_allowed=extra.quantity_allowed,
+                max_quantity=(extra.max_quantity or 1) if extra.quantity_allowed else 1,
             )
         )
     db.session.commit()
@@ -192,6 +209,7 @@ SNAPSHOT_LABELS = {
     "What the seller needs from the buyer": _l("What the seller needs from the buyer"),
     "Packages": _l("Packages"),
     "Options": _l("Options"),
+    "Extras": _l("Extras"),
 }
 SNAPSHOT_TIER_LABELS = {  # "Economy: price"
     "price": _l("%(package)s: price"),
@@ -222,6 +240,11 @@ def snapshot(kwork: Kwork) -> dict[str, str]:
         f"{option.name} ({', '.join(_STORED_TIER_NAMES[t.level] for t in sorted(option.tiers, key=lambda t: t.position))})"
         for option in kwork.options
     )
+    if kwork.extras:  # absent when there are none, so kworks approved before extras existed show no change
+        fields["Extras"] = "\n".join(
+            f"{extra.title}: {extra.price} +{extra.days}d" + (f" ×{extra.max_quantity}" if extra.quantity_allowed else "")
+            for extra in kwork.extras
+        )
     return fields
 
 

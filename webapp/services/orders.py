@@ -16,8 +16,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..domain.extras import Chosen, Price, price_order, quantity_problem
 from ..extensions import db
-from ..models import Attachment, Kwork, Order, OrderEvent, OrderMessage, User, WorkDispute
+from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, User, WorkDispute
 from .. import clock
 from . import availability, begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
 
@@ -54,6 +55,7 @@ def page_for(user: User, order_id: int) -> Order:
             selectinload(Order.cancellation_requests),
             selectinload(Order.extension_requests),
             selectinload(Order.review),
+            selectinload(Order.extras),
         )
     )
     if order is None or not (user.is_admin or order.role_of(user)):
@@ -110,6 +112,41 @@ def checkout_problem(buyer: User, kwork: Kwork, now: datetime | None = None) -> 
     return None
 
 
+def chosen_extras(kwork: Kwork, wanted: dict[int, int]) -> tuple[Chosen, ...]:
+    """The kwork's extras in `wanted` ({extra id: quantity}), as bought, in the kwork's order.
+
+    Raises ValidationFailed when an id is not one of the kwork's extras ("extras") or a quantity is outside what
+    the extra allows (on "extras-<position>-quantity", the checkout's field for it)."""
+    by_id = {extra.id: extra for extra in kwork.extras}
+    issues = [FieldIssue("extras", _("Choose extras from the list")) for extra_id in wanted if extra_id not in by_id][:1]
+    chosen = []
+    for position, extra in enumerate(kwork.extras):
+        if extra.id not in wanted:
+            continue
+        quantity = wanted[extra.id]
+        if problem := quantity_problem(quantity, quantity_allowed=extra.quantity_allowed, max_quantity=extra.max_quantity):
+            issues.append(FieldIssue(f"extras-{position}-quantity", problem))
+            continue
+        chosen.append(Chosen(extra.title, extra.price * 100, quantity, extra.days))
+    if issues:
+        raise ValidationFailed(issues)
+    return tuple(chosen)
+
+
+def quote(kwork: Kwork, level: str, *, quantity: int, extras: dict[int, int]) -> Price:
+    """What ordering `level` of `kwork` `quantity` times with `extras` ({extra id: quantity}) costs and takes: the
+    summary checkout shows before paying and what `place_order` charges.
+
+    Guards: the package is one the kwork offers ("tier"); quantity 1–10 ("quantity"); the extras as `chosen_extras`.
+    Raises ValidationFailed listing each problem. No side effects."""
+    tier = kwork.tier(level)
+    if tier is None or tier not in kwork.offered_tiers:
+        raise ValidationFailed([FieldIssue("tier", _("Choose one of the kwork’s packages"))])
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationFailed([FieldIssue("quantity", _("Enter a quantity from 1 to %(max)s", max=MAX_QUANTITY))])
+    return price_order(tier.price * 100, quantity, tier.delivery_days, chosen_extras(kwork, extras))
+
+
 def place_order(
     buyer: User,
     kwork: Kwork,
@@ -121,10 +158,13 @@ def place_order(
     checkout_token: str,
     now: datetime,
     repeat_of: Order | None = None,
+    extras: dict[int, int] | None = None,
 ) -> Order:
-    """Buy a package: the total moves from the buyer's wallet into the order's escrow, in one transaction.
+    """Buy a package (and any of the kwork's extras, `extras` = {extra id: quantity}): the total moves from the buyer's wallet into the order's escrow, in one transaction.
 
-    Guards: see `checkout_problem`; the package is one the kwork offers; quantity 1–10; requirements, when not sent later, are not blank.
+    Guards: see `checkout_problem`; the package is one the kwork offers; quantity 1–10; each extra is one of the
+    kwork's, in a quantity it allows (domain/extras.py); requirements, when not sent later, are not blank.
+    The total and delivery days come from `domain.extras.price_order`; the extras bought are kept as OrderExtra rows.
     Raises InsufficientFunds (nothing charged, no order) when the wallet can't cover the total. The same
     checkout_token returns the order it already made, so a double-submitted form pays once.
     Effects: state `new` with requirements, else `awaiting_requirements`; a "placed" event.
@@ -135,15 +175,11 @@ def place_order(
         return existing
     if problem := checkout_problem(buyer, kwork, now):
         raise DomainError(problem)
+    price = quote(kwork, level, quantity=quantity, extras=extras or {})
     tier = kwork.tier(level)
-    if tier is None or tier not in kwork.offered_tiers:
-        raise ValidationFailed([FieldIssue("tier", _("Choose one of the kwork’s packages"))])
-    if not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed([FieldIssue("quantity", _("Enter a quantity from 1 to %(max)s", max=MAX_QUANTITY))])
     if requirements is not None:
         requirements = _text("requirements", requirements, required=_l("Enter what the seller needs, or choose to send it later"))
     files = _check_files(list(files), "attachments")
-
     unit_price = tier.price * 100
     order = Order(
         buyer_id=buyer.id,
@@ -158,8 +194,8 @@ def place_order(
         included_options=[option.name for option in kwork.options if tier in option.tiers],
         unit_price=unit_price,
         quantity=quantity,
-        total=unit_price * quantity,
-        delivery_days=tier.delivery_days,
+        total=price.total,
+        delivery_days=price.delivery_days,
         revisions_included=tier.revisions,
         buyer_instructions=kwork.buyer_instructions,
         requirements=requirements,
@@ -167,6 +203,8 @@ def place_order(
         created_at=now,
     )
     db.session.add(order)
+    for extra in price.extras:
+        order.extras.append(OrderExtra(title=extra.title, unit_price=extra.unit_price, quantity=extra.quantity, days=extra.days))
     try:
         pay_into_escrow(order, buyer)
         if requirements is not None:
