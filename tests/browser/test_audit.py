@@ -227,10 +227,11 @@ KEYBOARD_WALK = """() => {
   window.__audit = window.__audit || [];
   const previous = window.__audit[window.__audit.length - 1];
   const inOrder = !previous || previous === el || !!(previous.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
-  const seen = window.__audit.includes(el);
+  const again = previous === el;  // Tab moved inside one control: a date field's day, month and year segments
+  const seen = !again && window.__audit.includes(el);
   window.__audit.push(el);
   return {name: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " + (el.textContent || el.value || "").trim().slice(0, 30),
-          visible: outline || shadow, inOrder, seen, size: [rect.width, rect.height]};
+          visible: outline || shadow, inOrder, seen, again, size: [rect.width, rect.height]};
 }"""
 
 
@@ -251,11 +252,13 @@ def _assert_keyboard(page, where: str) -> None:
     page.evaluate("""() => { window.__audit = []; const top = document.createElement('span'); top.tabIndex = -1;
                              document.body.prepend(top); top.focus(); }""")
     visited = 0
-    for _ in range(stops + 3):
+    for _ in range(stops * 3 + 3):  # a date field takes three Tabs (its segments)
         page.keyboard.press("Tab")
         stop = page.evaluate(KEYBOARD_WALK)
         if stop is None or stop["seen"]:
             break  # focus left the page or came round again: the walk is over, nothing trapped it
+        if stop["again"]:
+            continue  # the next segment of the same field, not a new stop
         visited += 1
         assert stop["visible"], f"{where}: no visible focus indicator on {stop['name']}"
         assert stop["inOrder"], f"{where}: focus jumped backwards to {stop['name']}"
