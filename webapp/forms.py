@@ -7,7 +7,7 @@ from wtforms import Field, FieldList, FormField, IntegerField, SelectField
 from wtforms.validators import StopValidation
 
 from .bounds import MAX_INT, optional_id
-from .domain.errors import FieldIssue
+from .domain.errors import DomainError, FieldIssue, ValidationFailed
 from .domain.tiers import TIER_NAMES
 
 
@@ -123,6 +123,23 @@ def apply_issues(form, issues: list[FieldIssue]) -> None:
             form.form_errors.append(issue.message)
         elif field.id not in already_wrong:
             field.errors = [*field.errors, issue.message]
+
+
+def attempt(form, action):
+    """Call the service behind a submitted form: its result, or None when the service refused, with the refusal on
+    the form (a rule's issues on their fields, any other refusal as a form-level error) and the transaction rolled
+    back, so the page is shown again with what was typed."""
+    from .extensions import db  # not at import time: forms are imported by the extensions' users
+
+    try:
+        return action()
+    except ValidationFailed as error:
+        db.session.rollback()
+        apply_issues(form, error.issues)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+    return None
 
 
 def error_items(form) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ..clock import now
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
-from ..forms import EmptyForm, apply_issues
+from ..forms import EmptyForm, apply_issues, attempt
 from ..htmx import is_htmx, render
 from ..models import User
 from ..services import accounts, availability, blocking, email_verification, kworks, orders, payouts, pictures, ratings, voice_codes, wallet
@@ -354,15 +354,7 @@ def block_buyer(buyer_id: int):
     form = BlockForm()
     form.reason.choices = list(blocking.REASONS.items())
     if form.validate_on_submit():
-        try:
-            blocking.block(current_user, buyer, form.reason.data, now())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_issues(form, error.issues)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
+        if attempt(form, lambda: blocking.block(current_user, buyer, form.reason.data, now())) is not None:
             flash(_("%(name)s is blocked: they can’t order your kworks or message you.", name=buyer.display_name), "success")
             return redirect(url_for("account.blocks"))
     return render("account/block.html", buyer=buyer, form=form, status=422 if form.errors else 200)

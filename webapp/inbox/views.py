@@ -14,7 +14,7 @@ from ..clock import now
 from ..domain import offers as offer_rules
 from ..domain.errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..forms import EmptyForm, apply_issues
+from ..forms import EmptyForm, apply_issues, attempt
 from ..htmx import is_htmx, render
 from ..models import Kwork, User
 from ..services import conversations, ledger, offers, wallet
@@ -137,14 +137,7 @@ def post_message(conversation_id: int):
     form = ConversationMessageForm()
     message = None
     if form.validate_on_submit():
-        try:
-            message = conversations.post(current_user, conversation, form.message.data, _uploads(form.message_files), now())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_issues(form, error.issues)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
+        message = attempt(form, lambda: conversations.post(current_user, conversation, form.message.data, _uploads(form.message_files), now()))
     if not is_htmx():
         if message is not None:
             flash(_("Message sent"), "success")
@@ -172,16 +165,9 @@ def contact(user_id: int):
     form = ConversationMessageForm()
     problem = conversations.write_problem(current_user, other)
     if form.validate_on_submit() and problem is None:
-        try:
-            message = conversations.start(current_user, other, kwork, form.message.data, _uploads(form.message_files), now(),
-                                          asks_for_offer=asking)  # fmt: skip
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_issues(form, error.issues)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
+        message = attempt(form, lambda: conversations.start(current_user, other, kwork, form.message.data, _uploads(form.message_files),
+                                                            now(), asks_for_offer=asking))  # fmt: skip
+        if message is not None:
             flash(_("Message sent to %(name)s", name=other.display_name), "success")
             return redirect(url_for("inbox.show", conversation_id=message.conversation_id, _anchor=f"message-{message.id}"))
     status = 422 if request.method == "POST" else 200
@@ -246,15 +232,8 @@ def new_offer(conversation_id: int):
     if form.validate_on_submit():
         terms = offers.Terms(form.description.data, form.price.data, form.delivery_days.data, form.revisions.data,
                              form.expires_in_days.data, form.kwork_id.data)  # fmt: skip
-        try:
-            offer = offers.make(current_user, conversation, terms, now())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_issues(form, error.issues)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
+        offer = attempt(form, lambda: offers.make(current_user, conversation, terms, now()))
+        if offer is not None:
             flash(_("Offer sent to %(name)s", name=other.display_name), "success")
             return redirect(url_for("inbox.show", conversation_id=conversation.id, _anchor=f"offer-{offer.id}"))
     status = 422 if request.method == "POST" else 200

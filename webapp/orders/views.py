@@ -12,7 +12,7 @@ from ..domain.arbitration import WORK_DECISIONS
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import TIER_NAMES
 from ..extensions import db
-from ..forms import EmptyForm, apply_issues, error_items
+from ..forms import EmptyForm, apply_issues, attempt, error_items
 from ..htmx import is_htmx, render
 from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
@@ -499,14 +499,7 @@ def post_message(order_id: int):
     form = MessageForm()
     message = None
     if form.validate_on_submit():
-        try:
-            message = orders.post_message(current_user, order, form.message.data, _uploads(form.message_files), now())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_issues(form, error.issues)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
+        message = attempt(form, lambda: orders.post_message(current_user, order, form.message.data, _uploads(form.message_files), now()))
     if not is_htmx():
         if message is not None:
             return redirect(url_for("orders.show", order_id=order.id, _anchor=f"message-{message.id}"))
