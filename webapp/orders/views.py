@@ -59,9 +59,9 @@ def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-def _order_or_404(order_id: int):
+def _order_or_404(order_id: int, load=orders.get_for):
     try:
-        return orders.get_for(current_user, order_id)
+        return load(current_user, order_id)
     except orders.OrderNotFound:
         abort(404)
 
@@ -263,11 +263,7 @@ def _review_form(order) -> ReviewForm:
 
 @bp.get("/<int:order_id>")
 def show(order_id: int):
-    try:
-        order = orders.page_for(current_user, order_id)
-    except orders.OrderNotFound:
-        abort(404)
-    return _page(order)
+    return _page(_order_or_404(order_id, load=orders.page_for))
 
 
 def _act(order, form_name: str, form, action):

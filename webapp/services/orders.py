@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -39,7 +39,10 @@ class Upload:
 
 def get_for(user: User, order_id: int) -> Order:
     """An order its buyer, its seller or an admin may see."""
-    order = db.session.get(Order, order_id)
+    return _visible_to(user, db.session.get(Order, order_id))
+
+
+def _visible_to(user: User, order: Order | None) -> Order:
     if order is None or not (user.is_admin or order.role_of(user)):
         raise OrderNotFound("Order not found")
     return order
@@ -58,9 +61,7 @@ def page_for(user: User, order_id: int) -> Order:
             selectinload(Order.extras),
         )
     )
-    if order is None or not (user.is_admin or order.role_of(user)):
-        raise OrderNotFound("Order not found")
-    return order
+    return _visible_to(user, order)
 
 
 def _text(field: str, value: str | None, *, required=None, minimum: int = 1) -> str:
