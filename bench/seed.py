@@ -21,6 +21,7 @@ from webapp.models import (
     Entry,
     Kwork,
     KworkOption,
+    KworkPicture,
     LedgerAccount,
     Order,
     OrderEvent,
@@ -113,7 +114,7 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
     now = now or datetime.now(timezone.utc)
     tables: dict = {model: [] for model in (User, LedgerAccount, Kwork, Tier, KworkOption, Order, OrderEvent,
                                             OrderMessage, Review, CancellationRequest, Posting, Entry,
-                                            Conversation, ConversationMessage)}  # fmt: skip
+                                            Conversation, ConversationMessage, KworkPicture)}  # fmt: skip
     members = []  # conversation_members rows (keyed by conversation and user, no id of their own)
     links = []  # tier_options rows
     with db.engine.begin() as connection:
@@ -128,7 +129,8 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
     def add_user(email: str, name: str, role: str) -> int:
         user_id, wallets[user_id] = ids.take(User), ids.take(LedgerAccount)
         tables[User].append(dict(id=user_id, email=email, password_hash=password_hash, display_name=name,
-                                 about=LOREM, active_role=role, created_at=now - timedelta(days=rng.randint(30, 900))))  # fmt: skip
+                                 about=LOREM, active_role=role, created_at=now - timedelta(days=rng.randint(30, 900)),
+                                 avatar_token=f"{user_id:032x}" if role == "seller" else None))  # fmt: skip
         tables[LedgerAccount].append(dict(id=wallets[user_id], code=ledger.wallet_code(user_id), user_id=user_id,
                                           balance=0, allow_negative=False))  # fmt: skip
         return user_id
@@ -157,6 +159,10 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
                 links.append(dict(tier_id=tiers[level]["id"], option_id=option_id))
         created = now - timedelta(days=rng.randint(1, 700), seconds=rng.randint(0, 86_400))
         kworks[kwork_id] = (seller, title, status, tiers, names)
+        # Every kwork has its cover, every seller an avatar, as on a live site (cards show both): the rows only,
+        # since the pages measured render the pictures' addresses, never the files.
+        tables[KworkPicture].append(dict(id=ids.take(KworkPicture), kwork_id=kwork_id, position=0, token=f"{kwork_id:032x}",
+                                         alt=f"Cover: {title}", width=1200, height=800, created_at=now))  # fmt: skip
         tables[Kwork].append(dict(id=kwork_id, seller_id=seller, category_id=rng.choice(categories)[0], title=title,
                                   description=LOREM * 3, buyer_instructions="Access details and what you expect.",
                                   is_packaged=True, status=status, rejection_reason="", approved_snapshot=None,
