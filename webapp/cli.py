@@ -53,11 +53,16 @@ def register(app: Flask) -> None:
     @click.password_option(help="Password for a new account (ignored when the account exists).")
     def create_admin(email, name, password):
         """Make EMAIL an admin, creating the account when it does not exist."""
+        from .domain.errors import DomainError
         from .services import accounts
 
         user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
         if user is None:
-            user = accounts.register(email, name, password)
+            try:
+                user = accounts.register(email, name, password)
+            except DomainError as refused:  # a weak password, a bad address: one line, not a traceback
+                db.session.rollback()
+                raise click.ClickException(str(refused)) from None
         user.is_admin = True
         db.session.commit()
         click.echo(f"{user.email} is an admin.")

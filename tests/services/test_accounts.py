@@ -100,3 +100,13 @@ def test_user_search_matches_email_or_name_case_insensitively(make_user):
     assert [u.email for u in accounts.search("smith")] == ["b.smith@example.com"]
     assert accounts.search("100%") == []
     assert len(accounts.search("")) == 2
+
+
+def test_create_admin_refuses_a_weak_password_in_one_line(app, ctx):
+    """The CLI says what is wrong with the password, as the sign-up form would, instead of a traceback."""
+    result = app.test_cli_runner().invoke(args=["create-admin", "root@example.com", "--password", "password"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    strong = app.test_cli_runner().invoke(args=["create-admin", "root@example.com", "--password", "a long passphrase of mine"])
+    assert strong.exit_code == 0 and strong.output == "root@example.com is an admin.\n"
