@@ -13,6 +13,14 @@ def accessibility():
     return render_template("pages/accessibility.html")
 
 
+@bp.get("/levels")
+def levels():
+    """Seller levels: what each asks for, read from the same table the daily job decides with."""
+    from ..domain import levels as rules
+
+    return render_template("pages/levels.html", levels=rules.LEVELS[1:], criteria=rules.CRITERIA)
+
+
 def _icon(data: bytes, mimetype: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.cache_control.public = True

@@ -22,7 +22,7 @@ from ..domain.notifications import KINDS
 from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
-from ..queue import MAIL_QUEUE, after_commit_for
+from ..queue import MAIL_QUEUE, after_commit, after_commit_for
 from . import begin_write, locking, timers
 
 LIST_LIMIT = 100
@@ -48,6 +48,25 @@ def notify(user_id: int, kind: str, text, url: str = "", *, order_id: int | None
     db.session.add(notification)
     after_commit_for(db.session(), notification, "jobs.mail.send_notification_email", queue=MAIL_QUEUE)
     return notification
+
+
+def notify_many(kind: str, url: str, texts: dict[int, str]) -> list[Notification]:
+    """The same kind of news for many users at once (the daily levels job), inside the caller's unit of work.
+
+    `texts` maps each recipient's id to their text, already written in their language (the caller knows it; no
+    user is read here). Effects: the rows in one INSERT, and one outbox job that e-mails them all once the
+    transaction commits (`jobs.mail.send_notification_emails`; each e-mail is still sent at most once).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    rows = [Notification(user_id=user_id, kind=kind, text=text, url=url) for user_id, text in texts.items()]
+    if not rows:
+        return rows
+    session = db.session()
+    session.add_all(rows)
+    session.flush()
+    after_commit(session, "jobs.mail.send_notification_emails", [row.id for row in rows], queue=MAIL_QUEUE)
+    return rows
 
 
 def notify_about(order: Order, user_id: int, kind: str, text, /, **params) -> Notification:
