@@ -8,7 +8,7 @@ from ..extensions import db
 from ..forms import EmptyForm, apply_issues, attempt
 from ..htmx import is_htmx, render
 from ..models import User
-from ..services import accounts, availability, blocking, email_verification, kworks, orders, payouts, pictures, ratings, voice_codes, wallet
+from ..services import accounts, availability, blocking, email_verification, kworks, levels, orders, payouts, pictures, ratings, voice_codes, wallet
 from ..templating import user_time
 from . import bp
 from .forms import AvatarForm, AwayForm, BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
@@ -26,9 +26,21 @@ def dashboard():
             "account/seller_dashboard.html",
             kwork_counts=kworks.count_by_status(current_user),
             ratings=ratings.figures(current_user.id),
+            level=seller_level(current_user, moment),
             **context,
         )
     return render("account/buyer_dashboard.html", balance=wallet.balance(current_user), **context)
+
+
+def seller_level(user: User, moment) -> dict:
+    """The dashboard's level panel: the level held (as the daily job stored it), the figures as of now, and what
+    is missing for the next level, one sentence per criterion."""
+    from ..domain import levels as rules
+
+    figures = levels.figures_for(user, moment)
+    following = rules.next_level(user.level)
+    return {"held": rules.BY_CODE[user.level], "figures": figures, "next": following,
+            "missing": levels.missing(figures, following) if following else []}  # fmt: skip
 
 
 @bp.post("/role")
