@@ -34,7 +34,7 @@ CRITERION_NAMES = {
     "completed_orders": _l("Completed orders"),
     "completion_rate": _l("Order completion rate"),
     "responsibility": _l("Responsibility rating"),
-    "kwork_rating": _l("Kwork rating (positive reviews)"),
+    "kwork_rating": _l("Kwork rating"),
     "tenure_days": _l("Days on Gigsmith"),
 }
 PERCENT = frozenset({"completion_rate", "responsibility", "kwork_rating"})

@@ -31,7 +31,7 @@ SHORT_OF = {
 UNKNOWN = {
     "completion_rate": _l("Order completion rate: not known yet, no finished orders; %(level)s asks for at least %(needed)s%%."),
     "responsibility": _l("Responsibility rating: not known yet, no finished orders; %(level)s asks for at least %(needed)s%%."),
-    "kwork_rating": _l("Kwork rating: not known yet, no reviews; %(level)s asks for at least %(needed)s%%."),
+    "kwork_rating": _l("Kwork rating: not known yet, no finished orders; %(level)s asks for at least %(needed)s%%."),
 }
 RAISED = _l("Your seller level went up from %(old)s to %(new)s: you meet every criterion of %(new)s.")
 LOWERED = _l("Your seller level went down from %(old)s to %(new)s. %(reasons)s")
@@ -127,8 +127,9 @@ def recompute_all(now: datetime) -> list[Change]:
         db.session.execute(update(table).where(table.c.id == bindparam("b_id")).values(completion_rate=bindparam("b_rate")), rate_rows)
     if changes:
         notifications.notify_many(KIND, links.path("pages.levels"), {user.id: _reason(user, old, new, figures) for user, old, new, figures in changes})
+    done = [Change(user.id, old.code, new.code) for user, old, new, _figures in changes]  # read before the commit expires them
     db.session.commit()
-    return [Change(user.id, old.code, new.code) for user, old, new, _figures_ in changes]
+    return done
 
 
 def _reason(user: User, old: Level, new: Level, figures: Figures) -> str:
