@@ -1,5 +1,5 @@
-"""Static information pages everyone can read (the accessibility statement, the seller levels' criteria), and what browsers, phones and search
-engines ask the site for: icons, the web-app manifest and the sitemap of public kworks."""
+"""Static information pages everyone can read (the accessibility statement, the seller levels' criteria), and what
+browsers, phones and search engines ask the site for: icons, the web-app manifest and the sitemap of public kworks."""
 from flask import Blueprint, Response, current_app, render_template, url_for
 
 from .. import icons
