@@ -6,7 +6,7 @@ import pytest
 from webapp.extensions import db
 
 
-PUBLIC = {"static", "home", "auth.login", "auth.register", "catalog.index", "catalog.kwork", "catalog.seller", "catalog.image", "catalog.picture", "catalog.avatar", "language.choose", "pages.accessibility", "pages.favicon", "pages.touch_icon", "pages.icon_192", "pages.icon_512", "pages.manifest", "pages.sitemap", "pages.robots",
+PUBLIC = {"static", "home", "auth.login", "auth.register", "catalog.index", "catalog.kwork", "catalog.seller", "catalog.image", "catalog.picture", "catalog.avatar", "language.choose", "pages.accessibility", "pages.levels", "pages.favicon", "pages.touch_icon", "pages.icon_192", "pages.icon_512", "pages.manifest", "pages.sitemap", "pages.robots",
           # Reached from e-mails by people who may not be logged in: guarded by signed, expiring tokens instead.
           "auth.forgot_password", "auth.check_email", "auth.reset_password", "auth.verify_email"}
 # Called by Twilio or Stripe, not a browser: guarded by the request signature instead of a login. An unsigned

@@ -10,15 +10,19 @@ def test_seed_is_idempotent_and_shows_a_working_marketplace(ctx):
     first = seed.run()
     counts = (db.session.query(User).count(), db.session.query(Kwork).count(), db.session.query(Order).count())
     postings = db.session.query(Posting).count()
-    assert first == {"users": 4, "kworks": 5, "orders": 2}
+    assert first == {"users": 4, "kworks": 5, "orders": 2 + seed.REPEAT_ORDERS}
     assert seed.run() == {"users": 0, "kworks": 0, "orders": 0}
     assert counts == (db.session.query(User).count(), db.session.query(Kwork).count(), db.session.query(Order).count())
     assert db.session.query(Posting).count() == postings
     assert db.session.query(Kwork).filter_by(status="active").count() == 5
     carla = db.session.query(User).filter_by(email="carla@example.com").one()
-    assert wallet.balance(carla) == 2_000_000 - 500_000  # the disputed order's cancellation refunded its price
+    # The reviewed order (standard) and the repeat orders (economy) are paid; the disputed one was refunded.
+    assert wallet.balance(carla) == 2_000_000 - 500_000 - seed.REPEAT_ORDERS * 250_000
     dispute = db.session.query(Dispute).one()
     assert dispute.status == "open" and dispute.opened_role == "seller" and dispute.cancellation.reason_agreed is False
     assert db.session.query(User).filter_by(email="admin@example.com").one().is_admin
     assert all(user.email_verified_at is not None for user in db.session.query(User))  # demo users may sell at once
+    # Levels are computed at seed, so the demo shows badges: Boris (60 days, 6 completed orders) is Level 1.
+    assert {user.email: user.level for user in db.session.query(User)}["boris@example.com"] == "level_1"
+    assert db.session.query(User).filter_by(email="anna@example.com").one().level == "new"
     assert_ledger_consistent()

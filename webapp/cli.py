@@ -1,4 +1,4 @@
-"""flask CLI commands: demo, seed, assets, create-admin."""
+"""flask CLI commands: demo, seed, assets, sweep, levels, create-admin."""
 import ctypes
 import os
 import shutil
@@ -46,6 +46,17 @@ def register(app: Flask) -> None:
 
         fired, handed = timers.sweep(now()), outbox.sweep(now())
         click.echo(f"Fired {fired} timer{'s' if fired != 1 else ''}; handed {handed} lost job{'s' if handed != 1 else ''} to the queue again.")
+
+    @app.cli.command("levels")
+    def levels_command():
+        """Recompute every seller's level now (`rq cron` runs this once a day) and notify those whose level changed."""
+        from .clock import now
+        from .services import levels
+
+        changes = levels.recompute_all(now())
+        click.echo(f"{len(changes)} seller level{'s' if len(changes) != 1 else ''} changed.")
+        for change in changes:
+            click.echo(f"  user {change.user_id}: {change.old} -> {change.new}")
 
     @app.cli.command("create-admin")
     @click.argument("email")

@@ -1,5 +1,5 @@
 """Demo data: a few sellers with approved kworks, a buyer, an admin and a dispute to decide. Safe to run again: it adds only what is missing."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -7,7 +7,7 @@ from .domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft
 from .extensions import db
 from .clock import now
 from .models import Category, Kwork, Order, User
-from .services import accounts, cancellations, disputes, kworks, ledger, orders, pictures, reviews
+from .services import accounts, cancellations, disputes, kworks, ledger, levels, orders, pictures, reviews
 
 DEMO_PASSWORD = "demo-password"
 
@@ -18,6 +18,10 @@ USERS = [
     ("carla@example.com", "Carla Buyer", "I run an online shop and order design and dev work.", "", "buyer", False),
     ("admin@example.com", "Gigsmith Moderator", "", "", "buyer", True),
 ]
+# Days a demo account has existed: seller levels ask for time on the site (webapp/domain/levels.py), and Boris is
+# meant to reach Level 1 in the demo while Anna stays a New seller.
+DEMO_TENURE_DAYS = {"boris@example.com": 60, "anna@example.com": 10}
+REPEAT_ORDERS = 5  # Boris's further completed logo orders from Carla: with the reviewed one, Level 1's count
 
 
 def _tiers(*rows):
@@ -140,8 +144,14 @@ def _demo_money_and_orders(users: dict[str, User], now: datetime) -> int:
     orders.deliver(seller, order, "Three concepts attached, vector files included.", [], now)
     orders.accept(buyer, order, now)
     reviews.save_review(buyer, order, positive=True, text="Lovely concepts, quick and friendly.", now=now)
+    for number in range(REPEAT_ORDERS):
+        repeat = orders.place_order(buyer, kwork, "economy", quantity=1, checkout_token=f"seed-repeat-{number}", now=now,
+                                    requirements="Another shop of mine: same style as before, please.")  # fmt: skip
+        orders.start_work(seller, repeat, now)
+        orders.deliver(seller, repeat, "Concepts attached.", [], now)
+        orders.accept(buyer, repeat, now)
     _demo_dispute(buyer, now)
-    return 2
+    return 2 + REPEAT_ORDERS
 
 
 def _demo_dispute(buyer: User, now: datetime) -> None:
@@ -196,6 +206,7 @@ def run() -> dict[str, int]:
             accounts.update_profile(user, display_name=name, about=about, working_hours=hours)
             user.is_admin = is_admin
             user.active_role = role
+            user.created_at = now() - timedelta(days=DEMO_TENURE_DAYS.get(email, 0))
             db.session.commit()
             created["users"] += 1
         users[email] = user
@@ -213,4 +224,5 @@ def run() -> dict[str, int]:
         created["kworks"] += 1
     _pictures_for_older_demo_data(users)
     created["orders"] = _demo_money_and_orders(users, now())
+    levels.recompute_all(now())  # what the daily job would give them, so the demo shows level badges at once
     return created

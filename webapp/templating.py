@@ -305,6 +305,11 @@ def register(app: Flask) -> None:
     from .services.blocking import REASONS as BLOCK_REASONS
 
     app.jinja_env.globals["BLOCK_REASONS"] = BLOCK_REASONS
+    from .domain import levels as seller_levels
+
+    app.jinja_env.globals["LEVELS_BY_CODE"] = seller_levels.BY_CODE
+    app.jinja_env.globals["CRITERION_NAMES"] = seller_levels.CRITERION_NAMES
+    app.jinja_env.globals["PERCENT"] = seller_levels.PERCENT
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["days"] = days
     app.jinja_env.filters["money_minor"] = money_minor

@@ -141,6 +141,7 @@ def _visits(world: dict) -> list[Visit]:
         Visit("auth.login", "anonymous", "/auth/login", True),
         Visit("auth.register", "anonymous", "/auth/register", True),
         Visit("pages.accessibility", "anonymous", "/accessibility", True),
+        Visit("pages.levels", "anonymous", "/levels", True),
         Visit("auth.forgot_password", "anonymous", "/auth/forgot-password", True),
         Visit("auth.check_email", "anonymous", "/auth/check-email?about=account", True),
         Visit("auth.check_email", "anonymous", "/auth/check-email?about=password", True),

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..forms import EmptyForm, apply_issues, attempt
 from ..htmx import is_htmx, render
 from ..models import User
-from ..services import accounts, availability, blocking, email_verification, kworks, orders, payouts, pictures, ratings, voice_codes, wallet
+from ..services import accounts, availability, blocking, email_verification, kworks, levels, orders, payouts, pictures, ratings, voice_codes, wallet
 from ..templating import user_time
 from . import bp
 from .forms import AvatarForm, AwayForm, BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
@@ -22,13 +22,26 @@ def dashboard():
     summary = orders.summary_for(current_user, role, moment)
     context = {"recent": summary.recent, "counts": summary.counts, "late": summary.late, "now": moment}
     if current_user.is_selling:
+        rates = ratings.figures(current_user.id)
         return render(
             "account/seller_dashboard.html",
             kwork_counts=kworks.count_by_status(current_user),
-            ratings=ratings.figures(current_user.id),
+            ratings=rates,
+            level=seller_level(current_user, moment, rates),
             **context,
         )
     return render("account/buyer_dashboard.html", balance=wallet.balance(current_user), **context)
+
+
+def seller_level(user: User, moment, rates) -> dict:
+    """The dashboard's level panel: the level held (as the daily job stored it), the figures as of now, and what
+    is missing for the next level, one sentence per criterion."""
+    from ..domain import levels as rules
+
+    figures = levels.figures_for(user, moment, rates)
+    following = rules.next_level(user.level)
+    return {"held": rules.BY_CODE[user.level], "figures": figures, "next": following,
+            "missing": levels.missing(figures, following) if following else []}  # fmt: skip
 
 
 @bp.post("/role")

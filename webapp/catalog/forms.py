@@ -27,7 +27,7 @@ class CatalogFilterForm(FlaskForm):
         _l("Maximum price"), validators=[Optional(), NumberRange(min=0, message=_l("Enter a maximum price of 0 or more"))],
         example="5000", maximum=MAX_PRICE,
     )  # fmt: skip
-    sort = SelectField(_l("Sort by"), choices=list(SORTS.items()), default="newest", validate_choice=False)
+    sort = SelectField(_l("Sort by"), choices=list(SORTS.items()), default="relevance", validate_choice=False)
 
     def validate_price_min(self, field):
         # Said on the lowest price, the number the sentence is about; only against a highest price that is itself

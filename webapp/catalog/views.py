@@ -52,8 +52,9 @@ def index():
     form.category.choices = [("", _("All categories"))] + [(c.slug, c.label) for c in kworks.categories()]
     valid = form.validate()
     if form.sort.data not in catalog.SORTS or "sort" not in request.args:
-        # A search is ordered by how well kworks match, unless the buyer chose another order.
-        form.sort.data = "relevance" if (form.q.data or "").strip() else "newest"
+        # Best match unless the buyer chose another order: how well kworks match a search, then the seller's
+        # reputation (level, completion rate, rating), so sellers who cancel are shown less (services/catalog).
+        form.sort.data = "relevance"
     query = catalog.CatalogQuery(
         text=form.q.data or "",
         category=form.category.data or "",

@@ -29,6 +29,15 @@ LEVELS: tuple[Level, ...] = (
 )  # fmt: skip
 BY_CODE = {level.code: level for level in LEVELS}
 CRITERIA = ("completed_orders", "completion_rate", "responsibility", "kwork_rating", "tenure_days")
+# What the criteria page and the dashboard call each criterion; PERCENT marks those measured in percent.
+CRITERION_NAMES = {
+    "completed_orders": _l("Completed orders"),
+    "completion_rate": _l("Order completion rate"),
+    "responsibility": _l("Responsibility rating"),
+    "kwork_rating": _l("Kwork rating"),
+    "tenure_days": _l("Days on Gigsmith"),
+}
+PERCENT = frozenset({"completion_rate", "responsibility", "kwork_rating"})
 
 
 @dataclass(frozen=True)

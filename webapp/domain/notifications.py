@@ -19,5 +19,6 @@ KINDS: dict[str, str] = {
     "payout_change": _l("Your payout details changed"),
     "new_message": _l("Someone sent you a message (at most one e-mail per conversation every 15 minutes)"),
     "offer": _l("An individual offer was made to you, or yours was declined or expired"),
+    "level_changed": _l("Your seller level went up or down"),
     "voice_code_call": _l("We called you with a confirmation code"),
 }

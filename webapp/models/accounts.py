@@ -5,7 +5,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..domain.levels import LEVELS
 from .base import UTCDateTime, utcnow
+
+LEVEL_CODES = tuple(level.code for level in LEVELS)
 
 ROLES = ("buyer", "seller")
 
@@ -13,7 +16,10 @@ ROLES = ("buyer", "seller")
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     # The catalog leaves out suspended sellers' kworks on every page: a few rows to find among thousands.
-    __table_args__ = (Index("ix_users_suspended_at", "suspended_at"),)
+    __table_args__ = (
+        Index("ix_users_suspended_at", "suspended_at"),
+        CheckConstraint(f"level IN {LEVEL_CODES!r}", name="level"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -46,6 +52,11 @@ class User(UserMixin, db.Model):
     avatar_token: Mapped[str | None] = mapped_column(String(32))
     # Moved on at login and at most every few minutes of use (services/sessions.touch): buyers see "last seen".
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Seller level (webapp.domain.levels), given by the daily job (services/levels.recompute_all), with the
+    # completion rate it read: the catalog ranks by both without counting anyone's orders per request.
+    level: Mapped[str] = mapped_column(String(10), default="new", server_default="new")
+    level_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completion_rate: Mapped[int | None] = mapped_column()  # percent; None: no finished orders that count yet
 
     # The token of the server-side session (UserSession) this object was loaded for: set at login and by the user
     # loader for the request, never stored on the row.

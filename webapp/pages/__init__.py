@@ -1,5 +1,5 @@
-"""Static information pages everyone can read (the accessibility statement), and what browsers, phones and search
-engines ask the site for: icons, the web-app manifest and the sitemap of public kworks."""
+"""Static information pages everyone can read (the accessibility statement, the seller levels' criteria), and what
+browsers, phones and search engines ask the site for: icons, the web-app manifest and the sitemap of public kworks."""
 from flask import Blueprint, Response, current_app, render_template, url_for
 
 from .. import icons
@@ -11,6 +11,14 @@ ICON_MAX_AGE = 7 * 24 * 3600  # icons change rarely; a week, then the browser as
 @bp.get("/accessibility")
 def accessibility():
     return render_template("pages/accessibility.html")
+
+
+@bp.get("/levels")
+def levels():
+    """Seller levels: what each asks for, read from the same table the daily job decides with."""
+    from ..domain import levels as rules
+
+    return render_template("pages/levels.html", levels=rules.LEVELS[1:], criteria=rules.CRITERIA)
 
 
 def _icon(data: bytes, mimetype: str) -> Response:

@@ -8,11 +8,12 @@ from collections import defaultdict
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import and_, case, column, func, literal, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..domain import orders as rules
+from ..domain.levels import LEVELS
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review, Tier, User
 from .kworks import seller_portfolio
@@ -39,7 +40,7 @@ class CatalogQuery:
     category: str = ""  # category slug, empty for all
     price_min: int | None = None
     price_max: int | None = None
-    sort: str = "newest"
+    sort: str = "relevance"
     page: int = 1
 
 
@@ -145,6 +146,14 @@ def text_match(text: str):
     return Kwork.id.in_(found), -score.scalar_subquery()
 
 
+def reputation_order():
+    """Best match after text relevance: the seller's level, then their completion rate, then the kwork's rating,
+    all read from stored columns (the daily levels job keeps users.level and users.completion_rate; reviews keep
+    kworks.rating), so ranking costs no query over orders. Newest first breaks ties."""
+    rank = case({level.code: level.rank for level in LEVELS}, value=User.level, else_=0)
+    return [rank.desc(), User.completion_rate.desc().nulls_last(), Kwork.rating.desc().nulls_last(), Kwork.created_at.desc()]
+
+
 def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     """Active kworks matching the query, one page of them, with the total for pagination (counted up to
     COUNT_CAP: "1,000+ services" needs no exact figure, and counting every match of a broad search costs the same
@@ -165,7 +174,13 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     if query.price_max is not None:
         conditions.append(entry.c.price <= query.price_max)
 
-    joined = select(Kwork).join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy")).where(*conditions)
+    # The seller is joined explicitly (and loaded from that join) so Best match can order by their level.
+    joined = (
+        select(Kwork)
+        .join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy"))
+        .join(Kwork.seller)
+        .where(*conditions)
+    )
     capped = joined.with_only_columns(Kwork.id).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))
     order = {
@@ -173,13 +188,13 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
         "price_asc": [entry.c.price.asc()],
         "price_desc": [entry.c.price.desc()],
         "rating": [Kwork.rating.desc().nulls_last()],
-        "relevance": [relevance.desc()] if relevance is not None else [Kwork.created_at.desc()],
-    }.get(query.sort, [Kwork.created_at.desc()])
+        "relevance": ([relevance.desc()] if relevance is not None else []) + reputation_order(),
+    }.get(query.sort, reputation_order())
     pages = max(1, math.ceil(min(total, COUNT_CAP) / per_page))
     page = min(max(1, query.page), pages)
     rows = db.session.execute(
         joined.add_columns(entry.c.price, entry.c.delivery_days, *reputation_columns())
-        .options(selectinload(Kwork.cover))
+        .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
         .order_by(*order, Kwork.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

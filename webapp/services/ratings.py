@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from ..domain.cancellations import REASONS, consequence
@@ -157,3 +157,43 @@ def for_seller(seller_id: int) -> SellerRatings:
     return SellerRatings(completed=_completed(seller_id), cancelled=len(rows),
                          counted_for_responsibility=sum(1 for m in movers if m.counts_for_responsibility),
                          counted_for_completion=sum(1 for m in movers if m.counts_for_completion), movers=movers)  # fmt: skip
+
+
+def figures_by_seller() -> dict[int, Figures]:
+    """`figures` for every seller at once, in three statements whatever their number (the daily levels job): the
+    completed orders and the applied cancellations are counted by GROUP BY, and the mutual cancellations that a
+    reorder within 14 days excuses are read once for all sellers and taken off in Python (the window is checked
+    here, as in `_reordered_ids`). Sellers with neither a completed nor a cancelled order are left out."""
+    completed = dict(db.session.execute(
+        select(Order.seller_id, func.count()).where(Order.state == COMPLETED).group_by(Order.seller_id)
+    ).all())  # fmt: skip
+    c = CancellationRequest
+    not_exempt = c.exempt_reason.is_(None)
+    against = c.counts_against_seller.is_(True)
+    mutual_only = not_exempt & ~against & (c.reason == "mutual")  # counts for completion unless reordered
+    ones = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
+    cancelled = {row.seller_id: row for row in db.session.execute(
+        select(Order.seller_id, func.count().label("cancelled"), ones(not_exempt & against).label("against"),
+               ones(mutual_only).label("mutual"))
+        .join(c, c.order_id == Order.id)
+        .where(Order.state == CANCELLED, c.status == "applied")
+        .group_by(Order.seller_id)
+    )}  # fmt: skip
+    again = _AGAIN
+    excused: dict[int, set[int]] = {}
+    for order_id, seller_id, cancelled_at, ordered_at in db.session.execute(
+        select(Order.id, Order.seller_id, Order.cancelled_at, again.created_at)
+        .join(c, c.order_id == Order.id)
+        .join(again, (again.buyer_id == Order.buyer_id) & (again.kwork_id == Order.kwork_id) & (again.id != Order.id))
+        .where(Order.state == CANCELLED, c.status == "applied", mutual_only, again.created_at >= Order.cancelled_at)
+    ):
+        if ordered_at <= cancelled_at + REORDER_WINDOW:
+            excused.setdefault(seller_id, set()).add(order_id)
+    result = {}
+    for seller_id in completed.keys() | cancelled.keys():
+        row = cancelled.get(seller_id)
+        against_count = int(row.against) if row else 0
+        for_completion = against_count + (int(row.mutual) - len(excused.get(seller_id, ())) if row else 0)
+        result[seller_id] = Figures(completed=completed.get(seller_id, 0), cancelled=row.cancelled if row else 0,
+                                    counted_for_responsibility=against_count, counted_for_completion=for_completion)  # fmt: skip
+    return result
