@@ -116,7 +116,7 @@ def test_each_side_sees_only_its_own_actions(client, login_as, make_order):
     order = make_order("delivered")
     login_as(order.buyer)
     assert button_labels(client.get(f"/orders/{order.id}")) == [
-        "Take the work to arbitration", "Accept the work", "Ask for a revision", "Ask to cancel"]
+        "Accept the work", "Ask for a revision", "Take the work to arbitration", "Ask to cancel"]  # primary actions first
     login_as(order.seller)
     assert button_labels(client.get(f"/orders/{order.id}")) == [
         "Send the offer", "Take the work to arbitration", "Ask to cancel"]  # a partial refund, arbitration of the work
