@@ -163,15 +163,20 @@ def checkout(kwork_id: int):
         else:
             flash(_("Order placed. The payment is held safely until you accept the work."), "success")
             return redirect(url_for("orders.show", order_id=order.id))
+    chosen_tier = kwork.tier(form.tier.data or "")
+    # With htmx, changing the package, the quantity or the extras asks for a preview: only the summary comes back
+    # (with the pay button naming the new total); without JavaScript "Update the total" reloads the page.
     return render(
         "orders/checkout.html",
+        block="checkout_summary" if previewing else None,
+        included=[option.name for option in kwork.options if chosen_tier in option.tiers] if chosen_tier else [],
         form=form,
         kwork=kwork,
         problem=problem,
         balance=wallet.balance(current_user),
         short_by=short_by,
         summary=summary,
-        tier_name=_tier_name(kwork, form.tier.data) if kwork.tier(form.tier.data or "") else "",
+        tier_name=_tier_name(kwork, form.tier.data) if chosen_tier else "",
         status=422 if error_items(form) or short_by or (problem and request.method == "POST") else 200,
     )
 
