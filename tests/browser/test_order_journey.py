@@ -207,6 +207,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     expect(log.get_by_role("listitem")).to_have_count(2)
     expect(log.get_by_role("listitem").last).to_contain_text(MESSAGE)
     expect(page.locator("#sr-status")).to_have_text("Message sent")
+    expect(page).to_have_title(re.compile(r"^Message sent\. – Order #\d+"))
     expect(page.locator("#message")).to_be_focused()
     expect(page.locator("#message")).to_have_value("")
     assert active_element_id(page) == "message"

@@ -184,10 +184,12 @@ def test_messages_with_and_without_htmx(client, login_as, make_order):
     appended = fragment.find(".//div[@hx-swap-oob='beforeend:#messages']/li")
     assert "Second" in text_of(appended)
     assert text_of(fragment.find(".//div[@hx-swap-oob='innerHTML:#sr-status']")) == "Message sent"
+    assert text_of(fragment.find(".//title")) == f"Message sent. – Order #{order.id} – Gigsmith"  # htmx sets the page's title
 
     empty = client.post(f"/orders/{order.id}/messages", data={"message": ""}, headers={"HX-Request": "true"})
     assert empty.status_code == 422
     assert "Enter a message" in empty.get_data(as_text=True)
+    assert text_of(parse(empty).find(".//title")) == f"Error: Order #{order.id} – Gigsmith"
 
 
 def test_revision_then_accept_then_review_and_reply(client, login_as, make_order):
