@@ -53,7 +53,7 @@ def test_seller_cancels_for_no_information_and_buyer_disputes_the_reason(page, n
     expect(buyer_page.get_by_role("radio", name="No, the reason is not correct")).to_be_checked()
     tab_to(buyer_page, buyer_page.get_by_role("button", name="Send answer"))
     buyer_keys.press("Enter")
-    expect(buyer_page.locator(".order-state")).to_have_text("Cancelled")
+    expect(buyer_page.locator(".order-summary .order-state")).to_have_text("Cancelled")
     expect(buyer_page.get_by_text("This cancellation affected the seller’s rating.")).to_be_visible()
     # A disputed "no information" on an order in work lets the buyer answer with a negative review.
     expect(buyer_page.get_by_role("heading", name="Leave a review")).to_be_visible()

@@ -101,6 +101,15 @@ class Findings:
             pytest.fail("\n".join(self.problems), pytrace=False)
 
 
+def answered(page, message: str):
+    """An order action answered back: its message, focused, in a status region, and the title starting with it."""
+    outcome = page.locator("#outcome")
+    expect(outcome).to_be_focused()
+    expect(outcome).to_have_attribute("role", "status")
+    expect(outcome).to_have_text(re.compile("^" + re.escape(message)))
+    expect(page).to_have_title(re.compile("^" + re.escape(message) + r".* – Order #\d+"))
+
+
 def order_state(page):
     return page.locator(".order-summary .order-state").first
 
@@ -133,7 +142,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
 
     # With nothing on the balance, paying fails: 422, nothing charged, the focused summary says why.
     type_into(page, page.get_by_label("Your requirements"), REQUIREMENTS)
-    pay = page.get_by_role("button", name="Pay and order")
+    pay = page.get_by_role("button", name="Pay RUB 2,000")  # the button names the total
     tab_to(page, pay)
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         press_and_load(page)
@@ -175,7 +184,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
 
     # (The requirements typed before the top-up are not kept across it: type them again, replacing any text.)
     type_into(page, page.get_by_label("Your requirements"), REQUIREMENTS, replace=True)
-    activate(page, page.get_by_role("button", name="Pay and order"))
+    activate(page, page.get_by_role("button", name="Pay RUB 2,000"))
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))
     order_id = int(re.search(r"/orders/(\d+)$", page.url).group(1))
     order_url = f"/orders/{order_id}"
@@ -198,6 +207,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     expect(log.get_by_role("listitem")).to_have_count(2)
     expect(log.get_by_role("listitem").last).to_contain_text(MESSAGE)
     expect(page.locator("#sr-status")).to_have_text("Message sent")
+    expect(page).to_have_title(re.compile(r"^Message sent\. – Order #\d+"))
     expect(page.locator("#message")).to_be_focused()
     expect(page.locator("#message")).to_have_value("")
     assert active_element_id(page) == "message"
@@ -219,12 +229,14 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     axe(seller_page, "order page, seller, not started")
 
     activate(seller_page, seller_page.get_by_role("button", name="Start work"))
+    answered(seller_page, "Work started. Deliver it by ")
     expect(order_state(seller_page)).to_have_text("In work")
     expect(seller_page.locator(".order-summary")).to_contain_text("left")  # the deadline runs from now
     axe(seller_page, "order page, seller, in work")
 
     type_into(seller_page, seller_page.get_by_label("Delivery message"), DELIVERY_1)
     activate(seller_page, seller_page.get_by_role("button", name="Deliver the work"))
+    answered(seller_page, "Work delivered. The buyer has 3 days to accept it or ask for a revision.")
     expect(order_state(seller_page)).to_have_text("Delivered")
     expect(actions(seller_page)).to_contain_text("Waiting for the buyer to accept the work or ask for a revision")
     axe(seller_page, "order page, seller, delivered")
@@ -238,6 +250,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     axe(page, "order page, buyer, delivered")
     type_into(page, page.get_by_label("What needs to change?"), REVISION)
     activate(page, page.get_by_role("button", name="Ask for a revision"))
+    answered(page, "Revision requested. The seller will deliver the work again.")
     expect(order_state(page)).to_have_text("Revision requested")
     expect(page.locator(".order-summary")).to_contain_text("1 of 2 used")
     expect(log.get_by_role("listitem").last).to_contain_text(REVISION)
@@ -259,6 +272,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     expect(actions(page)).to_contain_text("Revisions left: 1 of 2.")
     axe(page, "order page, buyer, delivered again")
     activate(page, page.get_by_role("button", name="Accept the work"))
+    answered(page, "Work accepted. The order is completed and the payment has gone to the seller.")
     expect(order_state(page)).to_have_text("Completed")
     expect(actions(page)).to_contain_text("The payment has gone to the seller.")
     expect(page.get_by_role("heading", name="Leave a review")).to_be_visible()
@@ -274,6 +288,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     keyboard.press("Tab")
     expect(page.get_by_role("button", name="Publish review")).to_be_focused()
     press_and_load(page)
+    answered(page, "Review published. Thank you.")
     expect(actions(page).locator(".review")).to_contain_text("Positive review by Bea Buyer")
     expect(actions(page).locator(".review")).to_contain_text(REVIEW)
     expect(page.get_by_role("heading", name="Edit your review")).to_be_visible()
@@ -287,6 +302,7 @@ def test_order_journey_keyboard_only(page, new_context, parties):
     axe(seller_page, "order page, seller, completed with a review to answer")
     type_into(seller_page, seller_page.get_by_label("Your reply"), REPLY)
     activate(seller_page, seller_page.get_by_role("button", name="Reply to the review"))
+    answered(seller_page, "Reply published under the review.")
     expect(actions(seller_page).locator(".review__reply")).to_contain_text(REPLY)
     expect(seller_page.get_by_role("button", name="Reply to the review")).to_have_count(0)
     axe(seller_page, "order page, seller, replied")
@@ -350,7 +366,7 @@ def test_order_journey_without_javascript(new_context, parties):
     expect(buyer.get_by_role("radio", name=re.compile(r"^Standard"))).to_be_checked()
     axe(buyer, "checkout without JavaScript")
     buyer.get_by_label("I’ll send the requirements later").check()
-    post_and_load(buyer, "Pay and order")
+    post_and_load(buyer, "Pay RUB 2,000")
     expect(buyer).to_have_url(re.compile(r"/orders/\d+$"))
     order_url = re.search(r"/orders/\d+$", buyer.url).group(0)
     expect(buyer.get_by_role("status").filter(has_text="Order placed")).to_be_visible()
@@ -397,6 +413,7 @@ def test_order_journey_without_javascript(new_context, parties):
     expect(seller.get_by_role("log", name="Messages")).to_contain_text(MESSAGE)
     axe(seller, "order page, seller, not started, without JavaScript")
     post_and_load(seller, "Start work")
+    answered(seller, "Work started. Deliver it by ")
     expect(order_state(seller)).to_have_text("In work")
     axe(seller, "order page, seller, in work, without JavaScript")
     seller.get_by_label("Delivery message").fill(DELIVERY_1)
@@ -409,6 +426,7 @@ def test_order_journey_without_javascript(new_context, parties):
     expect(buyer.get_by_role("log", name="Messages").get_by_role("listitem").last).to_contain_text(DELIVERY_1)
     axe(buyer, "order page, buyer, delivered, without JavaScript")
     post_and_load(buyer, "Accept the work")
+    answered(buyer, "Work accepted. The order is completed and the payment has gone to the seller.")
     expect(order_state(buyer)).to_have_text("Completed")
     axe(buyer, "order page, buyer, completed, review form, without JavaScript")
     buyer.get_by_role("radio", name=re.compile(r"^Positive")).check()

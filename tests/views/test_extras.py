@@ -92,3 +92,29 @@ def test_a_short_balance_keeps_the_chosen_extras_for_after_the_top_up(client, lo
     assert returned.find(".//input[@id='extras-1-chosen']").get("checked") is not None
     assert returned.find(".//input[@id='extras-1-quantity']").get("value") == "3"
     assert returned.find(".//input[@id='extras-0-chosen']").get("checked") is None
+
+
+def test_the_pay_button_names_the_total_with_and_without_htmx(client, login_as, make_user, make_kwork, fund):
+    kwork = make_kwork(make_user("Seller", role="seller"), extras=EXTRAS)
+    buyer = make_user()
+    fund(buyer, 5000)
+    login_as(buyer)
+    document = check_page(client.get(f"/orders/checkout/{kwork.id}?tier=standard"))
+    assert text_of(document.find(".//button[@id='pay-button']")) == "Pay RUB 2,000"
+    assert "Balance afterRUB 3,000" in text_of(document.find(".//section[@id='order-summary']"))
+    chosen = {"extras-0-chosen": "y", "extras-1-chosen": "y", "extras-1-quantity": "2"}
+    # Without JavaScript: "Update the total" reloads the page with the button renamed.
+    preview = check_page(client.post(f"/orders/checkout/{kwork.id}", data=checkout_data(action="preview", **chosen)))
+    assert text_of(preview.find(".//button[@id='pay-button']")) == "Pay RUB 3,100"
+    # With htmx: only the summary, the renamed button out of band, and the new total said in the live region.
+    swapped = client.post(f"/orders/checkout/{kwork.id}", data=checkout_data(action="preview", **chosen), headers={"HX-Request": "true"})
+    assert swapped.status_code == 200 and "<html" not in swapped.get_data(as_text=True)
+    fragment = parse(swapped)
+    assert "Total to payRUB 3,100" in text_of(fragment.find(".//section[@id='order-summary']"))
+    assert text_of(fragment.find(".//button[@hx-swap-oob='true']")) == "Pay RUB 3,100"
+    assert text_of(fragment.find(".//div[@hx-swap-oob='innerHTML:#sr-status']")) == "Total to pay: RUB 3,100"
+    wrong = client.post(f"/orders/checkout/{kwork.id}", data=checkout_data(action="preview", quantity="40"), headers={"HX-Request": "true"})
+    assert wrong.status_code == 422
+    fragment = parse(wrong)
+    assert "Enter a quantity from 1 to 10" in text_of(fragment.find(".//section[@id='order-summary']"))
+    assert text_of(fragment.find(".//button[@hx-swap-oob='true']")) == "Pay and order"

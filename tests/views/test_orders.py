@@ -116,7 +116,7 @@ def test_each_side_sees_only_its_own_actions(client, login_as, make_order):
     order = make_order("delivered")
     login_as(order.buyer)
     assert button_labels(client.get(f"/orders/{order.id}")) == [
-        "Take the work to arbitration", "Accept the work", "Ask for a revision", "Ask to cancel"]
+        "Accept the work", "Ask for a revision", "Take the work to arbitration", "Ask to cancel"]  # primary actions first
     login_as(order.seller)
     assert button_labels(client.get(f"/orders/{order.id}")) == [
         "Send the offer", "Take the work to arbitration", "Ask to cancel"]  # a partial refund, arbitration of the work
@@ -184,10 +184,12 @@ def test_messages_with_and_without_htmx(client, login_as, make_order):
     appended = fragment.find(".//div[@hx-swap-oob='beforeend:#messages']/li")
     assert "Second" in text_of(appended)
     assert text_of(fragment.find(".//div[@hx-swap-oob='innerHTML:#sr-status']")) == "Message sent"
+    assert text_of(fragment.find(".//title")) == f"Message sent. – Order #{order.id} – Gigsmith"  # htmx sets the page's title
 
     empty = client.post(f"/orders/{order.id}/messages", data={"message": ""}, headers={"HX-Request": "true"})
     assert empty.status_code == 422
     assert "Enter a message" in empty.get_data(as_text=True)
+    assert text_of(parse(empty).find(".//title")) == f"Error: Order #{order.id} – Gigsmith"
 
 
 def test_revision_then_accept_then_review_and_reply(client, login_as, make_order):

@@ -14,7 +14,7 @@ from ..domain.tiers import TIER_NAMES
 from ..extensions import db
 from ..forms import EmptyForm, apply_issues, attempt, error_items
 from ..htmx import is_htmx, render
-from ..templating import days, money
+from ..templating import days, money, user_time
 from ..models import Attachment, Kwork, OrderMessage
 from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, resolutions, reviews, timers, tips, wallet, work_disputes
 from . import bp
@@ -163,15 +163,20 @@ def checkout(kwork_id: int):
         else:
             flash(_("Order placed. The payment is held safely until you accept the work."), "success")
             return redirect(url_for("orders.show", order_id=order.id))
+    chosen_tier = kwork.tier(form.tier.data or "")
+    # With htmx, changing the package, the quantity or the extras asks for a preview: only the summary comes back
+    # (with the pay button naming the new total); without JavaScript "Update the total" reloads the page.
     return render(
         "orders/checkout.html",
+        block="checkout_summary" if previewing else None,
+        included=[option.name for option in kwork.options if chosen_tier in option.tiers] if chosen_tier else [],
         form=form,
         kwork=kwork,
         problem=problem,
         balance=wallet.balance(current_user),
         short_by=short_by,
         summary=summary,
-        tier_name=_tier_name(kwork, form.tier.data) if kwork.tier(form.tier.data or "") else "",
+        tier_name=_tier_name(kwork, form.tier.data) if chosen_tier else "",
         status=422 if error_items(form) or short_by or (problem and request.method == "POST") else 200,
     )
 
@@ -190,65 +195,94 @@ def index():
 
 
 def _page(order, status: int = 200, **forms):
+    """The order page with only the forms this viewer can use in this state; `forms` are the ones just posted."""
     role = order.role_of(current_user)
     moment = now()
-    defaults = {
-        "requirements_form": RequirementsForm(formdata=None),
-        "delivery_form": DeliveryForm(formdata=None),
-        "revision_form": RevisionForm(formdata=None),
-        "decline_form": DeclineRevisionForm(formdata=None),
-        "message_form": MessageForm(formdata=None),
-        "review_form": _review_form(order),
-        "reply_form": ReplyForm(formdata=None),
-        "cancel_form": CancelForm(formdata=None),
-        "answer_form": AnswerCancellationForm(formdata=None),
-        "information_form": InformationForm(formdata=None),
-        "extension_form": ExtensionForm(formdata=None),
-        "extension_answer_form": ExtensionAnswerForm(formdata=None),
-        "pause_form": PauseForm(formdata=None),
-        "pause_answer_form": PauseAnswerForm(formdata=None),
-        "dispute_form": DisputeForm(formdata=None),
-        "report_form": ReportReviewForm(formdata=None),
-        "late_review_form": LateReviewForm(formdata=None),
-        "partial_refund_form": PartialRefundForm(formdata=None),
-        "partial_refund_answer_form": PartialRefundAnswerForm(formdata=None),
-        "work_dispute_form": WorkDisputeForm(formdata=None),
-        "work_answer_form": WorkAnswerForm(formdata=None),
-        "tip_form": TipForm(formdata=None),
+    actions = rules.available_actions(order.state, role, revision_is_extra=order.revision_is_extra) if role else []
+    on_order = work_disputes.for_order(order)
+    flags = {
+        "can_review": role == "buyer" and reviews.can_review(order, moment),
+        "can_review_via_support": role == "buyer" and reviews.can_review_via_support(order, moment),
+        "escalatable": disputes.escalatable(order, current_user, moment),
+        "refund_offer": resolutions.open_offer(order),
+        "can_open_work_dispute": bool(role) and work_disputes.can_open(order, current_user, on_order),
+        "tip": tips.for_order(order) if order.state == rules.COMPLETED else None,
+        "can_tip": role == "buyer" and tips.can_tip(order, current_user),
     }
-    defaults.update(forms)
+    reasons = cancellations.reasons(order, current_user, moment) if role else []
+    built = {name: make() for name, make in _offered_forms(order, role, actions, flags, on_order, reasons) if name not in forms}
+    built.update(forms)  # what was just posted comes back with its errors and what was typed
     # The layout prefixes the title with "Error: " when `form` has errors: point it at the form that failed.
     failed = [form for form in forms.values() if form.errors]
     if failed:
-        defaults["form"] = failed[0]
-    if order.state == "cancelled":  # a cancelled order can only get a negative review, late or not
-        defaults["late_review_form"].late_positive.choices = [("no", _("Negative – an administrator checks it first"))]
-    on_order = work_disputes.for_order(order)
-    defaults["cancel_form"].reason.choices = [(r.code, r.label) for r in cancellations.reasons(order, current_user, moment)]
+        built["form"] = failed[0]
+    if "cancel_form" in built:
+        built["cancel_form"].reason.choices = [(r.code, r.label) for r in reasons]
     return render(
         "orders/show.html",
         status=status,
         order=order,
         role=role,
-        actions=rules.available_actions(order.state, role, revision_is_extra=order.revision_is_extra) if role else [],
+        actions=actions,
         now=moment,
         late=order.late(moment),
-        can_review=role == "buyer" and reviews.can_review(order, moment),
-        can_review_via_support=role == "buyer" and reviews.can_review_via_support(order, moment),
-        escalatable=disputes.escalatable(order, current_user, moment),
         disputes=disputes.for_order(order),
         review_deadline=reviews.review_deadline(order),
         running_timers=timers.running(order),
         cancellation=order.open_cancellation or order.applied_cancellation,
-        refund_offer=resolutions.open_offer(order),
         work_disputes=on_order,
-        can_open_work_dispute=bool(role) and work_disputes.can_open(order, current_user, on_order),
         work_decisions=WORK_DECISIONS,
-        tip=tips.for_order(order) if order.state == rules.COMPLETED else None,
-        can_tip=role == "buyer" and tips.can_tip(order, current_user),
         commission_percent=current_app.config["COMMISSION_PERCENT"],
-        **defaults,
+        **flags,
+        **built,
     )
+
+
+def _offered_forms(order, role, actions, flags, on_order, reasons):
+    """(template name, builder) of each form the viewer can use now – the same conditions the services check, so
+    the page offers nothing that would be refused, and builds nothing it doesn't show."""
+    blank = lambda form_class: lambda: form_class(formdata=None)  # noqa: E731
+    review = order.review
+    shown_review = review is not None and review.status not in ("hidden", "pending")
+    cancellation = order.open_cancellation
+    answering_cancellation = bool(role) and cancellation is not None and cancellation.initiator_id != current_user.id
+    extension = order.open_extension
+    seller_working = role == "seller" and order.state in (rules.IN_WORK, rules.REVISION) and cancellation is None \
+        and not (extension and order.pause_requested_at)  # fmt: skip
+    offered = {
+        "requirements_form": ("send_requirements" in actions, blank(RequirementsForm)),
+        "delivery_form": ("deliver" in actions, blank(DeliveryForm)),
+        "revision_form": ("request_revision" in actions, blank(RevisionForm)),
+        "decline_form": ("decline_revision" in actions, blank(DeclineRevisionForm)),
+        "message_form": (bool(role), blank(MessageForm)),
+        "review_form": (flags["can_review"], lambda: _review_form(order)),
+        "late_review_form": (not flags["can_review"] and flags["can_review_via_support"], lambda: _late_review_form(order)),
+        "reply_form": (role == "seller" and shown_review and review.reply is None, blank(ReplyForm)),
+        "report_form": (role == "seller" and shown_review and review.reported_at is None, blank(ReportReviewForm)),
+        "cancel_form": (bool(reasons), blank(CancelForm)),
+        "answer_form": (answering_cancellation, blank(AnswerCancellationForm)),
+        "information_form": (answering_cancellation and role == "buyer" and cancellation.reason == "no_information", blank(InformationForm)),
+        "extension_form": (seller_working and extension is None, blank(ExtensionForm)),
+        "pause_form": (seller_working and order.state == rules.IN_WORK and not order.pause_requested_at, blank(PauseForm)),
+        "extension_answer_form": (role == "buyer" and extension is not None, blank(ExtensionAnswerForm)),
+        "pause_answer_form": (role == "buyer" and bool(order.pause_requested_at) and not order.paused_at, blank(PauseAnswerForm)),
+        "dispute_form": (bool(flags["escalatable"]), blank(DisputeForm)),
+        "partial_refund_form": (role == "seller" and order.state == rules.DELIVERED and cancellation is None and not flags["refund_offer"],
+                                blank(PartialRefundForm)),
+        "partial_refund_answer_form": (role == "buyer" and bool(flags["refund_offer"]), blank(PartialRefundAnswerForm)),
+        "work_dispute_form": (flags["can_open_work_dispute"], blank(WorkDisputeForm)),
+        "work_answer_form": (bool(role) and any(d.status == "open" and d.opened_role != role and not d.answer for d in on_order),
+                             blank(WorkAnswerForm)),
+        "tip_form": (flags["can_tip"] and not flags["tip"], blank(TipForm)),
+    }
+    return [(name, make) for name, (wanted, make) in offered.items() if wanted]
+
+
+def _late_review_form(order) -> LateReviewForm:
+    form = LateReviewForm(formdata=None)
+    if order.state == rules.CANCELLED:  # a cancelled order can only get a negative review, late or not
+        form.late_positive.choices = [("no", _("Negative – an administrator checks it first"))]
+    return form
 
 
 def _review_form(order) -> ReviewForm:
@@ -266,8 +300,10 @@ def show(order_id: int):
     return _page(_order_or_404(order_id, load=orders.page_for))
 
 
-def _act(order, form_name: str, form, action):
-    """Run one order action from a posted form: redirect on success, the page with the form's errors if not."""
+def _act(order, form_name: str, form, action, done):
+    """Run one order action from a posted form. On success: back to the order page with `done` – a sentence, or a
+    function of the order as the action left it – as the flash the page titles itself with and focuses; on a
+    refusal, the page with the form's errors."""
     if form.validate_on_submit():
         try:
             action()
@@ -279,6 +315,7 @@ def _act(order, form_name: str, form, action):
             flash(str(error), "error")
             return redirect(url_for("orders.show", order_id=order.id))
         else:
+            flash(done(order) if callable(done) else done, "success")
             return redirect(url_for("orders.show", order_id=order.id))
     return _page(order, status=422, **{form_name: form})
 
@@ -288,13 +325,15 @@ def send_requirements(order_id: int):
     order = _order_or_404(order_id)
     form = RequirementsForm()
     return _act(order, "requirements_form", form,
-                lambda: orders.send_requirements(current_user, order, form.requirements.data, _uploads(form.requirements_files), now()))  # fmt: skip
+                lambda: orders.send_requirements(current_user, order, form.requirements.data, _uploads(form.requirements_files), now()),
+                lambda _order: _("Requirements sent. The seller will read them and start work."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/start")
 def start(order_id: int):
     order = _order_or_404(order_id)
-    return _act(order, "start_form", EmptyForm(), lambda: orders.start_work(current_user, order, now()))
+    return _act(order, "start_form", EmptyForm(), lambda: orders.start_work(current_user, order, now()),
+                lambda started: _("Work started. Deliver it by %(deadline)s.", deadline=user_time(started.deadline_at)))
 
 
 @bp.post("/<int:order_id>/deliver")
@@ -302,27 +341,31 @@ def deliver(order_id: int):
     order = _order_or_404(order_id)
     form = DeliveryForm()
     return _act(order, "delivery_form", form,
-                lambda: orders.deliver(current_user, order, form.delivery.data, _uploads(form.delivery_files), now()))  # fmt: skip
+                lambda: orders.deliver(current_user, order, form.delivery.data, _uploads(form.delivery_files), now()),
+                lambda _order: _("Work delivered. The buyer has %(days)s to accept it or ask for a revision.", days=days(orders.AUTO_COMPLETE_AFTER.days)))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/accept")
 def accept(order_id: int):
     order = _order_or_404(order_id)
-    return _act(order, "accept_form", EmptyForm(), lambda: orders.accept(current_user, order, now()))
+    return _act(order, "accept_form", EmptyForm(), lambda: orders.accept(current_user, order, now()),
+                lambda _order: _("Work accepted. The order is completed and the payment has gone to the seller."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/revision")
 def request_revision(order_id: int):
     order = _order_or_404(order_id)
     form = RevisionForm()
-    return _act(order, "revision_form", form, lambda: orders.request_revision(current_user, order, form.revision.data, now()))
+    return _act(order, "revision_form", form, lambda: orders.request_revision(current_user, order, form.revision.data, now()),
+                lambda _order: _("Revision requested. The seller will deliver the work again."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/decline-revision")
 def decline_revision(order_id: int):
     order = _order_or_404(order_id)
     form = DeclineRevisionForm()
-    return _act(order, "decline_form", form, lambda: orders.decline_revision(current_user, order, form.decline.data, now()))
+    return _act(order, "decline_form", form, lambda: orders.decline_revision(current_user, order, form.decline.data, now()),
+                lambda _order: _("Revision declined. Your previous delivery stands for the buyer to accept."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/review")
@@ -331,7 +374,8 @@ def review(order_id: int):
     form = ReviewForm()
     positive = _yes_no(form.positive.data)
     return _act(order, "review_form", form,
-                lambda: reviews.save_review(current_user, order, positive=positive, text=form.text.data, now=now()))  # fmt: skip
+                lambda: reviews.save_review(current_user, order, positive=positive, text=form.text.data, now=now()),
+                _("Review saved. Thank you.") if order.review else _("Review published. Thank you."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/review/reply")
@@ -340,7 +384,8 @@ def reply(order_id: int):
     if order.review is None:
         abort(404)
     form = ReplyForm()
-    return _act(order, "reply_form", form, lambda: reviews.reply(current_user, order.review, form.reply.data, now()))
+    return _act(order, "reply_form", form, lambda: reviews.reply(current_user, order.review, form.reply.data, now()),
+                _("Reply published under the review."))
 
 
 @bp.post("/<int:order_id>/review/report")
@@ -349,7 +394,8 @@ def report_review(order_id: int):
     if order.review is None:
         abort(404)
     form = ReportReviewForm()
-    return _act(order, "report_form", form, lambda: reviews.report(current_user, order.review, form.report_reason.data, now()))
+    return _act(order, "report_form", form, lambda: reviews.report(current_user, order.review, form.report_reason.data, now()),
+                _("Review reported. An administrator will decide."))
 
 
 @bp.post("/<int:order_id>/review/late")
@@ -358,14 +404,23 @@ def late_review(order_id: int):
     form = LateReviewForm()
     positive = _yes_no(form.late_positive.data)
     return _act(order, "late_review_form", form,
-                lambda: reviews.submit_via_support(current_user, order, form.late_review.data, now(), positive=positive))  # fmt: skip
+                lambda: reviews.submit_via_support(current_user, order, form.late_review.data, now(), positive=positive),
+                _("Late review sent. An administrator checks it before it is published."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/dispute")
 def escalate(order_id: int):
     order = _order_or_404(order_id)
     form = DisputeForm()
-    return _act(order, "dispute_form", form, lambda: disputes.escalate(current_user, order, form.dispute_comment.data, now()))
+    return _act(order, "dispute_form", form, lambda: disputes.escalate(current_user, order, form.dispute_comment.data, now()),
+                _("Taken to arbitration. An administrator will decide, and you will get a notification."))
+
+
+def _cancellation_done(order) -> str:
+    """A cancellation either applied at once (or by agreement), or waits for the other side's answer."""
+    if order.state == rules.CANCELLED:
+        return _("Order cancelled. The payment is back on the buyer’s balance.")
+    return _("Cancellation requested. The other side has 48 hours to answer; without an answer it applies.")
 
 
 @bp.post("/<int:order_id>/cancel")
@@ -373,7 +428,8 @@ def request_cancellation(order_id: int):
     order = _order_or_404(order_id)
     form = CancelForm()
     return _act(order, "cancel_form", form,
-                lambda: cancellations.request(current_user, order, form.reason.data or "", form.comment.data, now()))  # fmt: skip
+                lambda: cancellations.request(current_user, order, form.reason.data or "", form.comment.data, now()),
+                _cancellation_done)  # fmt: skip
 
 
 @bp.post("/<int:order_id>/cancel/answer")
@@ -385,7 +441,7 @@ def answer_cancellation(order_id: int):
     form = AnswerCancellationForm()
     return _act(order, "answer_form", form, lambda: cancellations.answer(
         current_user, order.open_cancellation, accept=_yes_no(form.accept.data), reason_correct=_yes_no(form.reason_correct.data), now=now()
-    ))  # fmt: skip
+    ), lambda answered: _cancellation_done(answered) if answered.state == rules.CANCELLED else _("Cancellation declined. The order goes on."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/cancel/information")
@@ -395,7 +451,8 @@ def send_information(order_id: int):
         abort(404)
     form = InformationForm()
     return _act(order, "information_form", form,
-                lambda: cancellations.provide_information(current_user, order.open_cancellation, form.information.data, now()))  # fmt: skip
+                lambda: cancellations.provide_information(current_user, order.open_cancellation, form.information.data, now()),
+                _("Information sent. The cancellation request is withdrawn and the order goes on."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/extension")
@@ -403,7 +460,8 @@ def request_extension(order_id: int):
     order = _order_or_404(order_id)
     form = ExtensionForm()
     return _act(order, "extension_form", form,
-                lambda: deadlines.request_extension(current_user, order, form.days.data, form.extension_reason.data, now()))  # fmt: skip
+                lambda: deadlines.request_extension(current_user, order, form.days.data, form.extension_reason.data, now()),
+                _("More time requested. Without an answer from the buyer in two days, the extra days are granted."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/extension/answer")
@@ -414,14 +472,17 @@ def answer_extension(order_id: int):
         return redirect(url_for("orders.show", order_id=order.id))
     form = ExtensionAnswerForm()
     return _act(order, "extension_answer_form", form,
-                lambda: deadlines.answer_extension(current_user, order.open_extension, _yes_no(form.extension_accept.data), now()))  # fmt: skip
+                lambda: deadlines.answer_extension(current_user, order.open_extension, _yes_no(form.extension_accept.data), now()),
+                lambda answered: _("Extra days granted. The new deadline is %(deadline)s.", deadline=user_time(answered.deadline_at))
+                if form.extension_accept.data == "yes" else _("Extra days refused. The deadline stays as it was."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/pause")
 def request_pause(order_id: int):
     order = _order_or_404(order_id)
     form = PauseForm()
-    return _act(order, "pause_form", form, lambda: deadlines.request_pause(current_user, order, form.pause_reason.data, now()))
+    return _act(order, "pause_form", form, lambda: deadlines.request_pause(current_user, order, form.pause_reason.data, now()),
+                _("Pause requested. The clock stops when the buyer agrees."))
 
 
 @bp.post("/<int:order_id>/pause/answer")
@@ -429,13 +490,16 @@ def answer_pause(order_id: int):
     order = _order_or_404(order_id)
     form = PauseAnswerForm()
     return _act(order, "pause_answer_form", form,
-                lambda: deadlines.answer_pause(current_user, order, _yes_no(form.pause_accept.data), now()))  # fmt: skip
+                lambda: deadlines.answer_pause(current_user, order, _yes_no(form.pause_accept.data), now()),
+                lambda answered: _("Order paused. The deadline clock is stopped until the order is resumed.")
+                if answered.paused_at else _("Pause refused. The seller goes on with the work."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/resume")
 def resume(order_id: int):
     order = _order_or_404(order_id)
-    return _act(order, "resume_form", EmptyForm(), lambda: deadlines.resume(current_user, order, now()))
+    return _act(order, "resume_form", EmptyForm(), lambda: deadlines.resume(current_user, order, now()),
+                lambda resumed: _("Order resumed. The new deadline is %(deadline)s.", deadline=user_time(resumed.deadline_at)))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/partial-refund")
@@ -443,7 +507,8 @@ def offer_partial_refund(order_id: int):
     order = _order_or_404(order_id)
     form = PartialRefundForm()
     return _act(order, "partial_refund_form", form,
-                lambda: resolutions.offer(current_user, order, form.refund.data, form.refund_comment.data, now()))  # fmt: skip
+                lambda: resolutions.offer(current_user, order, form.refund.data, form.refund_comment.data, now()),
+                _("Partial refund offered. If the buyer accepts, the order is completed."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/partial-refund/answer")
@@ -457,7 +522,9 @@ def answer_partial_refund(order_id: int):
             raise ValidationFailed([FieldIssue("refund_accept", _("Select whether you accept the partial refund"))])
         return (resolutions.accept if accept else resolutions.decline)(current_user, order, now())
 
-    return _act(order, "partial_refund_answer_form", form, answer)
+    return _act(order, "partial_refund_answer_form", form, answer,
+                lambda answered: _("Partial refund accepted. The order is completed and the refund is on your balance.")
+                if answered.state == rules.COMPLETED else _("Partial refund declined. The work is still waiting for you to accept it."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/work-dispute")
@@ -465,7 +532,8 @@ def open_work_dispute(order_id: int):
     order = _order_or_404(order_id)
     form = WorkDisputeForm()
     return _act(order, "work_dispute_form", form,
-                lambda: work_disputes.open_dispute(current_user, order, form.work_statement.data, _uploads(form.work_files), now()))  # fmt: skip
+                lambda: work_disputes.open_dispute(current_user, order, form.work_statement.data, _uploads(form.work_files), now()),
+                _("The work is taken to arbitration. An administrator will judge it, and you will get a notification."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/work-dispute/answer")
@@ -473,14 +541,16 @@ def answer_work_dispute(order_id: int):
     order = _order_or_404(order_id)
     form = WorkAnswerForm()
     return _act(order, "work_answer_form", form,
-                lambda: work_disputes.answer(current_user, order, form.work_answer.data, _uploads(form.work_answer_files), now()))  # fmt: skip
+                lambda: work_disputes.answer(current_user, order, form.work_answer.data, _uploads(form.work_answer_files), now()),
+                _("Your side is sent. The administrator reads it before deciding."))  # fmt: skip
 
 
 @bp.post("/<int:order_id>/tip")
 def tip(order_id: int):
     order = _order_or_404(order_id)
     form = TipForm()
-    return _act(order, "tip_form", form, lambda: tips.tip(current_user, order, form.tip.data, now()))
+    return _act(order, "tip_form", form, lambda: tips.tip(current_user, order, form.tip.data, now()),
+                _("Tip sent. The seller will be glad of it."))
 
 
 @bp.post("/<int:order_id>/messages")
@@ -498,6 +568,7 @@ def post_message(order_id: int):
         message = attempt(form, lambda: orders.post_message(current_user, order, form.message.data, _uploads(form.message_files), now()))
     if not is_htmx():
         if message is not None:
+            flash(_("Message sent."), "success")
             return redirect(url_for("orders.show", order_id=order.id, _anchor=f"message-{message.id}"))
         return _page(order, status=422, message_form=form)
     fresh = MessageForm(formdata=None) if message is not None else form
