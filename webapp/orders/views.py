@@ -18,6 +18,7 @@ from ..templating import days, money
 from ..models import Attachment, Kwork, OrderMessage
 from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, resolutions, reviews, timers, tips, wallet, work_disputes
 from . import bp
+from .upgrade_views import page_context as upgrade_context
 from .forms import (
     AnswerCancellationForm,
     CancelForm,
@@ -217,6 +218,7 @@ def _page(order, status: int = 200, **forms):
         "tip_form": TipForm(formdata=None),
     }
     defaults.update(forms)
+    defaults.update(upgrade_context(order, role, forms))  # templates/orders/_upgrades.html
     # The layout prefixes the title with "Error: " when `form` has errors: point it at the form that failed.
     failed = [form for form in forms.values() if form.errors]
     if failed:
