@@ -71,15 +71,6 @@ def test_extra_revisions_add_to_those_included(shop):
     assert order.revisions_included == included + 2 and order.state == "revision"
 
 
-def test_before_work_starts_the_delivery_time_grows_and_the_deadline_runs_from_the_start(shop):
-    order, _kwork = shop("new")
-    proposal = _propose(order, "custom", title="A second landing page", price_units=1500, days=4)
-    upgrades.accept(order.buyer, order, proposal.id, NOW)
-    assert order.deadline_at is None
-    orders.start_work(order.seller, order, NOW)
-    assert order.deadline_at == NOW + timedelta(days=2 + 4)
-
-
 def test_completion_releases_what_the_buyer_paid_including_the_upgrade(shop, app):
     order, _kwork = shop()
     upgrades.accept(order.buyer, order, _propose(order, price_units=1000).id, NOW)
@@ -113,7 +104,7 @@ def test_a_short_balance_says_how_much_to_top_up_and_changes_nothing(shop):
     assert_ledger_consistent()
 
 
-@pytest.mark.parametrize("state", ["awaiting_requirements", "delivered", "completed", "cancelled"])
+@pytest.mark.parametrize("state", ["awaiting_requirements", "new", "delivered", "completed", "cancelled"])
 def test_upgrades_are_proposed_only_while_work_goes_on(shop, state):
     order, _kwork = shop(state)
     assert not upgrades.can_propose(order, order.seller)

@@ -97,3 +97,10 @@ def test_no_proposal_form_outside_work_and_strangers_get_404(client, login_as, m
     login_as(make_user("Stranger"))
     assert client.post(f"/orders/{order.id}/upgrades", data={"upgrade_item": "revisions"}).status_code == 404
     assert client.post(f"/orders/{order.id}/upgrades/answer", data={"proposal": "1", "upgrade_answer": "yes"}).status_code == 404
+
+
+def test_the_kwork_page_lists_its_paid_extras_before_ordering(client, make_user, make_kwork):
+    kwork = make_kwork(make_user("Seller", role="seller"), extras=EXTRAS)
+    page = check_page(client.get(f"/catalog/kworks/{kwork.id}"))
+    extras = text_of(page.find(".//ul[@class='plain-list kwork-extras']"))
+    assert "Express delivery" in extras and "Extra page" in extras and "up to 5" in extras and "adds 1 day" in extras

@@ -6,8 +6,9 @@ work described in words, each of the last two for a price and extra days the sel
 from the wallet into the same order's escrow, or declines; the seller may withdraw the proposal until then.
 
 Rules as data:
-- PROPOSABLE_STATES: work is going on or about to (not waiting for requirements, not delivered: a delivery is
-  judged as it is; not finished). A proposal left open when the order leaves these states lapses.
+- PROPOSABLE_STATES: the seller is working (in work, or on a revision): not before work starts (the seller starts
+  from the requirements, then sees what more is worth offering), not once delivered (a delivery is judged as it
+  is), not when finished. A proposal left open when the order leaves these states (a delivery, a cancellation) lapses.
 - MAX_OPEN_PROPOSALS = 1: one question at a time, so the buyer never weighs two prices against one order.
 - An open cancellation request or an arbitration of the work freezes the order: no proposal, no answer.
 """
@@ -19,9 +20,9 @@ from flask_babel import gettext as _
 
 from .errors import FieldIssue
 from .extras import MAX_EXTRA_DAYS, MAX_EXTRA_PRICE, MIN_EXTRA_PRICE
-from .orders import IN_WORK, NEW, REVISION
+from .orders import WORKING_STATES
 
-PROPOSABLE_STATES = (NEW, IN_WORK, REVISION)
+PROPOSABLE_STATES = WORKING_STATES
 MAX_OPEN_PROPOSALS = 1
 KINDS = ("extra", "revisions", "custom")
 # Prices in whole currency units, as the kwork's extras are priced; days as an extra may add.
@@ -64,5 +65,5 @@ def custom_violations(kind: str, *, title: str, quantity: int | None, price: int
 
 
 def deadline_after_upgrade(deadline: datetime | None, days: int) -> datetime | None:
-    """The deadline moves by the upgrade's days; an order not started yet has none (its delivery time grows)."""
+    """The deadline moves by the upgrade's days (an order without one yet keeps none)."""
     return deadline + timedelta(days=days) if deadline is not None else None
