@@ -107,7 +107,7 @@ def test_a_short_balance_says_how_much_to_top_up_and_changes_nothing(shop):
 @pytest.mark.parametrize("state", ["awaiting_requirements", "new", "delivered", "completed", "cancelled"])
 def test_upgrades_are_proposed_only_while_work_goes_on(shop, state):
     order, _kwork = shop(state)
-    assert not upgrades.can_propose(order, order.seller)
+    assert upgrades.proposal_problem(order, order.seller)
     with pytest.raises(DomainError):
         _propose(order)
 

@@ -84,7 +84,7 @@ def test_buyer_declines_and_seller_withdraws(client, login_as, make_user, make_k
     # A second withdrawal of the same proposal is refused with the reason flashed.
     again = client.post(f"/orders/{order.id}/upgrades/withdraw", data={"proposal": proposal_id})
     assert again.status_code == 302
-    assert "no longer open" in text_of(check_page(client.get(f"/orders/{order.id}")).find(".//main"))
+    assert "no upgrade proposal for you to withdraw" in text_of(check_page(client.get(f"/orders/{order.id}")).find(".//main"))
 
 
 def test_no_proposal_form_outside_work_and_strangers_get_404(client, login_as, make_user, make_kwork, make_order):
@@ -104,3 +104,21 @@ def test_the_kwork_page_lists_its_paid_extras_before_ordering(client, make_user,
     page = check_page(client.get(f"/catalog/kworks/{kwork.id}"))
     extras = text_of(page.find(".//ul[@class='plain-list kwork-extras']"))
     assert "Express delivery" in extras and "Extra page" in extras and "up to 5" in extras and "adds 1 day" in extras
+
+
+def test_a_stale_answer_to_a_replaced_proposal_is_refused_with_the_reason(client, login_as, make_user, make_kwork, make_order, fund):
+    """The buyer's page showed the first proposal; the seller withdrew it and proposed a dearer one: the answer names
+    the first, so nothing is bought unseen."""
+    order = _order(make_user, make_kwork, make_order)
+    fund(order.buyer, 5000)
+    login_as(order.seller)
+    form = {"upgrade_item": "revisions", "upgrade_quantity": "1", "upgrade_price": "400", "upgrade_days": "1"}
+    client.post(f"/orders/{order.id}/upgrades", data=form)
+    first = check_page(client.get(f"/orders/{order.id}")).find(".//div[@id='upgrade-proposal']//input[@name='proposal']").get("value")
+    client.post(f"/orders/{order.id}/upgrades/withdraw", data={"proposal": first})
+    client.post(f"/orders/{order.id}/upgrades", data=form | {"upgrade_price": "4000"})
+    login_as(order.buyer)
+    stale = client.post(f"/orders/{order.id}/upgrades/answer", data={"proposal": first, "upgrade_answer": "yes"})
+    assert stale.status_code == 302
+    assert "no longer open" in text_of(check_page(client.get(f"/orders/{order.id}")).find(".//main"))
+    assert ledger.balance(ledger.escrow_code(order.id)) == 200000

@@ -36,7 +36,7 @@ def _item_choices(order) -> list[tuple[str, str]]:
 def page_context(order, role: str | None, forms: dict) -> dict:
     """What templates/orders/_upgrades.html needs; a form passed in `forms` (a failed POST) is shown as it was."""
     proposal = upgrades.open_proposal(order)
-    can_propose = role == "seller" and proposal is None and upgrades.can_propose(order, current_user)
+    can_propose = role == "seller" and proposal is None and upgrades.frozen_reason(order) is None
     form = forms.get("upgrade_form") or UpgradeForm(formdata=None)
     if can_propose:
         form.upgrade_item.choices = _item_choices(order)
@@ -50,6 +50,13 @@ def page_context(order, role: str | None, forms: dict) -> dict:
         "upgrade_answer_form": forms.get("upgrade_answer_form") or UpgradeAnswerForm(formdata=None),
         "upgrade_withdraw_form": forms.get("upgrade_withdraw_form") or UpgradeWithdrawForm(formdata=None),
     }
+
+
+def _refuse(order, reason: str):
+    """A form the order page does not show right now (the proposal was answered, the work delivered): its errors
+    would have nowhere to appear, so the reason is flashed on the order page instead."""
+    flash(reason, "error")
+    return redirect(url_for("orders.show", order_id=order.id, _anchor="upgrades"))
 
 
 def _run(order, form_name: str, form, action, success: str):
@@ -76,6 +83,8 @@ def _run(order, form_name: str, form, action, success: str):
 @bp.post("/<int:order_id>/upgrades")
 def propose_upgrade(order_id: int):
     order = views._order_or_404(order_id)
+    if problem := upgrades.proposal_problem(order, current_user):
+        return _refuse(order, problem)
     form = UpgradeForm()
     form.upgrade_item.choices = _item_choices(order)
     return _run(order, "upgrade_form", form, lambda: upgrades.propose(
@@ -87,6 +96,8 @@ def propose_upgrade(order_id: int):
 @bp.post("/<int:order_id>/upgrades/answer")
 def answer_upgrade(order_id: int):
     order = views._order_or_404(order_id)
+    if order.role_of(current_user) != "buyer" or upgrades.open_proposal(order) is None:
+        return _refuse(order, _("There is no upgrade proposal for you to answer on this order."))
     form = UpgradeAnswerForm()
     answer = views._yes_no(form.upgrade_answer.data)
 
@@ -102,6 +113,8 @@ def answer_upgrade(order_id: int):
 @bp.post("/<int:order_id>/upgrades/withdraw")
 def withdraw_upgrade(order_id: int):
     order = views._order_or_404(order_id)
+    if order.role_of(current_user) != "seller" or upgrades.open_proposal(order) is None:
+        return _refuse(order, _("There is no upgrade proposal for you to withdraw on this order."))
     form = UpgradeWithdrawForm()
     return _run(order, "upgrade_withdraw_form", form, lambda: upgrades.withdraw(current_user, order, form.proposal.data, now()),
                 _("Upgrade proposal withdrawn. The buyer has been told."))  # fmt: skip

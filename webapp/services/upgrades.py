@@ -64,9 +64,16 @@ def frozen_reason(order: Order) -> str | None:
     return None
 
 
-def can_propose(order: Order, user: User) -> bool:
-    """For the order page: the seller may propose now (the same guards `propose` checks, read without a lock)."""
-    return user.id == order.seller_id and frozen_reason(order) is None and open_proposal(order) is None
+def proposal_problem(order: Order, user: User) -> str | None:
+    """Why `user` can't propose an upgrade on the order now, or None: the guards `propose` checks under the lock,
+    read without it (for the page, and to refuse a form that is not shown)."""
+    if user.id != order.seller_id:
+        return _("Only the seller can propose an upgrade")
+    if reason := frozen_reason(order):
+        return reason
+    if open_proposal(order) is not None:
+        return _("An upgrade proposal is already waiting for the buyer: withdraw it to propose another")
+    return None
 
 
 def describe(proposal: UpgradeProposal) -> str:
@@ -176,6 +183,7 @@ def accept(buyer: User, order: Order, proposal_id: int, now: datetime) -> Upgrad
     if reason := frozen_reason(order):
         raise DomainError(reason)
     proposal = _close(order, proposal_id, "accepted", now)
+    price = proposal.price
     try:
         ledger.post(
             f"order-{order.id}-upgrade-{proposal.id}",
@@ -185,8 +193,8 @@ def accept(buyer: User, order: Order, proposal_id: int, now: datetime) -> Upgrad
             id=order.id,
         )
     except ledger.InsufficientFunds:
-        db.session.rollback()
-        raise ShortOfFunds(proposal.price - ledger.balance(ledger.wallet_code(buyer.id))) from None
+        db.session.rollback()  # the proposal stays open, nothing was charged
+        raise ShortOfFunds(max(price - ledger.balance(ledger.wallet_code(buyer.id)), 0)) from None
     order.total += proposal.price
     order.delivery_days += proposal.days
     order.deadline_at = rules.deadline_after_upgrade(order.deadline_at, proposal.days)
