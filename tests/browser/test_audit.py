@@ -88,6 +88,12 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
     judged = make_order("delivered", kwork=kwork, buyer=buyer)
     work_dispute = work_disputes.open_dispute(buyer, judged, "The delivered site has no contact form, which the package includes.", [], NOW)
     work_disputes.answer(seller, judged, "The contact form is on the second page; see the screenshot attached.", [], NOW)
+    from webapp.services import upgrades
+
+    # An upgrade waiting for the buyer's answer (the seller sees it with the withdrawal, the buyer with the answer).
+    upgrading = make_order("in_work", kwork=kwork, buyer=buyer)
+    upgrades.propose(seller, upgrading, f"extra-{kwork.extras[1].id}", quantity=2, title="", price_units=None, days=None,
+                     comment="The About page needs the same layout.", now=NOW)  # fmt: skip
     tipped = make_order("completed", kwork=kwork, buyer=buyer)
     fund(buyer, 300)
     tips.tip(buyer, tipped, 300, NOW)
@@ -123,7 +129,7 @@ def _world(make_user, make_kwork, make_order, fund) -> dict:
         "links": links,
         "orders": {state: order.id for state, order in states.items()} | {"cancellation_asked": asking.id,
                    "extension_asked": extending.id, "disputed": disputed.id, "refund_offered": offered.id,
-                   "work_disputed": judged.id, "tipped": tipped.id},
+                   "work_disputed": judged.id, "tipped": tipped.id, "upgrade_proposed": upgrading.id},
     }  # fmt: skip
     db.session.commit()
     done_seeding()

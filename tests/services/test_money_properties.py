@@ -1,4 +1,4 @@
-"""Money never appears or disappears: random sequences of top-ups, orders, completions and cancellations,
+"""Money never appears or disappears: random sequences of top-ups, orders, upgrades, completions and cancellations,
 checking the ledger invariants after every step; and two checkouts racing for one balance."""
 import secrets
 import threading
@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from webapp.domain import orders as rules
 from webapp.extensions import db
-from webapp.models import Order, Posting
+from webapp.models import Entry, LedgerAccount, Order, Posting, UpgradeProposal
 from webapp.domain.errors import ValidationFailed
 from webapp.domain.extras import ExtraDraft
-from webapp.services import ledger, orders, resolutions, tips, wallet, work_disputes
+from webapp.services import ledger, orders, resolutions, tips, upgrades, wallet, work_disputes
 
 from ..conftest import assert_ledger_consistent, cancel_by_agreement
 
@@ -33,6 +33,9 @@ operations = st.lists(
         # The buyer of a completed order tips the seller this many units (refused, nothing charged, if short).
         st.tuples(st.just("tip"), st.integers(0, 50), st.integers(1, 3000)),
         st.tuples(st.just("arbitrate"), st.integers(0, 50), st.sampled_from(["release", "refund", "split"]), st.integers(1, 99)),
+        # The seller of a running order proposes an upgrade for this many units; the buyer accepts (paying into the
+        # escrow, refused with nothing charged if short) or declines.
+        st.tuples(st.just("upgrade"), st.integers(0, 50), st.integers(100, 4000), st.booleans()),
     ),
     max_size=25,
 )
@@ -42,6 +45,14 @@ def assert_order_money(order: Order):
     """Invariants 4 and 7: escrow holds what was paid while open, nothing after; the exit posting exists."""
     escrow = ledger.balance(ledger.escrow_code(order.id))
     keys = set(db.session.scalars(db.select(Posting.idempotency_key).where(Posting.idempotency_key.like(f"order-{order.id}-%"))))
+    # Upgrades: one posting per accepted proposal, and order.total is everything paid into the escrow.
+    bought = db.session.scalars(db.select(UpgradeProposal).where(UpgradeProposal.order_id == order.id, UpgradeProposal.status == "accepted")).all()
+    upgrade_keys = {f"order-{order.id}-upgrade-{proposal.id}" for proposal in bought}
+    assert {key for key in keys if "-upgrade-" in key} == upgrade_keys
+    keys -= upgrade_keys
+    paid_in = db.session.scalar(db.select(db.func.sum(Entry.amount)).join(LedgerAccount).where(
+        LedgerAccount.code == ledger.escrow_code(order.id), Entry.amount > 0))  # fmt: skip
+    assert paid_in == order.total
     if order.state in rules.OPEN_STATES:
         assert escrow == order.total and keys == {f"order-{order.id}-payment"}
     elif order.state == rules.COMPLETED:
@@ -56,6 +67,13 @@ def market(make_user, make_kwork):
     seller = make_user(role="seller")
     extras = [ExtraDraft("Express delivery", 500, 0), ExtraDraft("Extra page", 300, 1, True, 5)]
     return seller, make_kwork(seller, extras=extras), [make_user() for _ in range(3)], make_user("Ada", admin=True)
+
+
+def deliver(seller, order):
+    """Deliver an open order from where it is: new, or already in work (an upgrade step starts the work)."""
+    if order.state == rules.NEW:
+        orders.start_work(seller, order, NOW)
+    orders.deliver(seller, order, "Done", [], NOW)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -107,12 +125,10 @@ def test_random_money_sequences_keep_the_books_balanced(market, steps):
             if order.state not in rules.OPEN_STATES or kind == "tip":
                 continue
             if kind == "complete":
-                orders.start_work(seller, order, NOW)
-                orders.deliver(seller, order, "Done", [], NOW)
+                deliver(seller, order)
                 orders.accept(order.buyer, order, NOW)
             elif kind == "split":
-                orders.start_work(seller, order, NOW)
-                orders.deliver(seller, order, "Done", [], NOW)
+                deliver(seller, order)
                 buyer_before, seller_before = wallet.balance(order.buyer), wallet.balance(seller)
                 refund_units = max(1, order.total * step[2] // 10000)
                 resolutions.offer(seller, order, refund_units, "", NOW)
@@ -121,12 +137,27 @@ def test_random_money_sequences_keep_the_books_balanced(market, steps):
                 assert wallet.balance(order.buyer) - buyer_before == to_buyer
                 assert wallet.balance(seller) - seller_before == to_seller
             elif kind == "arbitrate":
-                orders.start_work(seller, order, NOW)
-                orders.deliver(seller, order, "Done", [], NOW)
+                deliver(seller, order)
                 dispute = work_disputes.open_dispute(order.buyer, order, "The work is not what the package promised.", [], NOW)
                 amount = max(1, order.total * step[3] // 10000) if step[2] == "split" else None
                 work_disputes.decide(admin, dispute, step[2], amount, "Judged from the files", NOW)
                 assert order.state == ("cancelled" if step[2] == "refund" else "completed")
+            elif kind == "upgrade":
+                if order.state == rules.NEW:
+                    orders.start_work(seller, order, NOW)
+                if order.state not in rules.WORKING_STATES:
+                    continue
+                proposal = upgrades.propose(seller, order, "revisions", quantity=1, title="", price_units=step[2], days=1, comment="", now=NOW)
+                buyer_before, total_before = wallet.balance(order.buyer), order.total
+                try:
+                    (upgrades.accept if step[3] else upgrades.decline)(order.buyer, order, proposal.id, NOW)
+                except upgrades.ShortOfFunds as short:
+                    assert wallet.balance(order.buyer) == buyer_before == proposal.price - short.short_by
+                    assert order.total == total_before
+                    upgrades.withdraw(seller, order, proposal.id, NOW)
+                else:
+                    paid = step[2] * 100 if step[3] else 0
+                    assert buyer_before - wallet.balance(order.buyer) == order.total - total_before == paid
             else:
                 cancel_by_agreement(order, NOW)
         assert_ledger_consistent()

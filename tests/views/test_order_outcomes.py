@@ -136,4 +136,4 @@ def test_the_page_builds_only_the_forms_its_viewer_can_use_now(app, client, logi
     assert built_forms(app, client, f"/orders/{order.id}") == set()  # an admin reads; the parties act
     working = make_order("in_work")
     login_as(working.seller)
-    assert built_forms(app, client, f"/orders/{working.id}") == {"delivery_form", "message_form", "cancel_form", "extension_form", "pause_form"}
+    assert built_forms(app, client, f"/orders/{working.id}") == {"delivery_form", "message_form", "cancel_form", "extension_form", "pause_form", "upgrade_form"}

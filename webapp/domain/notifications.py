@@ -15,6 +15,7 @@ KINDS: dict[str, str] = {
     "dispute_decision": _l("An administrator decided a dispute"),
     "work_dispute": _l("A dispute about the work was opened or answered"),
     "tip": _l("A buyer left you a tip"),
+    "upgrade": _l("An upgrade of an order was proposed, answered or withdrawn"),
     "moderation": _l("An administrator approved, rejected or hid something of yours"),
     "payout_change": _l("Your payout details changed"),
     "new_message": _l("Someone sent you a message (at most one e-mail per conversation every 15 minutes)"),

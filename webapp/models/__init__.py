@@ -14,9 +14,10 @@ from .resolutions import PartialRefundOffer, Tip, WorkDispute
 from .storefront import Favourite, KworkPicture
 from .security import Block, SandboxCall, SecurityEvent, VoiceCode
 from .timers import Timer
+from .upgrades import UpgradeProposal
 
 __all__ = [
     "AccountEmail", "Attachment", "AuditEntry", "Block", "CancellationRequest", "Category", "CheckoutDraft", "Conversation", "ConversationAttachment", "ConversationMember", "ConversationMessage", "Dispute", "EmailOptOut", "Entry", "ExtensionRequest", "Favourite", "Kwork", "KworkExtra", "KworkPicture", "KworkOption", "LedgerAccount", "MessageReport", "Notification", "Offer", "Order", "OrderEvent", "OrderExtra",
     "OrderMessage", "OutboxJob", "PaymentEvent", "PayoutChange", "PayoutDetail", "Posting", "PortfolioItem", "Review", "SandboxCall", "SandboxMail", "SecurityEvent", "Tier", "Timer", "TopUp", "User", "UserSession", "VoiceCode", "Withdrawal",
 ]  # fmt: skip
-__all__ += ["PartialRefundOffer", "Tip", "WorkDispute"]  # issue 18: scope changes and fair endings
+__all__ += ["PartialRefundOffer", "Tip", "UpgradeProposal", "WorkDispute"]  # issue 18: scope changes and fair endings

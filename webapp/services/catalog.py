@@ -213,6 +213,7 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
             selectinload(Kwork.options).selectinload(KworkOption.tiers),
             selectinload(Kwork.pictures),
             selectinload(Kwork.portfolio_items),
+            selectinload(Kwork.extras),  # listed under the packages, so buyers see them before ordering
         )
     )
     if kwork is None:

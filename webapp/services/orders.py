@@ -10,15 +10,16 @@ from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.extras import Chosen, Price, price_order, quantity_problem
+from ..domain.upgrades import PROPOSABLE_STATES
 from ..extensions import db
-from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, User, WorkDispute
+from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, UpgradeProposal, User, WorkDispute
 from .. import clock
 from . import availability, begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
 
@@ -305,9 +306,12 @@ def under_arbitration(order: Order) -> bool:
 
 def _settle_deadline_requests(order: Order, now: datetime) -> None:
     """Leaving work (a delivery, a cancellation): an unanswered extension lapses, and a pause ends with its time
-    credited."""
+    credited; an upgrade proposal still open lapses (services.upgrades: upgrades are for work going on)."""
     if order.state in rules.WORKING_STATES:
         return
+    if order.state not in PROPOSABLE_STATES:
+        db.session.execute(update(UpgradeProposal).where(UpgradeProposal.order_id == order.id, UpgradeProposal.status == "open")
+                           .values(status="lapsed", answered_at=now))  # fmt: skip
     if (extension := order.open_extension) is not None:
         extension.status, extension.answered_at = "withdrawn", now
     if order.paused_at is not None and order.deadline_at is not None:
