@@ -188,6 +188,9 @@ def test_inbox(count, login_as, make_user):
         conversations.post(seller, message.conversation, "Hi!", [orders.Upload("a.txt", b"a")], NOW)
     assert count("/inbox/") == small
     assert count("/inbox/?q=bor") == small
+    cursor = conversations.inbox_page(buyer, limit=1)[1].token()  # a later page costs the same
+    assert count(f"/inbox/?older={cursor}") == small
+    assert count(f"/inbox/?q=a&older={cursor}") == small
 
 
 def test_conversation_page(count, login_as, make_user, make_kwork):

@@ -234,3 +234,28 @@ def test_live_updates_can_be_paused(client, login_as, make_user):
     assert live.find(".//div[@id='poller']") is not None
     paused = check_page(client.get(f"/inbox/{first.conversation_id}?live=off"))
     assert paused.find(".//div[@id='poller']") is None and "Resume live updates" in text_of(paused)
+
+
+def test_the_inbox_pages_older_conversations_with_and_without_htmx(client, login_as, make_user, monkeypatch):
+    from datetime import timedelta
+
+    monkeypatch.setattr(conversations, "INBOX_PAGE", 2)
+    buyer = make_user("Bea Buyer")
+    for number, name in enumerate(["Ann", "Bob", "Cid"]):
+        conversations.start(buyer, make_user(name, role="seller"), None, f"Hi {name}", [], NOW + timedelta(minutes=number))
+    login_as(buyer)
+    document = check_page(client.get("/inbox/"))
+    assert "Cid" in text_of(document.find(".//ol[@class='threads']")) and "Ann" not in text_of(document.find(".//ol[@class='threads']"))
+    link = next(a for a in document.iter("a") if text_of(a) == "Older conversations")
+    older = check_page(client.get(link.get("href")))
+    assert text_of(older.find(".//ol[@class='threads']")).startswith("Ann")
+    assert not any(text_of(a) == "Older conversations" for a in older.iter("a"))
+    assert any(text_of(a) == "Back to the newest conversations" for a in older.iter("a"))
+    response = client.get(link.get("href"), headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'hx-swap-oob="beforeend:#threads"' in body and "Ann" in body and "Bob" not in body
+    assert "1 older conversation shown" in body and "<html" not in body
+    # The search is kept in the link.
+    searched = check_page(client.get("/inbox/?q=b"))
+    assert not any(text_of(a) == "Older conversations" for a in searched.iter("a"))
+    assert check_page(client.get("/inbox/?older=nonsense")).find(".//ol[@class='threads']") is not None

@@ -76,8 +76,11 @@ def _id_arg(name: str) -> int | None:
 def index():
     form = SearchForm(request.args)
     search = (form.q.data or "").strip()[:60]
-    threads = conversations.inbox(current_user, search or None)
-    return render("inbox/index.html", form=form, threads=threads, search=search)
+    older = conversations.InboxCursor.parse(request.args.get("older"))
+    threads, next_page = conversations.inbox_page(current_user, search or None, older)
+    # htmx's "Older conversations" gets the next threads to append; an address opened directly gets a whole page.
+    return render("inbox/index.html", block="more_threads" if older else None, form=form, threads=threads, search=search,
+                  older=older, next_page=next_page)  # fmt: skip
 
 
 def _page(conversation, status: int = 200, message_form=None):
