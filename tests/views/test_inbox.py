@@ -259,3 +259,37 @@ def test_the_inbox_pages_older_conversations_with_and_without_htmx(client, login
     searched = check_page(client.get("/inbox/?q=b"))
     assert not any(text_of(a) == "Older conversations" for a in searched.iter("a"))
     assert check_page(client.get("/inbox/?older=nonsense")).find(".//ol[@class='threads']") is not None
+
+
+def test_the_header_count_polls_quietly_and_does_not_keep_the_session_alive(client, login_as, make_user, controlled_clock):
+    from datetime import timedelta
+
+    from webapp.models import UserSession
+
+    seller, buyer = make_user("Sam Seller", role="seller"), make_user("Bea Buyer")
+    message = conversations.start(buyer, seller, None, "Hello there", [], NOW)
+    login_as(seller)
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert 'hx-get="/inbox/unread?shown=1"' in page and 'hx-trigger="every 60s"' in page
+    htmx = {"HX-Request": "true"}
+    assert client.get("/inbox/unread?shown=1", headers=htmx).status_code == 204  # unchanged: nothing swapped or said
+    conversations.post(buyer, message.conversation, "Are you there?", [], NOW)
+    more = client.get("/inbox/unread?shown=1", headers=htmx)
+    body = more.get_data(as_text=True)
+    assert more.status_code == 200 and 'id="inbox-count"' in body and 'hx-get="/inbox/unread?shown=2"' in body
+    assert "2 unread messages" in body and "#sr-status" in body and "<html" not in body
+    fewer = client.get("/inbox/unread?shown=5", headers=htmx).get_data(as_text=True)
+    assert "shown=2" in fewer and "#sr-status" not in fewer  # read elsewhere: updated silently
+    assert client.get("/inbox/unread").status_code == 302  # opened as an address: the inbox
+    # Polling is not using the session: an hour later "last used" has not moved on.
+    row = db.session.scalars(db.select(UserSession).where(UserSession.user_id == seller.id)).one()
+    used = row.last_used_at
+    controlled_clock.shift(timedelta(hours=1))
+    assert client.get("/inbox/unread?shown=2", headers=htmx).status_code == 204
+    db.session.expire_all()
+    assert db.session.get(UserSession, row.id).last_used_at == used
+    # Signed out: 286 empties the count and stops htmx polling (never a login page in the header).
+    with client.session_transaction() as session:
+        session.clear()
+    signed_out = client.get("/inbox/unread?shown=2", headers=htmx)
+    assert signed_out.status_code == 286 and signed_out.get_data() == b""
