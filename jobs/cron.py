@@ -1,6 +1,9 @@
-"""`rq cron jobs/cron.py`: the periodic sweep that makes up for lost jobs (timers, and the outbox's rows)."""
+"""`rq cron jobs/cron.py`: the periodic sweep that makes up for lost jobs (timers, and the outbox's rows), and hourly
+housekeeping (ended sessions)."""
 from rq import cron
 
+from jobs.housekeeping import housekeeping
 from jobs.sweep import sweep
 
 cron.register(sweep, queue_name="default", interval=20)
+cron.register(housekeeping, queue_name="default", interval=3600)
