@@ -20,4 +20,5 @@ KINDS: dict[str, str] = {
     "new_message": _l("Someone sent you a message (at most one e-mail per conversation every 15 minutes)"),
     "offer": _l("An individual offer was made to you, or yours was declined or expired"),
     "voice_code_call": _l("We called you with a confirmation code"),
+    "refund_failed": _l("A refund to your card failed and the money came back to your balance"),
 }
