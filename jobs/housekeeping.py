@@ -11,3 +11,12 @@ def housekeeping() -> int:
         from webapp.services import sessions
 
         return sessions.purge_ended(now())
+
+
+def orphaned_uploads() -> int:
+    """Every day (`rq cron jobs/cron.py`): delete stored objects older than a day that no row names (an upload whose
+    transaction never committed and whose removal was lost with the process)."""
+    with app_context():
+        from webapp.services import uploads
+
+        return uploads.sweep_orphans(now())
