@@ -291,5 +291,8 @@ def test_the_header_count_polls_quietly_and_does_not_keep_the_session_alive(clie
     # Signed out: 286 empties the count and stops htmx polling (never a login page in the header).
     with client.session_transaction() as session:
         session.clear()
+    from flask import g
+
+    g.pop("_login_user", None)  # requests share the test's app context, where Flask-Login keeps the user it loaded
     signed_out = client.get("/inbox/unread?shown=2", headers=htmx)
     assert signed_out.status_code == 286 and signed_out.get_data() == b""
