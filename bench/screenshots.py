@@ -29,6 +29,7 @@ def _pages(ids: dict) -> list[tuple[str, str | None, str]]:
         ("login", None, "/auth/login"),
         ("buyer-dashboard", "carla@example.com", "/account/"),
         ("favourites", "carla@example.com", "/catalog/favourites"),
+        ("inbox", "carla@example.com", "/inbox/"),
         ("order", "carla@example.com", f"/orders/{ids['order']}"),
         ("checkout", "carla@example.com", f"/orders/checkout/{ids['kwork']}?tier=standard"),
         ("seller-kworks", "anna@example.com", "/kworks/"),

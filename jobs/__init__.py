@@ -18,7 +18,7 @@ def preload_app():
         from webapp.config import ConfigurationError
 
         try:
-            _app = create_app()
+            _app = create_app(migrations=False)  # jobs never migrate: no Alembic in the worker's memory
         except ConfigurationError as error:
             raise SystemExit(f"Gigsmith: {error}") from None  # one line, as wsgi.py prints it
     return _app

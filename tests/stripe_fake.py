@@ -85,3 +85,14 @@ def session_event(kind: str, topup, *, event_id: str | None = None, payment_stat
     event = {"id": event_id or f"evt_test_{next(_event_ids):06d}", "object": "event", "api_version": "2025-01-01",
              "created": int(time.time()), "type": kind, "data": {"object": session}, "livemode": False}  # fmt: skip
     return json.dumps(event)
+
+
+def refund_event(kind: str, refund_id: str, *, event_id: str | None = None, amount: int = 0, reference: str | None = None,
+                 payment_intent: str = "pi_refund_me", failure_reason: str = "expired_or_canceled_card") -> str:  # fmt: skip
+    """A webhook body as Stripe sends it for a Refund event (`refund.failed`, `refund.updated`)."""
+    refund = {"id": refund_id, "object": "refund", "amount": amount, "currency": "rub", "status": "failed",
+              "payment_intent": payment_intent, "failure_reason": failure_reason,
+              "metadata": {"topup_reference": reference} if reference else {}}  # fmt: skip
+    event = {"id": event_id or f"evt_test_{next(_event_ids):06d}", "object": "event", "api_version": "2025-01-01",
+             "created": int(time.time()), "type": kind, "data": {"object": refund}, "livemode": False}  # fmt: skip
+    return json.dumps(event)

@@ -188,6 +188,9 @@ def test_inbox(count, login_as, make_user):
         conversations.post(seller, message.conversation, "Hi!", [orders.Upload("a.txt", b"a")], NOW)
     assert count("/inbox/") == small
     assert count("/inbox/?q=bor") == small
+    cursor = conversations.inbox_page(buyer, limit=1)[1].token()  # a later page costs the same
+    assert count(f"/inbox/?older={cursor}") == small
+    assert count(f"/inbox/?q=a&older={cursor}") == small
 
 
 def test_conversation_page(count, login_as, make_user, make_kwork):
@@ -217,3 +220,17 @@ def test_favourites_and_the_catalog_signed_in(count, login_as, make_user, make_k
         favourites.set_favourite(buyer, kwork.id, True, now=NOW)
     assert count("/catalog/favourites") == small_page
     assert count("/catalog/") == small_catalog
+
+
+def test_the_header_count_poll_is_one_statement(app, client, queries, login_as, make_user):
+    """Beside loading who is signed in (the user and the session row), the poll runs one statement."""
+    from webapp.services import conversations
+
+    buyer, seller = make_user("Bea Buyer"), make_user("Anna", role="seller")
+    conversations.start(buyer, seller, None, "Hello", [], NOW)
+    login_as(seller)
+    db.session.expire_all()
+    g.pop("_login_user", None)
+    queries.clear()
+    assert client.get("/inbox/unread?shown=0", headers={"HX-Request": "true"}).status_code == 200
+    assert len(queries) == 3, queries

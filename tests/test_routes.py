@@ -12,6 +12,8 @@ PUBLIC = {"static", "home", "auth.login", "auth.register", "catalog.index", "cat
 # Called by Twilio or Stripe, not a browser: guarded by the request signature instead of a login. An unsigned
 # request gets Twilio's 403; Stripe's webhook is 404 without Stripe configured (400 with it: test_stripe_payments).
 SIGNED = {"webhooks.voice_status": 403, "webhooks.voice_repeat": 403, "webhooks.stripe_event": 404}
+# Polled by htmx from the header: signed out it answers an empty 286 (htmx stops polling), never a login page.
+POLLS = {"inbox.unread_count": 286}
 
 
 def endpoints(app, prefix: str = ""):
@@ -29,6 +31,10 @@ def test_every_non_public_endpoint_requires_login(app, client):
             continue
         if endpoint in SIGNED:
             assert client.post(url).status_code == SIGNED[endpoint], endpoint
+            continue
+        if endpoint in POLLS:
+            answer = client.get(url)
+            assert answer.status_code == POLLS[endpoint] and answer.get_data() == b"", endpoint
             continue
         for method in methods:
             response = client.open(url, method=method)

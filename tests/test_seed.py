@@ -1,6 +1,6 @@
 from webapp import seed
 from webapp.extensions import db
-from webapp.models import Dispute, Kwork, Order, Posting, User
+from webapp.models import ConversationMessage, Dispute, Kwork, Offer, Order, Posting, User
 from webapp.services import wallet
 
 from .conftest import assert_ledger_consistent
@@ -10,8 +10,10 @@ def test_seed_is_idempotent_and_shows_a_working_marketplace(ctx):
     first = seed.run()
     counts = (db.session.query(User).count(), db.session.query(Kwork).count(), db.session.query(Order).count())
     postings = db.session.query(Posting).count()
-    assert first == {"users": 4, "kworks": 5, "orders": 2 + seed.REPEAT_ORDERS}
-    assert seed.run() == {"users": 0, "kworks": 0, "orders": 0}
+    messages, offers = db.session.query(ConversationMessage).count(), db.session.query(Offer).count()
+    assert first == {"users": 4, "kworks": 5, "orders": 2 + seed.REPEAT_ORDERS, "conversations": 2}
+    assert seed.run() == {"users": 0, "kworks": 0, "orders": 0, "conversations": 0}
+    assert (db.session.query(ConversationMessage).count(), db.session.query(Offer).count()) == (messages, offers)
     assert counts == (db.session.query(User).count(), db.session.query(Kwork).count(), db.session.query(Order).count())
     assert db.session.query(Posting).count() == postings
     assert db.session.query(Kwork).filter_by(status="active").count() == 5
@@ -26,3 +28,13 @@ def test_seed_is_idempotent_and_shows_a_working_marketplace(ctx):
     assert {user.email: user.level for user in db.session.query(User)}["boris@example.com"] == "level_1"
     assert db.session.query(User).filter_by(email="anna@example.com").one().level == "new"
     assert_ledger_consistent()
+    # Carla's inbox: Anna's thread (about the API docs kwork) ends in an open individual offer, Boris answered her.
+    from webapp.services import conversations
+
+    threads = conversations.inbox(carla)
+    assert [t.other.display_name for t in threads] == ["Anna Petrova", "Boris Design"]
+    assert threads[0].conversation.kwork.title == "I will write technical documentation for your API"
+    assert threads[0].unread == 2 and threads[1].unread == 1
+    offer = db.session.query(Offer).one()
+    assert offer.status == "open" and offer.buyer_id == carla.id and offer.price == 4500
+    assert not db.session.query(ConversationMessage).filter_by(flagged=True).count()  # nothing for the moderators

@@ -262,3 +262,40 @@ def test_production_without_storage_refuses_to_start_in_one_line():
         "Gigsmith: GIGSMITH_ENV=production cannot start: set STORAGE_BACKEND=s3 and S3_BUCKET (uploads every web host "
         "shares), or STORAGE_BACKEND=local for a single web host (see README, Production)."
     ]
+
+
+def test_the_daily_sweep_deletes_old_objects_no_row_names_and_nothing_else(app, ctx, make_user, stored_objects, tmp_path, monkeypatch):
+    """An upload whose transaction never committed, and whose removal was lost (the process died), is found by
+    the daily sweep once it is a day old; what a row names, what is younger and what the app did not make stay."""
+    import os
+    from datetime import datetime, timedelta, timezone
+
+    import time_machine
+
+    from jobs.housekeeping import orphaned_uploads
+    from tests.s3 import Folder
+
+    start = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+    if isinstance(stored_objects, Folder):  # a folder of its own: other tests' files are no business of this one
+        monkeypatch.setitem(app.config, "UPLOAD_DIR", tmp_path)
+        stored_objects = Folder(tmp_path)
+
+    def put(key: str, at: datetime) -> str:
+        with time_machine.travel(at, tick=False):  # moto stamps LastModified with this process's clock
+            storage.storage().put(key, b"x", "application/octet-stream")
+        if isinstance(stored_objects, Folder):  # a file's time is the file system's: set it as that clock's
+            os.utime(stored_objects.root / key, (at.timestamp(), at.timestamp()))
+        return key
+
+    user = make_user("Ava")
+    user.avatar_token = "a" * 32
+    db.session.commit()
+    kept = {put(f"avatars/{'a' * 32}-64.webp", start), put("notes/readme.txt", start),
+            put(f"attachments/{'c' * 32}", start + timedelta(hours=20))}  # named by a row; not ours; too young
+    orphans = {put(f"attachments/{'d' * 32}", start), put(f"{'e' * 32}.png", start), put(f"pictures/{'f' * 32}-480.webp", start),
+               put(f"pictures/{'f' * 32}-480.jpg", start), put(f"avatars/{'b' * 32}-160.jpg", start)}  # fmt: skip
+    with time_machine.travel(start + timedelta(hours=30), tick=False):
+        assert orphaned_uploads() == len(orphans)
+    assert stored_objects.keys() == kept
+    with time_machine.travel(start + timedelta(hours=30), tick=False):
+        assert uploads.sweep_orphans(start + timedelta(hours=30), batch=2) == 0  # nothing left to remove, in small batches too

@@ -3,11 +3,14 @@ from flask import Flask, redirect, url_for
 
 from . import bounds, redis_conn
 from .config import PROJECT_ROOT, Config, load
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager
 
 
-def create_app(config: Config | None = None) -> Flask:
-    """Configure extensions, blueprints, error pages and CLI commands. No database writes happen here."""
+def create_app(config: Config | None = None, *, migrations: bool = True) -> Flask:
+    """Configure extensions, blueprints, error pages and CLI commands. No database writes happen here.
+
+    `migrations=False` (the RQ worker and cron, jobs.preload_app) leaves out Flask-Migrate: it imports Alembic,
+    about 12 MB of a process that never migrates."""
     config = config or load()
     app = Flask(
         __name__,
@@ -25,8 +28,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
     db.init_app(app)
-    # Batch mode lets Alembic alter tables on SQLite, which can't ALTER most things in place.
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    if migrations:
+        from flask_migrate import Migrate
+
+        # Batch mode lets Alembic alter tables on SQLite, which can't ALTER most things in place.
+        Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

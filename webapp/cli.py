@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
@@ -88,6 +87,8 @@ def register(app: Flask) -> None:
         processes = []
         try:
             _install_assets()
+            from flask_migrate import upgrade  # here: Alembic is heavy, and only the demo migrates
+
             upgrade()
             created = seed.run()
             click.echo(f"Seeded {created['users']} users, {created['kworks']} kworks and {created['orders']} orders.")

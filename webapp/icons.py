@@ -1,10 +1,14 @@
 """The site's icons, drawn with Pillow once per process (no binary files in the repository): the favicon (ICO with
 16, 32 and 48 px), the Apple touch icon (180 px) and the web-app manifest's icons (192 and 512 px). The SVG favicon
 in static/ is what modern browsers take; these cover the rest (`/favicon.ico` is asked for by every browser)."""
+from __future__ import annotations
+
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import Image
 
 BRAND = (6, 74, 46)  # --brand-dark
 SIZES = {"apple-touch-icon.png": 180, "icon-192.png": 192, "icon-512.png": 512}
@@ -13,6 +17,8 @@ SIZES = {"apple-touch-icon.png": 180, "icon-192.png": 192, "icon-512.png": 512}
 def _draw(size: int, *, padded: bool) -> Image.Image:
     """The header's mark: a white "G" on the brand green. Touch and manifest icons are full squares (the system
     rounds them); the favicon is a circle on transparency."""
+    from PIL import Image, ImageDraw, ImageFont  # lazy: drawn once per process, on the first request for an icon
+
     scale = 4  # drawn large, then reduced: smooth edges
     big = size * scale
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))

@@ -7,7 +7,7 @@ from .domain.tiers import TIER_LEVELS, KworkDraft, OptionDraft, TierDraft
 from .extensions import db
 from .clock import now
 from .models import Category, Kwork, Order, User
-from .services import accounts, cancellations, disputes, kworks, ledger, levels, orders, pictures, reviews
+from .services import accounts, cancellations, conversations, disputes, kworks, ledger, levels, offers, orders, pictures, reviews
 
 DEMO_PASSWORD = "demo-password"
 
@@ -167,6 +167,38 @@ def _demo_dispute(buyer: User, now: datetime) -> None:
     disputes.escalate(seller, order, "The messages show I asked for the login on day one; this should not count against me.", now)
 
 
+def _demo_conversations(users: dict[str, User], now: datetime) -> int:
+    """Two threads in Carla's inbox: a question to Anna about her API documentation kwork that ends in an individual
+    offer waiting for Carla, and a short question to Boris before ordering a landing page. Each is added only if the
+    two have no conversation yet. Returns how many were added."""
+    carla, anna, boris = users["carla@example.com"], users["anna@example.com"], users["boris@example.com"]
+    added = 0
+    if conversations.between(carla, anna.id) is None:
+        docs = db.session.scalar(select(Kwork).where(Kwork.seller_id == anna.id, Kwork.title == KWORKS[4][2].title))
+        at = now - timedelta(hours=3)
+        first = conversations.start(carla, anna, docs, "Hello Anna! Our shop has a small REST API for partners, about "
+                                    "15 endpoints, and an OpenAPI file. Can you document it, with one getting-started "
+                                    "example in Python?", [], at, asks_for_offer=True)  # fmt: skip
+        thread = first.conversation
+        conversations.post(anna, thread, "Hello Carla! Yes, 15 endpoints with a Python example is a good fit. Who will "
+                           "read the docs: your partners' developers, or shop managers too?", [], at + timedelta(minutes=40))  # fmt: skip
+        conversations.post(carla, thread, "Developers only. It would help to have it by the end of next week.", [],
+                           at + timedelta(minutes=55))  # fmt: skip
+        offers.make(anna, thread, offers.Terms("Reference for 15 endpoints from your OpenAPI file, a getting-started "
+                                               "page with a Python example, published as Markdown.", 4500, 5, 2, 7,
+                                               docs.id), at + timedelta(hours=1, minutes=10))  # fmt: skip
+        added += 1
+    if conversations.between(carla, boris.id) is None:
+        landing = db.session.scalar(select(Kwork).where(Kwork.seller_id == boris.id, Kwork.title == KWORKS[3][2].title))
+        at = now - timedelta(days=1)
+        first = conversations.start(carla, boris, landing, "Hi Boris, can the landing page reuse the logo and colours "
+                                    "from my shop, or do you start from scratch?", [], at)  # fmt: skip
+        conversations.post(boris, first.conversation, "Hi Carla, I reuse what you have: send the logo file with the order "
+                           "and I keep your colours.", [], at + timedelta(hours=2))  # fmt: skip
+        added += 1
+    return added
+
+
 DEMO_ALT = {
     0: "Cover: “{title}” in white letters on the category’s colours",
     1: "Example of the delivered work: a page with highlighted sections",
@@ -224,5 +256,6 @@ def run() -> dict[str, int]:
         created["kworks"] += 1
     _pictures_for_older_demo_data(users)
     created["orders"] = _demo_money_and_orders(users, now())
+    created["conversations"] = _demo_conversations(users, now())
     levels.recompute_all(now())  # what the daily job would give them, so the demo shows level badges at once
     return created

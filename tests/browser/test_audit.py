@@ -38,6 +38,7 @@ NOT_PAGES = {
     "account.call_status": "a fragment swapped into the phone and payout pages, audited there",
     "wallet.returned": "redirects to the balance after the payment provider's page",
     "inbox.poll": "a fragment appended to the conversation page, audited there",
+    "inbox.unread_count": "a fragment of the header's Inbox link (204 while unchanged), audited on every page",
     "inbox.attachment": "a file download",
 }
 

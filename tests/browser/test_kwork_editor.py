@@ -84,8 +84,10 @@ def test_seller_creates_packaged_kwork_with_keyboard_only(page, ctx):
     expect(page.get_by_role("button", name="Switch to buying")).to_be_visible()
     assert_no_axe_violations(page)
 
-    # Open the editor from the main navigation.
-    tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="New kwork"))
+    # Open the editor from My kworks in the main navigation.
+    tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="My kworks"))
+    keyboard.press("Enter")
+    tab_to(page, page.get_by_role("link", name="Create a kwork"))
     keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create a kwork")
     assert_no_axe_violations(page)

@@ -22,7 +22,9 @@ def test_add_a_card_with_the_voice_code_and_meet_the_hold(page, make_user, fund)
     keyboard = page.keyboard
 
     log_in(page, "sam@example.com")
-    tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Payouts"))
+    tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Balance"))
+    keyboard.press("Enter")
+    tab_to(page, page.get_by_role("main").get_by_role("link", name="Payouts"))
     keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Payouts")
     assert_no_axe_violations(page, "payouts, none yet")

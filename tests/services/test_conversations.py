@@ -173,3 +173,31 @@ def test_the_email_follows_the_settings_and_the_recipients_language(pair):
     conversations.post(seller, conversations.between(buyer, seller.id), "Merci", [], NOW)
     to_buyer = db.session.query(Notification).filter_by(user_id=buyer.id, kind="new_message").one()
     assert not notifications.send_email(to_buyer.id)
+
+
+def test_the_inbox_pages_by_the_last_message_and_keeps_the_search(pair, make_user):
+    buyer, seller, kwork = pair
+    # Five threads; two share a last-message time, so the id breaks the tie.
+    names = ["Ann", "Bob", "Cid", "Dan", "Bea"]
+    times = [NOW, NOW + timedelta(minutes=1), NOW + timedelta(minutes=1), NOW + timedelta(minutes=2), NOW + timedelta(minutes=3)]
+    for name, at in zip(names, times):
+        conversations.start(buyer, make_user(name, role="seller"), None, f"Hi {name}", [], at)
+    first, cursor = conversations.inbox_page(buyer, limit=2)
+    assert [t.other.display_name for t in first] == ["Bea", "Dan"]
+    # A new message moves a thread of a later page to the top; the next page does not shift because of it.
+    cid = next(t for t in conversations.inbox(buyer, "cid")).conversation
+    conversations.post(buyer, cid, "Still there?", [], NOW + timedelta(minutes=5))
+    token = conversations.InboxCursor.parse(cursor.token())
+    assert token == cursor
+    second, cursor = conversations.inbox_page(buyer, older=token, limit=2)
+    assert [t.other.display_name for t in second] == ["Bob", "Ann"]
+    assert cursor is None or conversations.inbox_page(buyer, older=cursor, limit=2) == ([], None)
+    # Searching pages too: "b" matches Bea and Bob.
+    found, cursor = conversations.inbox_page(buyer, "b", limit=1)
+    assert [t.other.display_name for t in found] == ["Bea"]
+    assert [t.other.display_name for t in conversations.inbox_page(buyer, "b", older=cursor, limit=1)[0]] == ["Bob"]
+
+
+def test_a_cursor_that_is_not_one_gives_the_first_page():
+    for token in (None, "", "abc", "12", "-3", "1-", "99999999999999999999-1", "1-2-3"):
+        assert conversations.InboxCursor.parse(token) is None

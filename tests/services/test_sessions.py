@@ -106,3 +106,34 @@ def test_a_password_change_ends_every_session_of_the_user_only(make_user):
     with time_machine.travel(NOW, tick=False):
         passwords.change(user, PASSWORD, "a brand new passphrase", NOW)
     assert sessions.signed_in(user, NOW) == [] and sessions.signed_in(other, NOW) == [theirs]
+
+
+def test_the_hourly_housekeeping_deletes_every_ended_session_in_one_statement(make_user, app):
+    from sqlalchemy import event
+
+    from jobs.cron import cron  # noqa: F401  (the entry is registered; importing the module must not fail)
+    from jobs.housekeeping import housekeeping
+
+    ana, ben = make_user("Ana"), make_user("Ben")
+    idle, _ = start(ana, now=NOW - timedelta(hours=25))  # not remembered: idle past the day
+    remembered, _ = start(ana, remember=True, now=NOW - timedelta(hours=25))  # remembered: alive for 30 days
+    fresh, _ = start(ben, now=NOW - timedelta(hours=1))  # first: a login deletes that user's ended sessions
+    old, _ = start(ben, remember=True, now=NOW - timedelta(days=31))  # past its lifetime; Ben never logs in again
+    ids = {row.id for row in (idle, remembered, old, fresh)}
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("DELETE"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with time_machine.travel(NOW, tick=False):
+            assert housekeeping() == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) == 1
+    left = {row_id for (row_id,) in db.session.execute(db.select(UserSession.id).where(UserSession.id.in_(ids)))}
+    assert left == {remembered.id, fresh.id}
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):  # later, the rest end by themselves too
+        assert housekeeping() == 2

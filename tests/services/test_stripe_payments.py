@@ -394,3 +394,45 @@ def test_the_sandbox_provider_cannot_be_chosen_in_production(app, ctx):
 def test_with_stripe_keys_stripe_is_chosen(ctx, stripe_http):
     chosen = payments.provider()
     assert isinstance(chosen, payments.StripePayments) and chosen.name == "stripe"
+
+
+def test_a_refund_that_fails_later_returns_to_the_balance_once_and_tells_the_user(client, buyer, stripe_http):
+    from webapp.models import Notification
+
+    from ..stripe_fake import refund_event
+
+    topup = paid_topup(client, stripe_http)
+    client.post(f"/wallet/topups/{topup.id}/refund")
+    db.session.refresh(topup)
+    assert wallet.balance(buyer) == 0 and topup.refund_id
+    body = refund_event("refund.failed", topup.refund_id, event_id="evt_refund_failed_1", amount=150_000, reference=topup.reference)
+    response = deliver(client, body)
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "returned")
+    db.session.expire_all()
+    assert wallet.balance(buyer) == 150_000 and db.session.get(TopUp, topup.id).refunded_amount == 0
+    returned = db.session.query(Posting).filter_by(idempotency_key=f"topup-{topup.reference}-refund-returned").one()
+    assert sorted((e.account.code, e.amount) for e in returned.entries) == sorted([(ledger.wallet_code(buyer.id), 150_000), (ledger.EXTERNAL_TOPUP, -150_000)])
+    notification = db.session.query(Notification).filter_by(user_id=buyer.id, kind="refund_failed").one()
+    assert "money is back in your balance" in notification.text and notification.url == "/wallet/"
+    # The same event again, and another event about the same refund: nothing moves twice.
+    assert deliver(client, body).get_data(as_text=True) == "ignored"
+    other = refund_event("refund.failed", topup.refund_id, event_id="evt_refund_failed_2", amount=150_000)
+    assert deliver(client, other).get_data(as_text=True) == "ignored"
+    db.session.expire_all()
+    assert wallet.balance(buyer) == 150_000 and db.session.query(Notification).filter_by(kind="refund_failed").count() == 1
+    assert db.session.query(PaymentEvent).filter_by(event_id="evt_refund_failed_1").one().outcome == "refund_returned"
+    assert wallet.refundable_topups(buyer) == []  # closed for refunds, as after a refusal
+    assert_ledger_consistent()
+
+
+def test_a_refund_failure_naming_no_refund_of_ours_moves_nothing(client, buyer, stripe_http):
+    from ..stripe_fake import refund_event
+
+    topup = paid_topup(client, stripe_http)
+    assert deliver(client, refund_event("refund.failed", "re_someone_else")).get_data(as_text=True) == "unmatched"
+    # It names our top-up in its metadata but the top-up was never refunded: nothing to return.
+    named = refund_event("refund.failed", "re_unknown", reference=topup.reference)
+    assert deliver(client, named).get_data(as_text=True) == "ignored"
+    assert wallet.balance(buyer) == 150_000
+    assert db.session.query(SecurityEvent).filter_by(kind="payment_mismatch").count() == 1
+    assert_ledger_consistent()

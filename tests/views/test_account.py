@@ -14,8 +14,14 @@ def test_role_switch_changes_navigation_and_dashboard(client, login_as, make_use
 
     client.post("/account/role", data={"role": "seller"})
     response = client.get("/account/")
-    assert nav_links(response) == ["Catalog", "Dashboard", "Orders", "Inbox", "Favourites", "My kworks", "New kwork", "Portfolio", "Payouts", "Balance"]
+    # One row at 1280 px: New kwork and Portfolio are on My kworks, Payouts on Balance (and the profile).
+    assert nav_links(response) == ["Catalog", "Dashboard", "Orders", "Inbox", "Favourites", "My kworks", "Balance"]
     assert "Seller dashboard" in response.get_data(as_text=True)
+    my_kworks = check_page(client.get("/kworks/"))
+    assert {text_of(a) for a in my_kworks.findall(".//main//a")} >= {"Portfolio", "Create a kwork"}
+    assert "Payouts" in [text_of(a) for a in check_page(client.get("/wallet/")).findall(".//main//a")]
+    current = check_page(client.get("/kworks/portfolio")).findall(".//nav[@aria-label='Main']//a[@aria-current='page']")
+    assert [text_of(a) for a in current] == ["My kworks"]
 
     client.post("/account/role", data={"role": "buyer"})
     assert nav_links(client.get("/account/")) == ["Catalog", "Dashboard", "Orders", "Inbox", "Favourites", "Balance"]

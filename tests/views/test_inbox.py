@@ -234,3 +234,65 @@ def test_live_updates_can_be_paused(client, login_as, make_user):
     assert live.find(".//div[@id='poller']") is not None
     paused = check_page(client.get(f"/inbox/{first.conversation_id}?live=off"))
     assert paused.find(".//div[@id='poller']") is None and "Resume live updates" in text_of(paused)
+
+
+def test_the_inbox_pages_older_conversations_with_and_without_htmx(client, login_as, make_user, monkeypatch):
+    from datetime import timedelta
+
+    monkeypatch.setattr(conversations, "INBOX_PAGE", 2)
+    buyer = make_user("Bea Buyer")
+    for number, name in enumerate(["Ann", "Bob", "Cid"]):
+        conversations.start(buyer, make_user(name, role="seller"), None, f"Hi {name}", [], NOW + timedelta(minutes=number))
+    login_as(buyer)
+    document = check_page(client.get("/inbox/"))
+    assert "Cid" in text_of(document.find(".//ol[@class='threads']")) and "Ann" not in text_of(document.find(".//ol[@class='threads']"))
+    link = next(a for a in document.iter("a") if text_of(a) == "Older conversations")
+    older = check_page(client.get(link.get("href")))
+    assert text_of(older.find(".//ol[@class='threads']")).startswith("Ann")
+    assert not any(text_of(a) == "Older conversations" for a in older.iter("a"))
+    assert any(text_of(a) == "Back to the newest conversations" for a in older.iter("a"))
+    response = client.get(link.get("href"), headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'hx-swap-oob="beforeend:#threads"' in body and "Ann" in body and "Bob" not in body
+    assert "1 older conversation shown" in body and "<html" not in body
+    # The search is kept in the link.
+    searched = check_page(client.get("/inbox/?q=b"))
+    assert not any(text_of(a) == "Older conversations" for a in searched.iter("a"))
+    assert check_page(client.get("/inbox/?older=nonsense")).find(".//ol[@class='threads']") is not None
+
+
+def test_the_header_count_polls_quietly_and_does_not_keep_the_session_alive(client, login_as, make_user, controlled_clock):
+    from datetime import timedelta
+
+    from webapp.models import UserSession
+
+    seller, buyer = make_user("Sam Seller", role="seller"), make_user("Bea Buyer")
+    message = conversations.start(buyer, seller, None, "Hello there", [], NOW)
+    login_as(seller)
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert 'hx-get="/inbox/unread?shown=1"' in page and 'hx-trigger="every 60s"' in page
+    htmx = {"HX-Request": "true"}
+    assert client.get("/inbox/unread?shown=1", headers=htmx).status_code == 204  # unchanged: nothing swapped or said
+    conversations.post(buyer, message.conversation, "Are you there?", [], NOW)
+    more = client.get("/inbox/unread?shown=1", headers=htmx)
+    body = more.get_data(as_text=True)
+    assert more.status_code == 200 and 'id="inbox-count"' in body and 'hx-get="/inbox/unread?shown=2"' in body
+    assert "2 unread messages" in body and "#sr-status" in body and "<html" not in body
+    fewer = client.get("/inbox/unread?shown=5", headers=htmx).get_data(as_text=True)
+    assert "shown=2" in fewer and "#sr-status" not in fewer  # read elsewhere: updated silently
+    assert client.get("/inbox/unread").status_code == 302  # opened as an address: the inbox
+    # Polling is not using the session: an hour later "last used" has not moved on.
+    row = db.session.scalars(db.select(UserSession).where(UserSession.user_id == seller.id)).one()
+    used = row.last_used_at
+    controlled_clock.shift(timedelta(hours=1))
+    assert client.get("/inbox/unread?shown=2", headers=htmx).status_code == 204
+    db.session.expire_all()
+    assert db.session.get(UserSession, row.id).last_used_at == used
+    # Signed out: 286 empties the count and stops htmx polling (never a login page in the header).
+    with client.session_transaction() as session:
+        session.clear()
+    from flask import g
+
+    g.pop("_login_user", None)  # requests share the test's app context, where Flask-Login keeps the user it loaded
+    signed_out = client.get("/inbox/unread?shown=2", headers=htmx)
+    assert signed_out.status_code == 286 and signed_out.get_data() == b""

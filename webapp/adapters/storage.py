@@ -17,8 +17,10 @@ the app's network, and pages keep `img-src 'self'` (README, "Several web hosts")
 import mimetypes
 import os
 import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from flask import Response, current_app, request, send_file
 from werkzeug.security import safe_join
@@ -45,6 +47,14 @@ class StorageError(RuntimeError):
     """The storage could not be reached or refused the operation (network, credentials, a full disk)."""
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """One object as the storage lists it: its key and when it was last written."""
+
+    key: str
+    modified: datetime
+
+
 class Storage(Protocol):
     name: str
 
@@ -56,6 +66,9 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the object; a key that is not there is not an error. Raises StorageError."""
+
+    def listed(self) -> Iterator[StoredObject]:
+        """Every stored object with when it was written, in no particular order. Raises StorageError."""
 
     def send(self, key: str, *, download_name: str | None = None, as_attachment: bool = False,
              max_age: int | None = None) -> Response:  # fmt: skip
@@ -99,6 +112,15 @@ class LocalStorage:
             raise StoredObjectMissing(key) from None
         except OSError as error:
             raise StorageError(f"could not read {key}: {error}") from error
+
+    def listed(self) -> Iterator[StoredObject]:
+        """Every file under the folder, with its modification time (for the sweep of orphaned uploads)."""
+        try:
+            for path in self.root.rglob("*"):
+                if path.is_file():
+                    yield StoredObject(path.relative_to(self.root).as_posix(), datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+        except OSError as error:
+            raise StorageError(f"could not list {self.root}: {error}") from error
 
     def delete(self, key: str) -> None:
         try:
@@ -150,6 +172,17 @@ class S3Storage:
             raise StorageError(f"S3 read {key}: {error}") from error
         finally:
             body.close()
+
+    def listed(self) -> Iterator[StoredObject]:
+        """Every object of the bucket, page by page (1,000 a request), with its LastModified."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+                for entry in page.get("Contents", []):
+                    yield StoredObject(entry["Key"], entry["LastModified"])
+        except (BotoCoreError, ClientError) as error:
+            raise StorageError(f"S3 list {self.bucket}: {error}") from error
 
     def delete(self, key: str) -> None:
         self._call("delete_object", key)  # S3 answers 204 for a key that is not there, too

@@ -4,6 +4,7 @@
 library, with an injected HTTP client that answers locally and records the exact request the library built
 (URL, To, From, TwiML) as a SandboxCall, so the demo's "sandbox phone" page can show what would have been said.
 """
+import functools
 import hashlib
 import hmac
 import json
@@ -15,9 +16,6 @@ from xml.etree import ElementTree
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from twilio.http import HttpClient
-from twilio.http.response import Response
-from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ..extensions import db
 from ..models import SandboxCall
@@ -70,6 +68,8 @@ def code_twiml(code: str, locale: str, repeat_url: str) -> str:
             _("To hear it again, press 1."),
         ])  # fmt: skip
         goodbye = _("Goodbye.")
+    from twilio.twiml.voice_response import Gather, VoiceResponse  # lazy: twilio and requests weigh ~17 MB (README)
+
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=repeat_url, method="POST", timeout=5)
     gather.say(sentences, language=language)
@@ -82,25 +82,40 @@ def spoken_text(twiml: str) -> str:
     return " ".join(element.text or "" for element in ElementTree.fromstring(twiml).iter("Say"))
 
 
-class SandboxHttpClient(HttpClient):
-    """Answers the Twilio library locally and records each request; never touches the network."""
+@functools.cache
+def _sandbox_http_client_class():
+    """Built on first use: subclassing Twilio's HttpClient at import would load twilio (and requests) into every
+    process that imports this module, the RQ worker included, though most never place a call."""
+    from twilio.http import HttpClient
+    from twilio.http.response import Response
 
-    def __init__(self):
-        super().__init__(logger=logging.getLogger("gigsmith.sandbox_voice"), is_async=False)
+    class SandboxHttpClient(HttpClient):
+        """Answers the Twilio library locally and records each request; never touches the network."""
 
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
-        data = data or {}
-        sid = "CA" + secrets.token_hex(16)
-        db.session.add(
-            SandboxCall(url=uri, to=data.get("To", ""), from_=data.get("From", ""), twiml=data.get("Twiml", ""),
-                        spoken=spoken_text(data.get("Twiml", "<Response/>")), call_sid=sid)
-        )  # fmt: skip
-        body = {"sid": sid, "status": "queued", "to": data.get("To"), "from": data.get("From"), "account_sid": SANDBOX_SID}
-        return Response(201, json.dumps(body))
+        def __init__(self):
+            super().__init__(logger=logging.getLogger("gigsmith.sandbox_voice"), is_async=False)
+
+        def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
+            data = data or {}
+            sid = "CA" + secrets.token_hex(16)
+            db.session.add(
+                SandboxCall(url=uri, to=data.get("To", ""), from_=data.get("From", ""), twiml=data.get("Twiml", ""),
+                            spoken=spoken_text(data.get("Twiml", "<Response/>")), call_sid=sid)
+            )  # fmt: skip
+            body = {"sid": sid, "status": "queued", "to": data.get("To"), "from": data.get("From"), "account_sid": SANDBOX_SID}
+            return Response(201, json.dumps(body))
+
+    return SandboxHttpClient
+
+
+def __getattr__(name: str):
+    if name == "SandboxHttpClient":  # voice.SandboxHttpClient, as before, built on first use
+        return _sandbox_http_client_class()
+    raise AttributeError(name)
 
 
 class TwilioCaller:
-    def __init__(self, account_sid: str, auth_token: str, from_number: str, http_client: HttpClient | None = None):
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, http_client=None):
         from twilio.rest import Client  # imported when a call is placed: the REST client weighs about 5 MB
 
         self.client = Client(account_sid, auth_token, http_client=http_client)
@@ -132,5 +147,5 @@ def caller() -> VoiceCaller:
     """Twilio when credentials are configured, else the sandbox (the same library, answered locally)."""
     config = current_app.config
     if is_sandbox():
-        return TwilioCaller(SANDBOX_SID, SANDBOX_TOKEN, SANDBOX_FROM, http_client=SandboxHttpClient())
+        return TwilioCaller(SANDBOX_SID, SANDBOX_TOKEN, SANDBOX_FROM, http_client=_sandbox_http_client_class()())
     return TwilioCaller(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM_NUMBER"])

@@ -4,7 +4,7 @@ Flask-Login keeps "<user id>:<session token>" (User.get_id) in Flask's session c
 when asked to. The loader accepts it only while the server-side session it names is alive (services/sessions.py)
 and the user is not suspended; anything else is forgotten, the remember cookie deleted with it.
 """
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 
 from ..clock import now
@@ -27,10 +27,24 @@ def load_user(alternative_id: str) -> User | None:
     # A suspension ends every session the user already has, not just future logins (and deletes them, too).
     if user is None or row is None or not user.is_active or not sessions.is_alive(row, moment):
         return _forget()
-    if sessions.due_for_touch(row, moment) and not _changes_pending():
+    if sessions.due_for_touch(row, moment) and not _changes_pending() and not _passive_request():
         sessions.touch(row.id, user_id, moment)
     user.session_token = token
     return user
+
+
+_PASSIVE_VIEWS: set = set()
+
+
+def passive(view):
+    """Mark a view that a page asks for by itself (a poll): it reads who is signed in but does not count as using
+    the session, so "last used" and "last seen" do not move and an idle session still ends after IDLE_LIMIT."""
+    _PASSIVE_VIEWS.add(view)
+    return view
+
+
+def _passive_request() -> bool:
+    return has_request_context() and current_app.view_functions.get(request.endpoint) in _PASSIVE_VIEWS
 
 
 def _changes_pending() -> bool:

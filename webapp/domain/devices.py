@@ -2,7 +2,6 @@
 from the address – its network prefix only, worked out here without asking anyone (no geolocation service)."""
 import ipaddress
 
-from ua_parser import parse_os, parse_user_agent
 
 # Parsing ua-parser's full rule set is slow the first time and cheap after; a login reads only the first part.
 MAX_USER_AGENT = 512
@@ -13,6 +12,8 @@ def browser_and_system(user_agent: str | None) -> tuple[str, str]:
     text = (user_agent or "")[:MAX_USER_AGENT]
     if not text:
         return "", ""
+    from ua_parser import parse_os, parse_user_agent  # lazy: only a login needs it, not the worker or most pages
+
     agent, system = parse_user_agent(text), parse_os(text)
     browser = f"{agent.family} {agent.major}".strip() if agent and agent.family != "Other" else ""
     platform = system.family if system and system.family != "Other" else ""

@@ -22,4 +22,5 @@ KINDS: dict[str, str] = {
     "offer": _l("An individual offer was made to you, or yours was declined or expired"),
     "level_changed": _l("Your seller level went up or down"),
     "voice_code_call": _l("We called you with a confirmation code"),
+    "refund_failed": _l("A refund to your card failed and the money came back to your balance"),
 }

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import downloads
+from ..auth import signed_in
 from ..bounds import optional_id
 from ..clock import now
 from ..domain import offers as offer_rules
@@ -23,9 +24,12 @@ from .forms import ConversationMessageForm, DeclineOfferForm, OfferForm, ReportM
 
 
 @bp.before_request
-@login_required
 def require_login():
-    """Conversations belong to their two people."""
+    """Conversations belong to their two people. The header's count answers signed-out browsers itself (a login
+    page swapped into the header would be worse than no count)."""
+    if request.endpoint != "inbox.unread_count":
+        return login_required(lambda: None)()
+    return None
 
 
 bp.add_app_template_global(offer_rules.STATE_LABELS, "OFFER_STATES")
@@ -54,6 +58,22 @@ def unread_messages() -> int | None:
         return None
 
 
+@bp.get("/unread")
+@signed_in.passive
+def unread_count():
+    """The header's Inbox count, asked for by htmx every 60 s: one statement, and it does not count as using the
+    session (an open tab must not keep a session alive past its idle limit). Signed out: 286, which makes htmx
+    remove the count and stop asking."""
+    if not current_user.is_authenticated:
+        return "", 286
+    if not is_htmx():  # opened as an address: the inbox itself
+        return redirect(url_for("inbox.index"))
+    unread, shown = unread_messages(), _id_arg("shown") or 0
+    if unread is None or unread == shown:
+        return "", 204  # unchanged (or unknown): nothing to swap, nothing to say
+    return render("components/inbox_count.html", block="count", unread=unread, announce=unread > shown)
+
+
 def _uploads(field) -> list[conversations.Upload]:
     return [conversations.Upload(f.filename, f.read()) for f in (field.data or []) if f and f.filename]
 
@@ -76,8 +96,11 @@ def _id_arg(name: str) -> int | None:
 def index():
     form = SearchForm(request.args)
     search = (form.q.data or "").strip()[:60]
-    threads = conversations.inbox(current_user, search or None)
-    return render("inbox/index.html", form=form, threads=threads, search=search)
+    older = conversations.InboxCursor.parse(request.args.get("older"))
+    threads, next_page = conversations.inbox_page(current_user, search or None, older)
+    # htmx's "Older conversations" gets the next threads to append; an address opened directly gets a whole page.
+    return render("inbox/index.html", block="more_threads" if older else None, form=form, threads=threads, search=search,
+                  older=older, next_page=next_page)  # fmt: skip
 
 
 def _page(conversation, status: int = 200, message_form=None):

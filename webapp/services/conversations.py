@@ -6,7 +6,7 @@ together, the moderation pre-check flags contact details and paying outside Gigs
 an admin sees the flag. Unread counts are counters changed by single UPDATE statements.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from statistics import median
 
 from flask_babel import force_locale
@@ -217,9 +217,42 @@ class Thread:
     unread: int
 
 
-def inbox(user: User, search: str | None = None, limit: int = 100) -> list[Thread]:
-    """The user's conversations, newest message first, each with the other person, the last message and the unread
-    count; `search` keeps those whose other person's name contains it. One query whatever the number of threads."""
+INBOX_PAGE = 30  # threads per page of the inbox
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class InboxCursor:
+    """Where the next inbox page starts: the thread shown last (its last message time and id). Kept in the address
+    as "<microseconds since the epoch>-<conversation id>", so a new message, which moves its thread to the top,
+    never shifts the pages after it (no offset)."""
+
+    at: datetime
+    conversation_id: int
+
+    def token(self) -> str:
+        return f"{(self.at - _EPOCH) // timedelta(microseconds=1)}-{self.conversation_id}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> "InboxCursor | None":
+        """The cursor, or None for anything that is not one (a hand-edited address shows the first page)."""
+        micros, _sep, conversation_id = (token or "").partition("-")
+        if not (micros.isdigit() and conversation_id.isdigit()) or len(micros) > 18 or len(conversation_id) > 18:
+            return None
+        try:
+            at = _EPOCH + timedelta(microseconds=int(micros))
+        except OverflowError:
+            return None
+        return cls(at, int(conversation_id))
+
+
+def inbox_page(user: User, search: str | None = None, older: InboxCursor | None = None,
+               limit: int | None = None) -> tuple[list[Thread], InboxCursor | None]:  # fmt: skip
+    """One page of the user's conversations, newest message first, each with the other person, the last message and
+    the unread count, and the cursor of the next (older) page or None; `search` keeps those whose other person's
+    name contains it; `older` starts after that thread (keyset pagination). One statement whatever the number of
+    threads: it reads one row more than the page to know whether another page follows."""
+    limit = limit or INBOX_PAGE
     other, last = aliased(User), aliased(ConversationMessage)
     query = (
         select(ConversationMember, Conversation, other, last)
@@ -228,13 +261,26 @@ def inbox(user: User, search: str | None = None, limit: int = 100) -> list[Threa
         .outerjoin(last, last.id == Conversation.last_message_id)
         .where(ConversationMember.user_id == user.id)
         .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-        .limit(limit)
+        .limit(limit + 1)
     )
+    if older is not None:
+        query = query.where(or_(Conversation.last_message_at < older.at,
+                                and_(Conversation.last_message_at == older.at, Conversation.id < older.conversation_id)))  # fmt: skip
     if search:
         from . import contains_pattern
 
         query = query.where(func.lower(other.display_name).like(contains_pattern(search.lower()), escape="\\"))
-    return [Thread(conversation, person, message, member.unread) for member, conversation, person, message in db.session.execute(query)]
+    threads = [Thread(conversation, person, message, member.unread) for member, conversation, person, message in db.session.execute(query)]
+    if len(threads) <= limit:
+        return threads, None
+    threads = threads[:limit]
+    shown_last = threads[-1].conversation
+    return threads, InboxCursor(shown_last.last_message_at, shown_last.id)
+
+
+def inbox(user: User, search: str | None = None, limit: int | None = None) -> list[Thread]:
+    """The first page of the inbox (see inbox_page)."""
+    return inbox_page(user, search, limit=limit)[0]
 
 
 def page(conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = PAGE) -> tuple[list[ConversationMessage], bool]:

@@ -11,16 +11,18 @@ Storage keys: "pictures/<token>-<width>.webp|jpg" and "avatars/<token>-<size>.we
 Renditions follow the caller's transaction like every upload (services/uploads.py): stored ones go again on a
 rollback, replaced ones are removed after the commit.
 """
+from __future__ import annotations
+
 import io
 import logging
 import re
 import secrets
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select, update
 
 from ..adapters.storage import StorageError, storage
@@ -29,6 +31,9 @@ from ..extensions import db
 from ..models import Kwork, KworkPicture, User
 from ..models.storefront import MAX_PICTURES
 from . import locking, uploads
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,8 @@ def decode(data: bytes, *, field: str = "image", max_bytes: int | None = None, m
     Raises ValidationFailed on `field`: too many bytes, not a PNG/JPEG/GIF/WebP, more pixels than allowed
     (checked from the header before decoding), truncated or otherwise broken.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError  # lazy: pages and jobs that only read pictures skip Pillow
+
     config = current_app.config
     max_bytes = max_bytes or config["MAX_IMAGE_BYTES"]
     max_pixels = max_pixels or config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS)
@@ -111,6 +118,8 @@ def _encode(image: Image.Image) -> Rendition:
 def process_picture(data: bytes, *, field: str = "image") -> Processed:
     """A kwork picture in every width of PICTURE_WIDTHS it is wide enough for (never enlarged; a picture narrower
     than the largest also keeps its own width). Raises ValidationFailed (see `decode`, and too small)."""
+    from PIL import Image
+
     image = decode(data, field=field)
     if image.width < MIN_PICTURE[0] or image.height < MIN_PICTURE[1]:
         _refuse(field, _("The picture must be at least %(width)s × %(height)s pixels", width=MIN_PICTURE[0], height=MIN_PICTURE[1]))
@@ -125,6 +134,8 @@ def process_picture(data: bytes, *, field: str = "image") -> Processed:
 
 def process_avatar(data: bytes, *, field: str = "avatar") -> Processed:
     """An avatar cropped to the centre square and drawn at AVATAR_SIZES. Raises ValidationFailed."""
+    from PIL import Image, ImageOps
+
     image = decode(data, field=field)
     if min(image.size) < MIN_AVATAR:
         _refuse(field, _("The picture must be at least %(width)s × %(height)s pixels", width=MIN_AVATAR, height=MIN_AVATAR))

@@ -68,6 +68,16 @@ def start(user: User, *, remember: bool, user_agent: str | None, address: str | 
     return row, token
 
 
+def purge_ended(now: datetime) -> int:
+    """Delete every session that has ended by itself (past its lifetime, or idle too long without "Keep me logged
+    in"), whoever it belongs to: one set-based DELETE, run hourly by `rq cron jobs/cron.py` (jobs/housekeeping.py).
+    Login still removes the user's own ended rows; this catches users who never log in again. Returns how many."""
+    begin_write()
+    purged = db.session.execute(delete(UserSession).where(_ended(now))).rowcount
+    db.session.commit()
+    return purged
+
+
 def find(user_id: int, hashed_token: str) -> UserSession | None:
     """The user's session row with this token hash, alive or not."""
     return db.session.scalar(select(UserSession).where(UserSession.token_hash == hashed_token, UserSession.user_id == user_id))

@@ -12,7 +12,12 @@ is decided on the top-up as locked, whatever came before:
 | checkout.session.async_payment_failed, checkout.session.expired | decline | nothing | nothing |
 
 A session that names no top-up of ours, or a different amount or currency than the top-up asked for, credits
-nothing and is kept as a security event. Any other event type is acknowledged and ignored.
+nothing and is kept as a security event.
+
+`refund.failed` (a refund Stripe had accepted and the bank then sent back) returns the refunded amount to the
+user's balance once (services.wallet.refund_failed), found by the refund's id, or by the top-up reference in its
+metadata when the event overtook the refund call's answer. A refund event naming no refund of ours is kept as a
+security event like an unmatched session. Any other event type is acknowledged and ignored.
 """
 from datetime import datetime
 
@@ -28,11 +33,14 @@ from . import voice_codes, wallet
 
 CREDIT = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
 DECLINE = {"checkout.session.async_payment_failed", "checkout.session.expired"}
+REFUND_FAILED = "refund.failed"
 
 
 def handle(event: ProviderEvent, now: datetime) -> str:
     """Act on one verified event; returns what it did ("credited", "declined", "waiting", "ignored", "refused",
-    "unmatched"). Never raises for a business reason: Stripe would only retry it."""
+    "unmatched", "returned"). Never raises for a business reason: Stripe would only retry it."""
+    if event.kind == REFUND_FAILED:
+        return _refund_failed(event, now)
     if event.kind not in CREDIT | DECLINE:
         return "ignored"
     session = event.data
@@ -53,6 +61,22 @@ def handle(event: ProviderEvent, now: datetime) -> str:
         # Out of order (paid after expired, expired after paid): the first answer stands; recorded by the service.
         current_app.logger.warning("Stripe event %s (%s) for top-up %s left alone: %s", event.id, event.kind, topup.id, refused)
         return "refused"
+
+
+def _refund_failed(event: ProviderEvent, now: datetime) -> str:
+    refund = event.data
+    topup = None
+    if refund.get("id"):
+        topup = db.session.scalar(select(TopUp).where(TopUp.refund_id == refund["id"], TopUp.provider == "stripe"))
+    if topup is None and (reference := (refund.get("metadata") or {}).get("topup_reference")):
+        topup = db.session.scalar(select(TopUp).where(TopUp.reference == reference, TopUp.provider == "stripe"))
+        if topup is not None and (topup.refund_id not in (None, refund.get("id")) or refund.get("payment_intent") != topup.payment_intent):
+            topup = None  # names our top-up but is not its refund
+    if topup is None:
+        _suspicious(event, None, now)
+        return "unmatched"
+    current_app.logger.warning("Stripe refund %s of top-up %s failed: %s", refund.get("id"), topup.id, refund.get("failure_reason"))
+    return wallet.refund_failed(topup, event=event, now=now)
 
 
 def _topup_of(session: dict) -> TopUp | None:

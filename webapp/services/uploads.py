@@ -11,10 +11,12 @@ So a failed action leaves no stray file, and a rolled-back deletion never leaves
 import logging
 import re
 import secrets
+from datetime import datetime, timedelta
+from itertools import islice
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from ..adapters.storage import StorageError, content_type_for, storage
 from ..domain.errors import FieldIssue, ValidationFailed
@@ -139,3 +141,62 @@ def _after_rollback(session, previous_transaction) -> None:
         return
     if pending := session.info.pop(_PENDING, None):
         _remove(pending["stored"])
+
+
+# --- orphans --------------------------------------------------------------------------------------------------
+ORPHAN_AGE = timedelta(days=1)  # far longer than any transaction: an object this old with no row never gets one
+SWEEP_BATCH = 500
+# What each kind of key is named by: a pattern whose group 1 is the value kept in a column.
+_KEY_KINDS = {
+    "attachment": re.compile(r"attachments/([0-9a-f]{32})"),
+    "image": re.compile(r"([0-9a-f]{32}\.(?:png|jpg|gif|webp))"),
+    "picture": re.compile(r"pictures/([0-9a-f]{32})-\d+\.(?:webp|jpg)"),
+    "avatar": re.compile(r"avatars/([0-9a-f]{32})-\d+\.(?:webp|jpg)"),
+}
+
+
+def _referenced(kind: str, values: set[str]) -> set[str]:
+    """Which of `values` a row still names (one SELECT per kind and batch)."""
+    from ..models import Attachment, ConversationAttachment, KworkPicture, PortfolioItem, User
+
+    columns = {"attachment": [Attachment.stored_name, ConversationAttachment.stored_name], "image": [PortfolioItem.image_name],
+               "picture": [KworkPicture.token], "avatar": [User.avatar_token]}[kind]  # fmt: skip
+    found: set[str] = set()
+    for column in columns:
+        found |= set(db.session.scalars(select(column).where(column.in_(values))))
+    return found
+
+
+def sweep_orphans(now: datetime, *, older_than: timedelta = ORPHAN_AGE, batch: int = SWEEP_BATCH) -> int:
+    """Delete stored objects older than `older_than` that no row names: what a crash between storing a file and
+    the rollback that would have removed it (services/uploads.py follows the transaction) left behind.
+
+    Guards: only keys of a shape this app makes (attachments, portfolio images, kwork pictures, avatars) are
+    considered, anything else in the folder or bucket is left alone; young objects are left alone (their
+    transaction may still commit). Reads the listing in batches, a fixed number of SELECTs per batch, and deletes
+    object by object (a failure is logged and retried by the next sweep). Returns how many were deleted."""
+    cutoff = now - older_than
+    listing = (item for item in storage().listed() if item.modified < cutoff)
+    deleted = 0
+    while chunk := list(islice(listing, batch)):
+        by_kind: dict[str, dict[str, list[str]]] = {}
+        for item in chunk:
+            for kind, pattern in _KEY_KINDS.items():
+                if match := pattern.fullmatch(item.key):
+                    by_kind.setdefault(kind, {}).setdefault(match.group(1), []).append(item.key)
+                    break
+        for kind, keys_by_value in by_kind.items():
+            named = _referenced(kind, set(keys_by_value))
+            for value, keys in keys_by_value.items():
+                if value in named:
+                    continue
+                for key in keys:
+                    try:
+                        storage().delete(key)
+                        deleted += 1
+                    except StorageError:
+                        log.exception("removing orphaned upload %s failed; the next sweep tries again", key)
+        db.session.rollback()  # nothing was written: end the read transaction between batches
+    if deleted:
+        log.info("removed %d orphaned upload(s) older than %s", deleted, older_than)
+    return deleted

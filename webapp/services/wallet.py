@@ -19,6 +19,7 @@ from ..clock import now as clock_now
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Entry, LedgerAccount, PaymentEvent, Posting, TopUp, User
+from .. import links
 from . import begin_write, ledger, locking
 
 MIN_TOPUP, MAX_TOPUP = 100, 500_000  # whole currency units
@@ -283,6 +284,42 @@ def _send_refund(topup: TopUp) -> TopUp:
     topup.refund_id = refund_id
     db.session.commit()
     return topup
+
+
+def refund_failed(topup: TopUp, *, event: ProviderEvent, now: datetime) -> str:
+    """The provider says a refund it had accepted failed afterwards (Stripe's `refund.failed`: the card was closed,
+    the bank sent it back): the money returns to the user's balance.
+
+    Decided on the top-up's row as locked. Guards: an event already recorded does nothing ("ignored"); a refund
+    already returned (by an earlier event or a refusal at the call) returns nothing again ("ignored", recorded).
+    Effects, in one transaction: one balanced posting `topup-<reference>-refund-returned` (external:topup → wallet,
+    the refunded amount; the key also makes a second return impossible), the top-up closed for refunds
+    (`refunded_amount` 0, as after a refusal), the event recorded, and a notification to the user. Returns
+    "returned" or "ignored"."""
+    from . import notifications
+
+    topup = _lock(topup)
+    if _seen(event):
+        db.session.rollback()
+        return "ignored"
+    amount = topup.refunded_amount
+    if topup.refunded_at is None or amount <= 0:
+        _record(event, topup, "ignored", now)
+        db.session.commit()
+        return "ignored"
+    ledger.post(
+        f"topup-{topup.reference}-refund-returned",
+        "refund_returned",
+        [ledger.Movement(ledger.EXTERNAL_TOPUP, -amount), ledger.Movement(ledger.wallet_code(topup.user_id), amount)],
+        memo=_l("Refund to your card failed: returned to your balance"),
+    )
+    topup.refunded_amount = 0  # closed for refunds: refunded_at stays
+    _record(event, topup, "refund_returned", now)
+    notifications.notify(topup.user_id, "refund_failed",
+                         _l("A refund to your card failed at the payment service, so the money is back in your balance. "
+                            "Contact support to have it sent another way."), links.path("wallet.index"))  # fmt: skip
+    db.session.commit()
+    return "returned"
 
 
 def balance(user: User) -> int:

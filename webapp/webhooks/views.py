@@ -2,7 +2,6 @@
 Stripe-Signature) are accepted; these are the only views exempt from CSRF, the signature being their proof."""
 from flask import Response, abort, current_app, request
 from flask_babel import lazy_gettext as _l
-from twilio.request_validator import RequestValidator
 
 from ..adapters import payments, voice
 from ..clock import now
@@ -19,6 +18,8 @@ def _public_url() -> str:
 
 
 def _require_twilio_signature() -> None:
+    from twilio.request_validator import RequestValidator  # lazy: only Twilio's callbacks need it (README, memory)
+
     validator = RequestValidator(voice.auth_token())
     signature = request.headers.get("X-Twilio-Signature", "")
     if not validator.validate(_public_url(), request.form.to_dict(), signature):
