@@ -32,6 +32,8 @@ def _pages(ids: dict) -> list[tuple[str, str | None, str]]:
         ("inbox", "carla@example.com", "/inbox/"),
         ("order", "carla@example.com", f"/orders/{ids['order']}"),
         ("checkout", "carla@example.com", f"/orders/checkout/{ids['kwork']}?tier=standard"),
+        ("seller-dashboard", "anna@example.com", "/account/"),
+        ("levels", None, "/levels"),
         ("seller-kworks", "anna@example.com", "/kworks/"),
         ("kwork-editor", "anna@example.com", f"/kworks/{ids['kwork']}/edit"),
         ("kwork-pictures", "anna@example.com", f"/kworks/{ids['kwork']}/pictures"),
