@@ -423,20 +423,28 @@ def _auto_complete(fired: timers.Fired, now: datetime) -> None:
 def refund_and_close(order: Order, actor: User | None, comment: str, now: datetime) -> None:
     """The money half of cancelling, inside the caller's transaction with the order locked: cancelled, escrow
     back to the buyer, timers off. Who may cancel, and with what consequences, is services.cancellations'."""
-    if order.state not in rules.OPEN_STATES:
-        raise rules.IllegalTransition(_("Only an open order can be cancelled"))
-    previous, order.state = order.state, rules.CANCELLED
-    order.cancelled_at = now
-    record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
-    timers.cancel(order)
-    _settle_deadline_requests(order, now)
-    ledger.post(
-        f"order-{order.id}-refund",
-        "refund",
-        [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
-        memo=_l("Order #%(id)s cancelled"),
-        id=order.id,
-    )
+    refund_and_close_all([(order, comment)], actor, now)
+
+
+def refund_and_close_all(closing: list[tuple[Order, str]], actor: User | None, now: datetime) -> None:
+    """`refund_and_close` for many (order, comment) pairs, locked by the caller, with a fixed number of statements
+    however many (a timer job cancelling hundreds at once): one UPDATE of their timers, one run of postings."""
+    if not closing:
+        return
+    for order, comment in closing:
+        if order.state not in rules.OPEN_STATES:
+            raise rules.IllegalTransition(_("Only an open order can be cancelled"))
+        previous, order.state = order.state, rules.CANCELLED
+        order.cancelled_at = now
+        record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
+        _settle_deadline_requests(order, now)
+    timers.cancel_all([order for order, _comment in closing])
+    ledger.post_many(
+        [ledger.Transfer(f"order-{order.id}-refund", "refund",
+                         [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
+                         _l("Order #%(id)s cancelled"), {"id": order.id})
+         for order, _comment in closing]
+    )  # fmt: skip
 
 
 def post_message(author: User, order: Order, text: str, files: list[Upload], now: datetime) -> OrderMessage:
