@@ -43,6 +43,8 @@ SWEEP_GRACE = timedelta(seconds=20)
 # Timers fired per transaction by a job: big enough that a burst costs few statements per timer, small enough
 # that the rows it locks (orders, wallets, the platform's commission account) are held a fraction of a second.
 BATCH = 100
+# Due timers read per round, then fired a kind's BATCH at a time: a day's mix of kinds still fills its batches.
+ROUND = 4 * BATCH
 # The timers that may still act while a cancellation request keeps the order frozen.
 CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")
 # These consequences get a "warn_<kind>" timer 24 hours earlier whose handler (services.notifications) only
@@ -213,7 +215,7 @@ def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) 
         query = select(Timer.id, Timer.kind).where(Timer.state == "scheduled", Timer.due_at <= cutoff)
         if failed:
             query = query.where(Timer.id.not_in(failed))
-        due = db.session.execute(query.order_by(Timer.id).limit(BATCH)).all()
+        due = db.session.execute(query.order_by(Timer.id).limit(ROUND)).all()
         db.session.rollback()  # end the read before the batch takes its own write transaction
         if not due:
             return changed
@@ -222,17 +224,19 @@ def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) 
             by_kind[kind].append(timer_id)
         # A transaction per kind: each handler takes its locks in one ordered run, and two kinds' runs in one
         # transaction (completions' releases, then cancellations' refunds) would lock wallets out of order.
-        for kind, together in by_kind.items():
+        for kind, of_kind in by_kind.items():
             if kind not in BATCHED and kind not in ROW_HANDLERS:
-                changed += _fire_one_by_one(together, clock, failed)
+                changed += _fire_one_by_one(of_kind, clock, failed)
                 continue
-            try:
-                changed += fire_many(together, clock())
-            except BaseTimeoutException:
-                raise  # the job ran out of time: RQ retries it, and what fired stays fired
-            except Exception:
-                db.session.rollback()
-                changed += _fire_one_by_one(together, clock, failed)
+            for start in range(0, len(of_kind), BATCH):
+                together = of_kind[start : start + BATCH]
+                try:
+                    changed += fire_many(together, clock())
+                except BaseTimeoutException:
+                    raise  # the job ran out of time: RQ retries it, and what fired stays fired
+                except Exception:
+                    db.session.rollback()
+                    changed += _fire_one_by_one(together, clock, failed)
 
 
 def _fire_one_by_one(timer_ids: list[int], clock: Callable[[], datetime], failed: set[int]) -> int:
