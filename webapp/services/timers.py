@@ -8,7 +8,7 @@ runs the kind's handler and marks the timer fired, all in one transaction. A sec
 Timers falling due in the same second share one job, which fires every timer due by then: thousands of
 deadlines at one instant (a sale's orders delivered together) cost one job, not one each. Every kind's handler
 takes a whole batch with a fixed number of statements, however many timers it holds (locks in one ordered
-statement, bulk inserts of events, postings and notifications, their e-mail jobs enqueued in one round trip), and
+statement, bulk inserts of events, postings and notifications, one e-mail job for the batch's notifications), and
 each kind's share of a batch fires in a transaction of its own. Should a batch fail, its timers fire again one by
 one, so a broken one holds back no other.
 """
@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Order, Timer
-from ..queue import kick_at
+from ..queue import kick_at, one_job_per_batch
 from . import begin_write
 
 Fired = list[tuple[Timer, Order]]
@@ -161,6 +161,7 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     """
     _register_handlers()
     begin_write()
+    one_job_per_batch(db.session())  # the batch's notifications: one e-mail job
     # Orders first, then timers: the same lock order as user actions (which lock the order, then cancel timers).
     locked = db.session.scalars(
         select(Order)
