@@ -1,10 +1,11 @@
 """`python -m bench timers`: 10,000 due timers of mixed kinds fired in process, timed, with the statements each
 batch sent, on SQLite and PostgreSQL (the issue's target: all fired exactly once in ≤ 5 s).
 
-A marketplace is seeded as bench/seed.py does it (half the issue's size: enough open orders), then timers are
-written due a minute ago: auto-completions of delivered orders, cancellation request deadlines of orders under
-revision (an open request each), extension deadlines, pause limits, requirements deadlines. `timers.fire_due`
-then fires them all, as the job does, and the database must show each fired once with its consequence made once.
+A marketplace is seeded as bench/seed.py does it (35,000 orders: some 12,000 open ones, each with its escrow),
+then 10,000 open orders are moved into the state each kind needs and given a timer due a minute ago:
+auto-completions of delivered orders, cancellation request deadlines of orders under revision (an open request
+each), extension deadlines, pause limits, requirements deadlines, interleaved. `timers.fire_due` then fires them
+all, as the job does, and the database must show each fired once with its consequence made once.
 The worker benchmark (bench/timers.py, run by `python -m bench`) measures the RQ path for auto-completions.
 """
 import argparse
@@ -58,10 +59,12 @@ def _write_timers(now: datetime, total: int) -> dict[str, list[int]]:
     due, chosen, taken = now - timedelta(minutes=1), {}, set()
     for kind, (state, share) in MIX.items():
         count = share * total // 10_000
-        query = select(Order.id).where(Order.state == state, Order.id.not_in(taken) if taken else true())
-        chosen[kind] = db.session.scalars(query.order_by(Order.id).limit(count)).all()
+        # Orders in the kind's state first, then other open ones (their escrow is there) moved into it.
+        query = select(Order.id).where(Order.state.in_(rules.OPEN_STATES), Order.id.not_in(taken) if taken else true())
+        chosen[kind] = db.session.scalars(query.order_by(Order.state != state, Order.id).limit(count)).all()
         if len(chosen[kind]) < count:
-            raise RuntimeError(f"only {len(chosen[kind])} {state} orders for {kind}, {count} wanted")
+            raise RuntimeError(f"only {len(chosen[kind])} open orders left for {kind}, {count} wanted: raise --scale")
+        db.session.execute(update(Order).where(Order.id.in_(chosen[kind])).values(state=state))
         taken.update(chosen[kind])
     parties = dict(db.session.execute(select(Order.id, Order.buyer_id).where(Order.id.in_(chosen["cancel_request_deadline"]))).all())
     db.session.execute(insert(CancellationRequest), [
@@ -143,7 +146,7 @@ def run_one(kind: str, args, instance, make_app) -> dict:
 def main(argv, instance, make_app) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench timers", description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
-    parser.add_argument("--scale", type=float, default=0.5, help="marketplace size relative to the issue's (0.5: 50,000 orders)")
+    parser.add_argument("--scale", type=float, default=0.35, help="marketplace size relative to the issue's (0.35: 35,000 orders)")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/gigsmith_bench"),
                         help="dropped and recreated")  # fmt: skip
     parser.add_argument("--timers", type=int, default=10_000, help="due timers to fire, in the mix's proportions")
