@@ -6,7 +6,8 @@ sequential scan, either of which fails the run; then every page built per reques
 Flask endpoint and the Flask tutorial's index page measured in the same run, plus req/s and p50/p99; memory per
 worker, the catalog page's weight, and the timer benchmark. CPU per request is the headline: it stays put on a
 shared, noisy machine where req/s does not. `python -m bench chaos` is the fault benchmark (bench/chaos.py); `python -m bench screenshots`
-takes screenshots of the main pages at 375 and 1280 px from the demo data (bench/screenshots.py).
+takes screenshots of the main pages at 375 and 1280 px from the demo data (bench/screenshots.py); `python -m bench timers`
+fires 10,000 due timers of mixed kinds in process and prints the time and statements per batch (bench/timer_kinds.py).
 
 Needs wrk (`apt-get install -y wrk`), PostgreSQL on 127.0.0.1:5432 (user postgres; the database gigsmith_bench is
 dropped and recreated) and Redis (REDIS_URL, default db 14 on 127.0.0.1:6379, flushed).
@@ -218,6 +219,13 @@ def main() -> None:
         from . import screenshots
 
         sys.exit(screenshots.main(sys.argv[2:]))
+    if sys.argv[1:2] == ["timers"]:
+        from . import timer_kinds
+
+        try:
+            sys.exit(timer_kinds.main(sys.argv[2:], INSTANCE, make_app))
+        finally:
+            shutil.rmtree(INSTANCE, ignore_errors=True)
     if sys.argv[1:2] == ["chaos"]:
         from . import chaos
 

@@ -50,6 +50,17 @@ def after_commit_for(session: Session, row, func: str, *, queue: str = QUEUE_NAM
     session.info.setdefault("outbox_for_rows", []).append((row, func, queue))
 
 
+# A job's variant taking a list of row ids: a transaction that asked for one job per job (`one_job_per_batch`)
+# gets one job for all its rows.
+BATCHED_JOBS = {"jobs.mail.send_notification_email": "jobs.mail.send_notification_emails"}
+
+
+def one_job_per_batch(session: Session) -> None:
+    """This transaction's `after_commit_for` rows share one job per entry point that has a list variant (a timer
+    batch's notifications: one e-mail job, not one per notification)."""
+    session.info["outbox_batched"] = True
+
+
 def kick_at(session: Session, due_at: datetime, func: str, *args, job_id: str) -> None:
     """Wake a worker at `due_at` to run `func(*args)`, once the transaction has committed. For jobs whose rows are
     their own truth (timers): a lost kick is made up by the sweep. A job id asked for twice is enqueued once."""
@@ -63,13 +74,24 @@ def _retry() -> Retry:
 @event.listens_for(Session, "before_commit")
 def _write_outbox_rows(session: Session) -> None:
     pending = session.info.pop("outbox_for_rows", [])
+    batched = session.info.pop("outbox_batched", False)
     if not pending:
         return
     session.flush()  # every row gets its id, in one INSERT per table
+    together = defaultdict(list)
     for row, func, queue in pending:
         identity = inspect(row).identity
-        if identity is not None:  # else removed again before the commit: nothing to do
+        if identity is None:  # removed again before the commit: nothing to do
+            continue
+        if batched and func in BATCHED_JOBS:
+            together[(func, queue)].append(identity[0])
+        else:
             after_commit(session, func, identity[0], queue=queue)
+    for (func, queue), ids in together.items():
+        if len(ids) == 1:
+            after_commit(session, func, ids[0], queue=queue)
+        else:
+            after_commit(session, BATCHED_JOBS[func], ids, queue=queue)
 
 
 def hand_over(jobs: list[tuple[int, int, str]]) -> None:
@@ -102,5 +124,5 @@ def _enqueue_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    for key in ("outbox_rows", "outbox_for_rows", "kicks"):
+    for key in ("outbox_rows", "outbox_for_rows", "outbox_batched", "kicks"):
         session.info.pop(key, None)

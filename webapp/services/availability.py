@@ -50,11 +50,12 @@ def end_away(user: User) -> User:
 
 
 @timers.row_handler(rules.TIMER_KIND)
-def _end(timer, now: datetime) -> bool:
-    """The away period is over: clear it (locked), unless it was replaced by one that ends later or was ended."""
-    user = locking.relock(User, timer.ref_id)
-    if user is None or user.away_until is None or user.away_until > now:
-        return False
-    user.away_from = user.away_until = None
-    user.away_message = ""
-    return True
+def _end(due: list, now: datetime) -> int:
+    """The away periods are over: cleared (locked in one ordered statement), unless replaced by one that ends later
+    or ended already. Returns how many ended."""
+    ending = [user for user in locking.lock_all(User, [timer.ref_id for timer in due])
+              if user.away_until is not None and user.away_until <= now]  # fmt: skip
+    for user in ending:
+        user.away_from = user.away_until = None
+        user.away_message = ""
+    return len(ending)

@@ -13,7 +13,7 @@ from ..domain import cancellations as rules
 from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
-from ..models import CancellationRequest, Order, OrderMessage, Timer, User
+from ..models import CancellationRequest, Order, OrderMessage, User
 from . import notifications, orders, timers
 
 ANSWER_WITHIN = timedelta(hours=48)
@@ -138,48 +138,61 @@ def provide_information(buyer: User, cancellation: CancellationRequest, text: st
 
 def apply(cancellation: CancellationRequest, order: Order, *, agreed: bool, actor: User | None, now: datetime, auto=False):
     """Cancel and refund with the consequences the reason and answer carry (the order is locked by the caller)."""
-    result = rules.consequence(cancellation.initiator_role, cancellation.reason, cancellation.state_when_requested, agreed)
-    cancellation.status, cancellation.reason_agreed, cancellation.auto_applied = "applied", agreed, auto
-    cancellation.counts_against_seller = result.counts_against_seller
-    cancellation.buyer_may_review = result.buyer_may_review
-    cancellation.spared_if_reordered = result.spared_if_reordered
-    # The history keeps the reason in English, as data; the order page shows it in the reader's language.
-    with force_locale("en"):
-        comment = str(rules.REASONS[cancellation.reason].label)
-    orders.refund_and_close(order, actor, comment, now)
+    apply_all([(cancellation, order)], agreed=agreed, actor=actor, now=now, auto=auto)
 
 
-@timers.handler("cancel_request_deadline")
-@timers.handler("info_deadline")
-def _unanswered(timer, order: Order, now: datetime) -> None:
+def apply_all(applying: list[tuple[CancellationRequest, Order]], *, agreed: bool, actor: User | None, now: datetime, auto=False):
+    """`apply` for many requests, their orders locked by the caller, with a fixed number of statements."""
+    closing = []
+    for cancellation, order in applying:
+        result = rules.consequence(cancellation.initiator_role, cancellation.reason, cancellation.state_when_requested, agreed)
+        cancellation.status, cancellation.reason_agreed, cancellation.auto_applied = "applied", agreed, auto
+        cancellation.counts_against_seller = result.counts_against_seller
+        cancellation.buyer_may_review = result.buyer_may_review
+        cancellation.spared_if_reordered = result.spared_if_reordered
+        # The history keeps the reason in English, as data; the order page shows it in the reader's language.
+        with force_locale("en"):
+            closing.append((order, str(rules.REASONS[cancellation.reason].label)))
+    orders.refund_and_close_all(closing, actor, now)
+
+
+@timers.batch_handler("cancel_request_deadline")
+@timers.batch_handler("info_deadline")
+def _unanswered(fired: timers.Fired, now: datetime) -> None:
     """48 hours without an answer (or without the information asked for): cancelled, the reason taken as agreed."""
-    cancellation = db.session.get(CancellationRequest, timer.ref_id)
-    if cancellation is None or cancellation.status != "open":
-        return
-    cancellation.answered_at = now
-    apply(cancellation, order, agreed=True, actor=None, now=now, auto=True)
-    notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
-                                _l("Order #%(id)s was cancelled: your request had no answer in time."), id=order.id)
+    applying = []
+    for timer, order in fired:
+        # Loaded with the locked order (timers.fire_many), so no query here.
+        cancellation = db.session.get(CancellationRequest, timer.ref_id)
+        if cancellation is not None and cancellation.status == "open":
+            cancellation.answered_at = now
+            applying.append((cancellation, order))
+    apply_all(applying, agreed=True, actor=None, now=now, auto=True)
+    for cancellation, order in applying:
+        notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
+                                    _l("Order #%(id)s was cancelled: your request had no answer in time."), id=order.id)
 
 
-@timers.handler("requirements_deadline")
-def _requirements_timeout(timer, order: Order, now: datetime) -> None:
+@timers.batch_handler("requirements_deadline")
+def _requirements_timeout(fired: timers.Fired, now: datetime) -> None:
     """The buyer never sent the requirements in time: cancelled and refunded, with no request and so no rating
     impact (domain.cancellations); both parties are told."""
     with force_locale("en"):  # kept in English as data; the history shows it in the reader's language
         comment = str(REQUIREMENTS_TIMEOUT_COMMENT)
-    orders.refund_and_close(order, None, comment, now)
-    notifications.notify_about(order, order.buyer_id, "cancellation_answered",
-                                _l("Order #%(id)s was cancelled because the requirements were not sent in time. The payment was returned to your balance."),
-                                id=order.id)
-    notifications.notify_about(order, order.seller_id, "cancellation_answered",
-                                _l("Order #%(id)s was cancelled because the buyer did not send the requirements in time. It does not affect your rating."),
-                                id=order.id)
+    orders.refund_and_close_all([(order, comment) for _timer, order in fired], None, now)
+    for _timer, order in fired:
+        notifications.notify_about(order, order.buyer_id, "cancellation_answered",
+                                    _l("Order #%(id)s was cancelled because the requirements were not sent in time. The payment was returned to your balance."),
+                                    id=order.id)
+        notifications.notify_about(order, order.seller_id, "cancellation_answered",
+                                    _l("Order #%(id)s was cancelled because the buyer did not send the requirements in time. It does not affect your rating."),
+                                    id=order.id)
 
 
-@timers.handler("warn_requirements_deadline")
-def _warn_requirements(timer, order: Order, now: datetime) -> None:
-    target = db.session.get(Timer, timer.ref_id)
-    if target is not None and target.state == "scheduled" and target.due_at > now:
-        notifications.notify_about(order, order.buyer_id, "timer_warning",
-                                    _l("Order #%(id)s will be cancelled within 24 hours unless you send the requirements."), id=order.id)
+@timers.batch_handler("warn_requirements_deadline")
+def _warn_requirements(fired: timers.Fired, now: datetime) -> None:
+    coming = notifications.coming(fired, now)
+    for timer, order in fired:
+        if timer.id in coming:
+            notifications.notify_about(order, order.buyer_id, "timer_warning",
+                                        _l("Order #%(id)s will be cancelled within 24 hours unless you send the requirements."), id=order.id)

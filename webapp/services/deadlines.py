@@ -94,11 +94,13 @@ def _close_extension(request: ExtensionRequest, order: Order, accept: bool, acto
     orders.record_event(order, actor, action, order.state, order.state, ngettext("%(num)d day", "%(num)d days", request.days), now)
 
 
-@timers.handler("extension_deadline")
-def _extension_unanswered(timer, order: Order, now: datetime) -> None:
-    request = db.session.get(ExtensionRequest, timer.ref_id)
-    if request is not None and request.status == "open":
-        _close_extension(request, order, True, None, now, auto=True)
+@timers.batch_handler("extension_deadline")
+def _extension_unanswered(fired: timers.Fired, now: datetime) -> None:
+    """Two days without the buyer's answer: the extra days are granted."""
+    for timer, order in fired:
+        request = db.session.get(ExtensionRequest, timer.ref_id)  # loaded with the locked order (timers.fire_many)
+        if request is not None and request.status == "open":
+            _close_extension(request, order, True, None, now, auto=True)
 
 
 def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Order:
@@ -151,7 +153,9 @@ def _resume(order: Order, actor: User | None, now: datetime) -> None:
     orders.record_event(order, actor, "resume", order.state, order.state, "", now)
 
 
-@timers.handler("pause_limit")
-def _pause_too_long(timer, order: Order, now: datetime) -> None:
-    if order.paused_at is not None:
-        _resume(order, None, now)
+@timers.batch_handler("pause_limit")
+def _pause_too_long(fired: timers.Fired, now: datetime) -> None:
+    """Fourteen days paused: the order resumes by itself, its deadline moved by the paused time."""
+    for _timer, order in fired:
+        if order.paused_at is not None:
+            _resume(order, None, now)

@@ -192,34 +192,45 @@ def order_version(order: Order) -> str:
 
 # --- timer warnings: 24 hours before an order is cancelled or completed automatically -------------------------
 
-@timers.handler("warn_auto_complete")
-def _warn_auto_complete(timer: Timer, order: Order, now: datetime) -> None:
-    if _coming(timer, now):
-        notify_about(order, order.buyer_id, "timer_warning",
-                     _l("Order #%(id)s will be completed automatically within 24 hours and the payment released to "
-                        "the seller. Accept the work or ask for a revision before then."), id=order.id)  # fmt: skip
+@timers.batch_handler("warn_auto_complete")
+def _warn_auto_complete(fired: timers.Fired, now: datetime) -> None:
+    still_coming = coming(fired, now)
+    for timer, order in fired:
+        if timer.id in still_coming:
+            notify_about(order, order.buyer_id, "timer_warning",
+                         _l("Order #%(id)s will be completed automatically within 24 hours and the payment released to "
+                            "the seller. Accept the work or ask for a revision before then."), id=order.id)  # fmt: skip
 
 
-@timers.handler("warn_cancel_request_deadline")
-def _warn_unanswered_cancellation(timer: Timer, order: Order, now: datetime) -> None:
-    target = _coming(timer, now)
-    cancellation = db.session.get(CancellationRequest, target.ref_id) if target else None
-    if cancellation is not None and cancellation.status == "open":
-        answering = order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id
-        notify_about(order, answering, "timer_warning",
-                     _l("Order #%(id)s will be cancelled within 24 hours unless you answer the cancellation request."),
-                     id=order.id)  # fmt: skip
+@timers.batch_handler("warn_cancel_request_deadline")
+def _warn_unanswered_cancellation(fired: timers.Fired, now: datetime) -> None:
+    still_coming = coming(fired, now)
+    for timer, order in fired:
+        target = still_coming.get(timer.id)
+        # Loaded with the locked order (timers.fire_many), so no query here.
+        cancellation = db.session.get(CancellationRequest, target.ref_id) if target else None
+        if cancellation is not None and cancellation.status == "open":
+            answering = order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id
+            notify_about(order, answering, "timer_warning",
+                         _l("Order #%(id)s will be cancelled within 24 hours unless you answer the cancellation request."),
+                         id=order.id)  # fmt: skip
 
 
-@timers.handler("warn_info_deadline")
-def _warn_missing_information(timer: Timer, order: Order, now: datetime) -> None:
-    if _coming(timer, now):
-        notify_about(order, order.buyer_id, "timer_warning",
-                     _l("Order #%(id)s will be cancelled within 24 hours unless you send the information the seller "
-                        "asked for."), id=order.id)  # fmt: skip
+@timers.batch_handler("warn_info_deadline")
+def _warn_missing_information(fired: timers.Fired, now: datetime) -> None:
+    still_coming = coming(fired, now)
+    for timer, order in fired:
+        if timer.id in still_coming:
+            notify_about(order, order.buyer_id, "timer_warning",
+                         _l("Order #%(id)s will be cancelled within 24 hours unless you send the information the seller "
+                            "asked for."), id=order.id)  # fmt: skip
 
 
-def _coming(warning: Timer, now: datetime) -> Timer | None:
-    """The timer warned about, if it is still scheduled and not yet due (a late sweep must not warn of the past)."""
-    target = db.session.get(Timer, warning.ref_id)
-    return target if target is not None and target.state == "scheduled" and target.due_at > now else None
+def coming(warnings: timers.Fired, now: datetime) -> dict[int, Timer]:
+    """warning's id → the timer it warns about, for those still scheduled and not yet due (a late sweep must not
+    warn of the past): one query for the whole batch."""
+    targets = {warning.ref_id: warning.id for warning, _order in warnings if warning.ref_id is not None}
+    if not targets:
+        return {}
+    query = select(Timer).where(Timer.id.in_(targets), Timer.state == "scheduled", Timer.due_at > now)
+    return {targets[target.id]: target for target in db.session.scalars(query)}

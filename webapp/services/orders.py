@@ -295,6 +295,7 @@ def _move(order: Order, actor: User, action: str, now: datetime, comment: str = 
     record_event(order, actor, action, previous, target, comment, now)
     timers.cancel(order)
     _settle_deadline_requests(order, now)
+    _lapse_upgrades([order], now)
     return previous
 
 
@@ -309,14 +310,20 @@ def _settle_deadline_requests(order: Order, now: datetime) -> None:
     credited; an upgrade proposal still open lapses (services.upgrades: upgrades are for work going on)."""
     if order.state in rules.WORKING_STATES:
         return
-    if order.state not in PROPOSABLE_STATES:
-        db.session.execute(update(UpgradeProposal).where(UpgradeProposal.order_id == order.id, UpgradeProposal.status == "open")
-                           .values(status="lapsed", answered_at=now))  # fmt: skip
     if (extension := order.open_extension) is not None:
         extension.status, extension.answered_at = "withdrawn", now
     if order.paused_at is not None and order.deadline_at is not None:
         order.deadline_at = rules.deadline_after_pause(order.deadline_at, order.paused_at, now)
     order.paused_at = order.pause_requested_at = order.pause_reason = None
+
+
+def _lapse_upgrades(orders: list[Order], now: datetime) -> None:
+    """Orders that left the states upgrades are proposed in (services.upgrades: upgrades are for work going on):
+    their open proposals lapse, in one statement however many orders (a timer batch cancelling hundreds)."""
+    left = [order.id for order in orders if order.state not in PROPOSABLE_STATES]
+    if left:
+        db.session.execute(update(UpgradeProposal).where(UpgradeProposal.order_id.in_(left), UpgradeProposal.status == "open")
+                           .values(status="lapsed", answered_at=now))  # fmt: skip
 
 
 def send_requirements(buyer: User, order: Order, text: str, files: list[Upload], now: datetime) -> Order:
@@ -427,20 +434,29 @@ def _auto_complete(fired: timers.Fired, now: datetime) -> None:
 def refund_and_close(order: Order, actor: User | None, comment: str, now: datetime) -> None:
     """The money half of cancelling, inside the caller's transaction with the order locked: cancelled, escrow
     back to the buyer, timers off. Who may cancel, and with what consequences, is services.cancellations'."""
-    if order.state not in rules.OPEN_STATES:
-        raise rules.IllegalTransition(_("Only an open order can be cancelled"))
-    previous, order.state = order.state, rules.CANCELLED
-    order.cancelled_at = now
-    record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
-    timers.cancel(order)
-    _settle_deadline_requests(order, now)
-    ledger.post(
-        f"order-{order.id}-refund",
-        "refund",
-        [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
-        memo=_l("Order #%(id)s cancelled"),
-        id=order.id,
-    )
+    refund_and_close_all([(order, comment)], actor, now)
+
+
+def refund_and_close_all(closing: list[tuple[Order, str]], actor: User | None, now: datetime) -> None:
+    """`refund_and_close` for many (order, comment) pairs, locked by the caller, with a fixed number of statements
+    however many (a timer job cancelling hundreds at once): one UPDATE of their timers, one run of postings."""
+    if not closing:
+        return
+    for order, comment in closing:
+        if order.state not in rules.OPEN_STATES:
+            raise rules.IllegalTransition(_("Only an open order can be cancelled"))
+        previous, order.state = order.state, rules.CANCELLED
+        order.cancelled_at = now
+        record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
+        _settle_deadline_requests(order, now)
+    _lapse_upgrades([order for order, _comment in closing], now)
+    timers.cancel_all([order for order, _comment in closing])
+    ledger.post_many(
+        [ledger.Transfer(f"order-{order.id}-refund", "refund",
+                         [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
+                         _l("Order #%(id)s cancelled"), {"id": order.id})
+         for order, _comment in closing]
+    )  # fmt: skip
 
 
 def post_message(author: User, order: Order, text: str, files: list[Upload], now: datetime) -> OrderMessage:

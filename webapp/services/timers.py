@@ -6,9 +6,11 @@ does nothing unless the timer is still scheduled, due, and the order still in th
 runs the kind's handler and marks the timer fired, all in one transaction. A second run finds it fired.
 
 Timers falling due in the same second share one job, which fires every timer due by then: thousands of
-deadlines at one instant (a sale's orders delivered together) cost one job, not one each. A kind whose handler
-takes a whole batch with a fixed number of statements (auto-completion) fires a batch per transaction; the others
-fire one per transaction. Should a batch fail, its timers fire again one by one, so a broken one holds back no other.
+deadlines at one instant (a sale's orders delivered together) cost one job, not one each. Every kind's handler
+takes a whole batch with a fixed number of statements, however many timers it holds (locks in one ordered
+statement, bulk inserts of events, postings and notifications, one e-mail job for the batch's notifications), and
+each kind's share of a batch fires in a transaction of its own. Should a batch fail, its timers fire again one by
+one, so a broken one holds back no other.
 """
 import math
 from collections import defaultdict
@@ -22,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Order, Timer
-from ..queue import kick_at
+from ..queue import kick_at, one_job_per_batch
 from . import begin_write
 
 Fired = list[tuple[Timer, Order]]
@@ -31,16 +33,18 @@ Fired = list[tuple[Timer, Order]]
 # A handler changes the orders inside the current transaction and must not commit.
 HANDLERS: dict[str, Callable[[Fired, datetime], None]] = {}
 BATCHED: set[str] = set()  # kinds whose handler takes a whole batch (see batch_handler)
-# kind → handler(timer, now) for timers that belong to no order (order_id NULL; ref_id names their row, e.g. an
-# offer's expiry): the handler locks its row and decides on it; user actions never lock these timers, so the only
-# lock order is timer, then row.
-ROW_HANDLERS: dict[str, Callable[[Timer, datetime], bool]] = {}
+# kind → handler(timers, now) for timers that belong to no order (order_id NULL; ref_id names their row, e.g. an
+# offer's expiry): the handler locks the batch's rows in one ordered statement and decides on each; returns how
+# many it changed. User actions never lock these timers, so the only lock order is timer, then row.
+ROW_HANDLERS: dict[str, Callable[[list[Timer], datetime], int]] = {}
 # Give the scheduled job its chance before the sweep (every 20 seconds) steps in: a timer whose job was lost fires
 # within about 40 seconds of its due time, or of a worker being back.
 SWEEP_GRACE = timedelta(seconds=20)
 # Timers fired per transaction by a job: big enough that a burst costs few statements per timer, small enough
 # that the rows it locks (orders, wallets, the platform's commission account) are held a fraction of a second.
 BATCH = 100
+# Due timers read per round, then fired a kind's BATCH at a time: a day's mix of kinds still fills its batches.
+ROUND = 4 * BATCH
 # The timers that may still act while a cancellation request keeps the order frozen.
 CANCELLATION_KINDS = ("cancel_request_deadline", "info_deadline", "warn_cancel_request_deadline", "warn_info_deadline")
 # These consequences get a "warn_<kind>" timer 24 hours earlier whose handler (services.notifications) only
@@ -90,7 +94,9 @@ def schedule(kind: str, order: Order, due_at: datetime, *, ref_id: int | None = 
 
 
 def row_handler(kind: str):
-    """Register `func(timer, now) -> bool` (whether it changed anything) for timers of no order (`schedule_row`)."""
+    """Register `func(timers, now) -> int` (how many rows it changed) for timers of no order (`schedule_row`),
+    called once with all the batch's due timers of the kind; like a batch_handler it locks their rows in one
+    ordered statement."""
 
     def register(func):
         ROW_HANDLERS[kind] = func
@@ -117,7 +123,14 @@ def due_second(due_at: datetime) -> datetime:
 
 def cancel(order: Order, *kinds: str) -> None:
     """Stop the order's scheduled timers (of these kinds, or all); a stale job is refused when it runs."""
-    query = update(Timer).where(Timer.order_id == order.id, Timer.state == "scheduled")
+    cancel_all([order], *kinds)
+
+
+def cancel_all(orders: list[Order], *kinds: str) -> None:
+    """`cancel` for many orders in one statement (a batch of timers cancelling their orders)."""
+    if not orders:
+        return
+    query = update(Timer).where(Timer.order_id.in_([order.id for order in orders]), Timer.state == "scheduled")
     if kinds:
         query = query.where(Timer.kind.in_([*kinds, *(WARNING_PREFIX + kind for kind in kinds if kind in WARNED_KINDS)]))
     db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
@@ -148,12 +161,14 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     """
     _register_handlers()
     begin_write()
+    one_job_per_batch(db.session())  # the batch's notifications: one e-mail job
     # Orders first, then timers: the same lock order as user actions (which lock the order, then cancel timers).
     locked = db.session.scalars(
         select(Order)
         .where(Order.id.in_(select(Timer.order_id).where(Timer.id.in_(timer_ids))))
         .order_by(Order.id)
-        .options(selectinload(Order.cancellation_requests))  # whether each is frozen, in one more query
+        # Whether each is frozen, and the requests the handlers answer: one more query each, whatever the batch.
+        .options(selectinload(Order.cancellation_requests), selectinload(Order.extension_requests))
         .with_for_update(of=Order)  # not the parties' user rows joined in
         .execution_options(populate_existing=True)
     )
@@ -162,13 +177,13 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
         select(Timer).where(Timer.id.in_(timer_ids)).order_by(Timer.id).with_for_update().execution_options(populate_existing=True)
     )
     firing: dict[str, Fired] = defaultdict(list)
+    rows_firing: dict[str, list[Timer]] = defaultdict(list)
     taken: set[int] = set()
     changed_rows = 0
     for timer in found:
         if timer.order_id is None:  # a row's timer (schedule_row): its handler locks and checks the row
             if timer.state == "scheduled" and timer.due_at <= now:
-                changed_rows += bool(ROW_HANDLERS[timer.kind](timer, now))
-                timer.state, timer.fired_at = "fired", now
+                rows_firing[timer.kind].append(timer)
             continue
         order = orders[timer.order_id]
         if timer.state != "scheduled" or timer.due_at > now or order.id in taken:
@@ -179,6 +194,10 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
             timer.state = "cancelled"  # the order moved on, or waits on a cancellation answer first
             continue
         firing[timer.kind].append((timer, order))
+    for kind, row_timers in rows_firing.items():
+        changed_rows += ROW_HANDLERS[kind](row_timers, now)
+        for timer in row_timers:
+            timer.state, timer.fired_at = "fired", now
     for kind, fired in firing.items():
         HANDLERS[kind](fired, now)
         for timer, _order in fired:
@@ -197,24 +216,32 @@ def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) 
         query = select(Timer.id, Timer.kind).where(Timer.state == "scheduled", Timer.due_at <= cutoff)
         if failed:
             query = query.where(Timer.id.not_in(failed))
-        due = db.session.execute(query.order_by(Timer.id).limit(BATCH)).all()
+        due = db.session.execute(query.order_by(Timer.id).limit(ROUND)).all()
         db.session.rollback()  # end the read before the batch takes its own write transaction
         if not due:
             return changed
-        together = [timer_id for timer_id, kind in due if kind in BATCHED]
-        if together:
-            try:
-                changed += fire_many(together, clock())
-            except BaseTimeoutException:
-                raise  # the job ran out of time: RQ retries it, and what fired stays fired
-            except Exception:
-                db.session.rollback()
-                changed += _fire_one_by_one(together, clock, failed)
-        changed += _fire_one_by_one([timer_id for timer_id, kind in due if kind not in BATCHED], clock, failed)
+        by_kind: dict[str, list[int]] = defaultdict(list)  # in the order each kind's first timer came
+        for timer_id, kind in due:
+            by_kind[kind].append(timer_id)
+        # A transaction per kind: each handler takes its locks in one ordered run, and two kinds' runs in one
+        # transaction (completions' releases, then cancellations' refunds) would lock wallets out of order.
+        for kind, of_kind in by_kind.items():
+            if kind not in BATCHED and kind not in ROW_HANDLERS:
+                changed += _fire_one_by_one(of_kind, clock, failed)
+                continue
+            for start in range(0, len(of_kind), BATCH):
+                together = of_kind[start : start + BATCH]
+                try:
+                    changed += fire_many(together, clock())
+                except BaseTimeoutException:
+                    raise  # the job ran out of time: RQ retries it, and what fired stays fired
+                except Exception:
+                    db.session.rollback()
+                    changed += _fire_one_by_one(together, clock, failed)
 
 
 def _fire_one_by_one(timer_ids: list[int], clock: Callable[[], datetime], failed: set[int]) -> int:
-    """Each timer in a transaction of its own: the kinds not batched, and a batch that failed, so that one broken
+    """Each timer in a transaction of its own: a kind not batched, and a batch that failed, so that one broken
     timer holds back no other."""
     changed = 0
     for timer_id in timer_ids:
