@@ -53,20 +53,6 @@ WARNED_KINDS = ("auto_complete", "cancel_request_deadline", "info_deadline", "re
 WARNING_PREFIX, WARN_AHEAD = "warn_", timedelta(hours=24)
 
 
-def handler(kind: str):
-    """Register `func(timer, order, now)`, called for each timer of a batch in turn."""
-
-    def register(func):
-        def one_at_a_time(fired: Fired, now: datetime) -> None:
-            for timer, order in fired:
-                func(timer, order, now)
-
-        HANDLERS[kind] = one_at_a_time
-        return func
-
-    return register
-
-
 def batch_handler(kind: str):
     """Register `func(fired, now)`, called once with all the batch's timers of the kind. Only these kinds fire
     many to a transaction: such a handler must take its row locks in one ordered run for the whole batch (as
