@@ -1,13 +1,13 @@
 """Template filters and globals shared by every page."""
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.core import Locale, get_global
 from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app
-from flask_babel import get_locale, ngettext
+from flask import Flask, current_app, g, url_for
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -34,8 +34,15 @@ def money(amount: int | None) -> str:
     """Whole currency units as a price: "RUB 1,500" in English, "1 500 ₽" in Russian."""
     if amount is None:
         return ""
-    return format_currency(amount, current_app.config["CURRENCY"], locale=get_locale(), format=_currency_pattern(False),
-                           currency_digits=False)  # fmt: skip
+    return _money(amount, current_app.config["CURRENCY"], get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _money(amount: int, currency: str, locale: Locale) -> str:
+    # Remembered: Babel parses the pattern on every call (~80 µs), and a page of cards shows a few dozen prices
+    # drawn from a few hundred distinct amounts.
+    pattern = "¤\u00a0#,##0" if locale.language == "en" else locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
+    return format_currency(amount, currency, locale=locale, format=pattern, currency_digits=False)
 
 
 def money_minor(amount: int | None) -> str:
@@ -90,14 +97,25 @@ def user_time(moment, with_date: bool = True) -> str:
     """
     zone = _zone()
     local = moment.astimezone(zone)
-    locale = get_locale()
-    shown = format_datetime(local, "HH:mm", tzinfo=zone, locale=locale)
+    language = str(get_locale())
+    shown = f"{local.hour:02d}:{local.minute:02d}"  # "HH:mm": the four languages write Latin digits
     if with_date:
-        # The language's own short date ("24 de nov. de 2026") and the way it joins a date and a time.
-        day = format_datetime(local, "d MMM y", tzinfo=zone, locale=locale) if locale.language == "en" else (
-            format_skeleton("yMMMd", local, tzinfo=zone, locale=locale))
-        shown = locale.datetime_formats["medium"].format(shown, day)
-    return f"{shown} ({_zone_name(zone.key, str(locale)) or _utc_offset(local)})"
+        day, joined = _short_date(local.date(), language)
+        shown = joined.format(shown, day)
+    return f"{shown} ({_zone_name(zone.key, language) or _utc_offset(local)})"
+
+
+@lru_cache(maxsize=4096)
+def _short_date(day: date, language: str) -> tuple[str, str]:
+    """The language's own short date ("24 de nov. de 2026") and the way it joins a date and a time ("{1}, {0}").
+
+    Remembered: Babel takes a few hundred microseconds per date, and a thread of fifty messages spans a few days.
+    """
+    locale = Locale.parse(language)
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)  # a date, formatted as the day it is
+    text = format_datetime(noon, "d MMM y", tzinfo=UTC, locale=locale) if locale.language == "en" else (
+        format_skeleton("yMMMd", noon, tzinfo=UTC, locale=locale))
+    return text, locale.datetime_formats["medium"]
 
 
 def back_on(user) -> Markup:
@@ -140,7 +158,14 @@ def days(count: int | None) -> str:
     """ "1 day", "5 days"; Russian has three forms ("1 день, 2 дня, 5 дней"), chosen by the catalog's plural rule."""
     if count is None:
         return ""
-    return ngettext("%(count)s day", "%(count)s days", count, count=format_decimal(count, locale=get_locale()))
+    return _days(count, get_locale())
+
+
+@lru_cache(maxsize=1024)
+def _days(count: int, locale: Locale) -> str:
+    # Remembered per language (the catalogs do not change while the process runs): cards repeat a few counts.
+    with force_locale(str(locale)):
+        return ngettext("%(count)s day", "%(count)s days", count, count=format_decimal(count, locale=locale))
 
 
 # What a running timer will do, as the order page says it ("{when}" is "in 2 days 3 hours", "in less than an hour").
@@ -286,6 +311,36 @@ def last_seen(moment) -> str:
     return _("Last seen %(ago)s", ago=format_timedelta(ago, add_direction=True))
 
 
+def _route_prefix(endpoint: str) -> str:
+    """The URL of a route taking `<name>`, up to the name, built once per request: a page of cards links dozens
+    of picture renditions, and url_for costs tens of microseconds each (names are hex tokens: nothing to quote)."""
+    prefixes = g.setdefault("route_prefixes", {})
+    prefix = prefixes.get(endpoint)
+    if prefix is None:
+        prefix = prefixes[endpoint] = url_for(endpoint, name="-")[:-1]
+    return prefix
+
+
+def picture_sources(picture) -> dict:
+    """A kwork picture's `srcset` in WebP and in JPEG (every stored width) and the JPEG a browser without srcset
+    gets (the widest up to 640 px), for components/pictures.html."""
+    from .services.pictures import picture_widths
+
+    base = _route_prefix("catalog.picture") + picture.token
+    widths = picture_widths(picture)
+    return {
+        "webp": ", ".join(f"{base}-{w}.webp {w}w" for w in widths),
+        "jpeg": ", ".join(f"{base}-{w}.jpg {w}w" for w in widths),
+        "src": f"{base}-{max((w for w in widths if w <= 640), default=widths[0])}.jpg",
+    }
+
+
+def avatar_sources(token: str, size: int) -> dict:
+    """An avatar's WebP `srcset` and the JPEG for its displayed size (64 px, or 160 px for larger ones)."""
+    base = _route_prefix("catalog.avatar") + token
+    return {"webp": f"{base}-64.webp 64w, {base}-160.webp 160w", "src": f"{base}-{64 if size <= 64 else 160}.jpg"}
+
+
 def register(app: Flask) -> None:
     from .services.pictures import picture_widths
 
@@ -294,6 +349,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["field_attrs"] = field_attrs
     app.jinja_env.globals["initials"] = initials
     app.jinja_env.globals["picture_widths"] = picture_widths
+    app.jinja_env.globals["picture_sources"] = picture_sources
+    app.jinja_env.globals["avatar_sources"] = avatar_sources
     app.jinja_env.filters["dict_without"] = dict_without
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.globals["KWORK_STATUS_LABELS"] = KWORK_STATUS_LABELS
