@@ -425,6 +425,37 @@ def test_a_refund_that_fails_later_returns_to_the_balance_once_and_tells_the_use
     assert_ledger_consistent()
 
 
+@needs_postgres
+@pytest.mark.parametrize("same_event", [True, False], ids=["one-event-delivered-twice", "two-events-about-one-refund"])
+def test_refund_failures_arriving_together_return_the_money_once(app, client, buyer, stripe_http, same_event):
+    """Stripe retries, and sends `refund.failed` and a later duplicate, on parallel connections: the top-up's row
+    lock decides, so exactly one returns the money and the other is ignored."""
+    from webapp.models import Notification
+
+    topup = paid_topup(client, stripe_http)
+    client.post(f"/wallet/topups/{topup.id}/refund")
+    db.session.refresh(topup)
+    topup_id, refund_id = topup.id, topup.refund_id
+    assert wallet.balance(buyer) == 0 and refund_id
+
+    def failure(event_id: str):
+        def contender():
+            event = payments.ProviderEvent("stripe", event_id, "refund.failed", {"id": refund_id, "object": "refund"})
+            return lambda: wallet.refund_failed(db.session.get(TopUp, topup_id), event=event, now=NOW)
+        return contender
+
+    ids = ("evt_refund_failed_race", "evt_refund_failed_race") if same_event else ("evt_refund_failed_a", "evt_refund_failed_b")
+    outcomes = race(app, failure(ids[0]), failure(ids[1]))
+    values = sorted(str(o.value) for o in outcomes if o.ok)
+    assert values.count("returned") == 1, [(o.value, o.error) for o in outcomes]
+    assert all(o.ok or "payment_events" in str(o.error) for o in outcomes)  # the same event twice: its unique key
+    db.session.expire_all()
+    assert wallet.balance(buyer) == 150_000
+    assert db.session.query(Posting).filter_by(idempotency_key=f"topup-{topup.reference}-refund-returned").count() == 1
+    assert db.session.query(Notification).filter_by(user_id=buyer.id, kind="refund_failed").count() == 1
+    assert_ledger_consistent()
+
+
 def test_a_refund_failure_naming_no_refund_of_ours_moves_nothing(client, buyer, stripe_http):
     from ..stripe_fake import refund_event
 
