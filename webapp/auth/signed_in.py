@@ -22,10 +22,13 @@ def load_user(alternative_id: str) -> User | None:
     if parsed is None:
         return _forget()
     user_id, token = parsed
-    user, row = db.session.get(User, user_id), sessions.find(user_id, sessions.token_hash(token))
+    found = sessions.find_with_user(user_id, sessions.token_hash(token))
     moment = now()
+    if found is None:
+        return _forget()
+    user, row = found
     # A suspension ends every session the user already has, not just future logins (and deletes them, too).
-    if user is None or row is None or not user.is_active or not sessions.is_alive(row, moment):
+    if not user.is_active or not sessions.is_alive(row, moment):
         return _forget()
     if sessions.due_for_touch(row, moment) and not _changes_pending() and not _passive_request():
         sessions.touch(row.id, user_id, moment)
