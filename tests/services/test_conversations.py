@@ -147,6 +147,17 @@ def test_response_time_is_the_median_first_reply_of_the_last_thirty_days(make_us
     assert conversations.response_time(old.id, NOW) is None
 
 
+def test_an_unanswered_thread_counts_up_to_now_and_an_even_count_takes_the_middle_two(make_user):
+    seller = make_user("Sam Seller", role="seller")
+    for number, minutes in enumerate([30, 60, 240, None]):
+        buyer = make_user(f"Buyer {number}")
+        message = conversations.start(buyer, seller, None, "Hello?", [], NOW)
+        if minutes is not None:
+            conversations.post(seller, message.conversation, "Hi!", [], NOW + timedelta(minutes=minutes))
+    # Waits 30, 60, 240 and 300 minutes (the unanswered one, five hours on): the median is halfway between 60 and 240.
+    assert conversations.response_time(seller.id, NOW + timedelta(hours=5)) == timedelta(minutes=150)
+
+
 def test_search_by_the_other_persons_name(pair, make_user):
     buyer, seller, kwork = pair
     other = make_user("Olga Other", role="seller")
