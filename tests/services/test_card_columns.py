@@ -163,3 +163,23 @@ def test_cli_checks_and_fixes(app, make_user, make_kwork):
     assert runner.invoke(args=["card-columns"]).exit_code == 0
     check()
 
+
+def test_card_lists_read_the_stored_columns(make_user, make_kwork, make_order, statements):
+    """The catalog, a seller's profile and the favourites page neither join tiers nor count reviews."""
+    from webapp.services import favourites
+
+    kwork = make_kwork(make_user("Seller", role="seller"))
+    order = make_order("completed", kwork=kwork, level="economy")
+    reviews.save_review(order.buyer, order, positive=True, text="Great work", now=NOW)
+    favourites.set_favourite(order.buyer, kwork.id, True, now=NOW)
+    db.session.commit()
+    statements.clear()
+    lists = [
+        catalog.search(catalog.CatalogQuery(price_min=500, price_max=5000, sort="price_asc"), per_page=10).cards,
+        catalog.seller_profile(kwork.seller_id)[1],
+        catalog.favourite_cards(order.buyer),
+    ]
+    for cards in lists:
+        assert [(c.kwork.id, c.price_from, c.delivery_days, c.reputation.reviews) for c in cards] == [(kwork.id, 1000, 1, 1)]
+    read = " ".join(statements).lower()
+    assert "tiers" not in read and "from reviews" not in read
