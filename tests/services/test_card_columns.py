@@ -16,6 +16,7 @@ from webapp.models import Kwork, Review, Tier
 from webapp.services import card_columns, catalog, kworks, reviews
 
 from ..conftest import full_draft
+from ..races import needs_postgres, race
 from .test_orders import NOW
 
 NEGATIVE = "The server was left without a firewall and backups."
@@ -183,3 +184,25 @@ def test_card_lists_read_the_stored_columns(make_user, make_kwork, make_order, s
         assert [(c.kwork.id, c.price_from, c.delivery_days, c.reputation.reviews) for c in cards] == [(kwork.id, 1000, 1, 1)]
     read = " ".join(statements).lower()
     assert "tiers" not in read and "from reviews" not in read
+
+
+@needs_postgres
+def test_two_reviews_of_one_kwork_written_at_once_are_both_counted(app, make_user, make_kwork, make_order):
+    """Two buyers review two orders of one kwork at the same instant: each holds only its own order's lock, so
+    without the kwork's lock each would count without the other's review and the last write would say 1."""
+    from webapp.models import Order, User
+
+    kwork = make_kwork(make_user("Seller", role="seller"))
+    ids = [(order.id, order.buyer_id) for order in (make_order("completed", kwork=kwork, level="economy") for _ in range(2))]
+
+    def writer(order_id, buyer_id, positive):
+        def prepare():
+            order, buyer = db.session.get(Order, order_id), db.session.get(User, buyer_id)
+            return lambda: reviews.save_review(buyer, order, positive=positive, text=NEGATIVE, now=NOW)
+
+        return prepare
+
+    outcomes = race(app, writer(*ids[0], True), writer(*ids[1], False))
+    assert all(outcome.ok for outcome in outcomes), [outcome.error for outcome in outcomes]
+    assert check()[kwork.id][2] == 2
+    assert db.session.scalar(select(Kwork.rating).where(Kwork.id == kwork.id)) == 50

@@ -247,9 +247,14 @@ def refresh_kwork_ratings(kwork_ids: Iterable[int]) -> None:
     Locks the kworks (id order) before reading their outcomes: the callers hold their orders' locks, and two
     orders of one kwork finishing at once would otherwise each count without the other's uncommitted review and
     the last to write would leave a stale rating and count. No use case locks a kwork and then an order, so this
-    order-then-kwork locking can't deadlock."""
+    order-then-kwork locking can't deadlock. The lock is FOR NO KEY UPDATE (it still excludes another's): the
+    caller's new review row already holds FOR KEY SHARE on its kwork through the foreign key, and two such
+    writers each waiting for FOR UPDATE behind the other's key share would deadlock."""
     ids = sorted(set(kwork_ids))
-    locked = locking.lock_all(Kwork, ids)
+    locked = db.session.scalars(
+        select(Kwork).where(Kwork.id.in_(ids)).order_by(Kwork.id)
+        .with_for_update(of=Kwork, key_share=True).execution_options(populate_existing=True)
+    ).all()  # fmt: skip
     breakdowns = catalog.rating_breakdowns(ids)
     for kwork in locked:
         kwork.rating = breakdowns[kwork.id].percent
