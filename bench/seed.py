@@ -166,7 +166,9 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
         tables[Kwork].append(dict(id=kwork_id, seller_id=seller, category_id=rng.choice(categories)[0], title=title,
                                   description=LOREM * 3, buyer_instructions="Access details and what you expect.",
                                   is_packaged=True, status=status, rejection_reason="", approved_snapshot=None,
-                                  rating=None, created_at=created, updated_at=created, deleted_at=None))  # fmt: skip
+                                  rating=None, created_at=created, updated_at=created, deleted_at=None,
+                                  price_from=tiers["economy"]["price"], delivery_days_from=tiers["economy"]["delivery_days"],
+                                  review_count=0))  # fmt: skip
     orderable = [k for k, (_, _, status, _, _) in kworks.items() if status in ("active", "paused")]
 
     outcomes: dict[int, list[tuple[datetime, int, bool | None]]] = {}  # kwork → (finished at, order id, review)
@@ -279,10 +281,12 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
         members.append(dict(conversation_id=thread, user_id=bench_seller, other_id=buyer, unread=number % 3))
         members.append(dict(conversation_id=thread, user_id=buyer, other_id=bench_seller, unread=0))
 
-    # The cached rating the catalog sorts by, from the same outcomes the reviews service would count.
+    # The cached rating the catalog sorts by, from the same outcomes the reviews service would count, and the count
+    # of published reviews its cards show (every seeded review is published); the price columns are set above.
     for row in tables[Kwork]:
         finished = sorted(outcomes.get(row["id"], []), key=lambda o: (o[0], o[1]), reverse=True)
         row["rating"] = rules.rating([review for _, _, review in finished]).percent
+        row["review_count"] = sum(review is not None for _, _, review in finished)
 
     with db.engine.begin() as connection:
         for model, rows in tables.items():

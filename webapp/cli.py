@@ -1,4 +1,4 @@
-"""flask CLI commands: demo, seed, assets, sweep, levels, create-admin."""
+"""flask CLI commands: demo, seed, assets, sweep, levels, card-columns, create-admin."""
 import ctypes
 import os
 import shutil
@@ -56,6 +56,25 @@ def register(app: Flask) -> None:
         click.echo(f"{len(changes)} seller level{'s' if len(changes) != 1 else ''} changed.")
         for change in changes:
             click.echo(f"  user {change.user_id}: {change.old} -> {change.new}")
+
+    @app.cli.command("card-columns")
+    @click.option("--fix", is_flag=True, help="Rewrite the kworks whose stored values are wrong.")
+    def card_columns_command(fix):
+        """Compare each kwork's stored card columns (price_from, delivery_days_from, review_count) with their
+        sources, tiers and published reviews; exits 1 when some differ and --fix was not given."""
+        from .services import card_columns
+
+        wrong = card_columns.mismatches()
+        for kwork_id, stored, fresh in wrong[:20]:
+            click.echo(f"  kwork {kwork_id}: stored {stored}, recomputed {fresh}")
+        if fix:
+            changed = card_columns.recompute_card_columns()
+            db.session.commit()
+            click.echo(f"Rewrote {changed} kwork{'s' if changed != 1 else ''}.")
+        else:
+            click.echo(f"{len(wrong)} kwork{'s' if len(wrong) != 1 else ''} with wrong card columns.")
+            if wrong:
+                sys.exit(1)
 
     @app.cli.command("create-admin")
     @click.argument("email")

@@ -52,6 +52,8 @@ class Kwork(db.Model):
         Index("ix_kworks_category_status", "category_id", "status"),
         # Counting the catalog's matches reads this index alone (an index-only scan) instead of every kwork row.
         Index("ix_kworks_listed", "status", "deleted_at", "seller_id", "id"),
+        # The catalog's price sorts walk it in order and stop at the page's end; price filters read a range.
+        Index("ix_kworks_status_price", "status", "price_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,13 @@ class Kwork(db.Model):
     approved_snapshot: Mapped[dict | None] = mapped_column(JSON)
     # Filled by the reviews service (orders issue); None means "no finished orders yet".
     rating: Mapped[int | None] = mapped_column()
+    # What every catalog card shows, stored so a page of cards joins no tiers and counts no reviews (migration
+    # 0037): the Economy tier's price and delivery days (None while a draft leaves them empty), kept by
+    # services.kworks.refresh_card_prices; the published reviews, kept by services.reviews.refresh_kwork_ratings.
+    # services.card_columns recomputes all three from scratch.
+    price_from: Mapped[int | None] = mapped_column()
+    delivery_days_from: Mapped[int | None] = mapped_column()
+    review_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # "Order only after agreement": packages can't be bought directly, only through an individual offer.

@@ -64,12 +64,10 @@ class CatalogCard:
 
 
 def reputation_columns():
-    """Correlated counts added to a query of kworks (each answered from an index), so a page of cards learns each
-    card's reputation in the statement that lists them: no query per card."""
-    reviews = (
-        select(func.count(Review.id)).where(Review.kwork_id == Kwork.id, Review.status == "published")
-        .correlate(Kwork).scalar_subquery().label("reviews")
-    )  # fmt: skip
+    """The review count and the seller's completed orders, added to a query of kworks, so a page of cards learns
+    each card's reputation in the statement that lists them: no query per card. The review count is stored on the
+    kwork (services/card_columns); the completed orders are a correlated count answered from an index."""
+    reviews = Kwork.review_count.label("reviews")
     completed = (
         select(func.count(Order.id)).where(Order.seller_id == Kwork.seller_id, Order.state == rules.COMPLETED)
         .correlate(Kwork).scalar_subquery().label("completed")
@@ -79,6 +77,11 @@ def reputation_columns():
 
 def _reputation(kwork: Kwork, reviews: int, completed: int) -> Reputation:
     return Reputation(kwork.rating, reviews or 0, completed or 0, kwork.seller.created_at, kwork.seller.last_seen_at)
+
+
+def _card(kwork: Kwork, reviews: int, completed: int) -> CatalogCard:
+    """A listed kwork's card, from its stored Economy price and days (an active kwork always has both)."""
+    return CatalogCard(kwork, kwork.price_from, kwork.delivery_days_from, _reputation(kwork, reviews, completed))
 
 
 def kwork_reputation(kwork: Kwork) -> Reputation:
@@ -157,8 +160,7 @@ def reputation_order():
 def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     """Active kworks matching the query, one page of them, with the total for pagination (counted up to
     COUNT_CAP: "1,000+ services" needs no exact figure, and counting every match of a broad search costs the same
-    as reading them all)."""
-    entry = Tier.__table__.alias("entry_tier")
+    as reading them all). Prices are the kworks' stored `price_from` (their Economy tier's): no join on tiers."""
     conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended()]
     relevance = None
     if query.text.strip():
@@ -170,36 +172,31 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     if query.category:
         conditions.append(Kwork.category_id == select(Category.id).where(Category.slug == query.category).scalar_subquery())
     if query.price_min is not None:
-        conditions.append(entry.c.price >= query.price_min)
+        conditions.append(Kwork.price_from >= query.price_min)
     if query.price_max is not None:
-        conditions.append(entry.c.price <= query.price_max)
+        conditions.append(Kwork.price_from <= query.price_max)
 
     # The seller is joined explicitly (and loaded from that join) so Best match can order by their level.
-    joined = (
-        select(Kwork)
-        .join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy"))
-        .join(Kwork.seller)
-        .where(*conditions)
-    )
+    joined = select(Kwork).join(Kwork.seller).where(*conditions)
     capped = joined.with_only_columns(Kwork.id).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))
     order = {
         "newest": [Kwork.created_at.desc()],
-        "price_asc": [entry.c.price.asc()],
-        "price_desc": [entry.c.price.desc()],
+        "price_asc": [Kwork.price_from.asc()],
+        "price_desc": [Kwork.price_from.desc()],
         "rating": [Kwork.rating.desc().nulls_last()],
         "relevance": ([relevance.desc()] if relevance is not None else []) + reputation_order(),
     }.get(query.sort, reputation_order())
     pages = max(1, math.ceil(min(total, COUNT_CAP) / per_page))
     page = min(max(1, query.page), pages)
     rows = db.session.execute(
-        joined.add_columns(entry.c.price, entry.c.delivery_days, *reputation_columns())
+        joined.add_columns(*reputation_columns())
         .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
         .order_by(*order, Kwork.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    cards = [CatalogCard(kwork, price, days, _reputation(kwork, reviews, completed)) for kwork, price, days, reviews, completed in rows]
+    cards = [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
 
@@ -233,13 +230,10 @@ def seller_profile(user_id: int) -> tuple[User, list[CatalogCard], list[Portfoli
     rows = db.session.execute(
         select(Kwork, *reputation_columns())
         .where(Kwork.seller_id == seller.id, Kwork.status == "active", Kwork.deleted_at.is_(None))
-        .options(selectinload(Kwork.tiers), selectinload(Kwork.cover))
+        .options(selectinload(Kwork.cover))
         .order_by(Kwork.created_at.desc())
     ).all()
-    cards = []
-    for kwork, reviews, completed in rows:
-        economy = kwork.tier("economy")
-        cards.append(CatalogCard(kwork, economy.price, economy.delivery_days, _reputation(kwork, reviews, completed)))
+    cards = [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
     return seller, cards, seller_portfolio(seller)
 
 
@@ -290,16 +284,14 @@ def favourite_cards(user: User) -> list[CatalogCard]:
     loaded with them: one statement for the list, one for the covers)."""
     from ..models import Favourite
 
-    entry = Tier.__table__.alias("entry_tier")
     rows = db.session.execute(
-        select(Kwork, entry.c.price, entry.c.delivery_days, *reputation_columns())
+        select(Kwork, *reputation_columns())
         .join(Favourite, and_(Favourite.kwork_id == Kwork.id, Favourite.user_id == user.id))
-        .join(entry, and_(entry.c.kwork_id == Kwork.id, entry.c.level == "economy"))
         .where(Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended())
         .options(selectinload(Kwork.cover))
         .order_by(Favourite.created_at.desc(), Kwork.id.desc())
     ).all()
-    return [CatalogCard(kwork, price, days, _reputation(kwork, reviews, completed)) for kwork, price, days, reviews, completed in rows]
+    return [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
 
 
 SITEMAP_LIMIT = 50_000  # URLs one sitemap file may hold

@@ -15,7 +15,7 @@ from ..domain.extras import ExtraDraft
 from ..domain.tiers import TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
 from ..models import Category, Kwork, KworkExtra, KworkOption, PortfolioItem, Tier, User
-from . import audit, begin_write, email_verification, locking, pictures, uploads
+from . import audit, begin_write, card_columns, email_verification, locking, pictures, uploads
 from .notifications import notify
 
 # A kwork already live or in the queue is only ever saved by re-submitting it: it can't fall back to a draft.
@@ -101,7 +101,8 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     also needs every required field and a cover picture (KWORK_COVER_REQUIRED, on by default). Raises ValidationFailed listing each problem by field.
     Effects: a submitted kwork goes to "pending" (hidden from the catalog until a moderator approves it);
     otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped, and so are
-    extra rows with neither a title nor a price (domain/extras.py checks the filled ones, at most 10).
+    extra rows with neither a title nor a price (domain/extras.py checks the filled ones, at most 10). The
+    kwork's stored card price and delivery days (price_from, delivery_days_from) follow its Economy tier.
     """
     if kwork is not None:
         kwork = _lock_own(seller, kwork.id)  # its status, as a moderator's decision may just have left it
@@ -158,6 +159,8 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
                 max_quantity=(extra.max_quantity or 1) if extra.quantity_allowed else 1,
             )
         )
+    db.session.flush()
+    card_columns.refresh_prices([kwork.id])  # the catalog card's "from" price and days, under the kwork's lock
     db.session.commit()
     return kwork
 

@@ -12,7 +12,7 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Kwork, Order, Review, User
-from . import audit, catalog, locking
+from . import audit, card_columns, catalog, locking
 from .notifications import notify
 
 MAX_REVIEW = 3000
@@ -235,17 +235,30 @@ def breakdown(kwork_id: int) -> rules.RatingBreakdown:
 
 
 def refresh_kwork_rating(kwork_id: int) -> None:
-    """Recompute the cached rating the catalog sorts by; called whenever an outcome changes."""
+    """Recompute the cached rating the catalog sorts by, and the count of published reviews its cards show; called
+    whenever an outcome or a review's status changes."""
     refresh_kwork_ratings([kwork_id])
 
 
 def refresh_kwork_ratings(kwork_ids: Iterable[int]) -> None:
-    """`refresh_kwork_rating` for many kworks with two queries, however many (a timer job completing hundreds of
-    orders at once)."""
+    """`refresh_kwork_rating` for many kworks with three queries, however many (a timer job completing hundreds of
+    orders at once).
+
+    Locks the kworks (id order) before reading their outcomes: the callers hold their orders' locks, and two
+    orders of one kwork finishing at once would otherwise each count without the other's uncommitted review and
+    the last to write would leave a stale rating and count. No use case locks a kwork and then an order, so this
+    order-then-kwork locking can't deadlock. The lock is FOR NO KEY UPDATE (it still excludes another's): the
+    caller's new review row already holds FOR KEY SHARE on its kwork through the foreign key, and two such
+    writers each waiting for FOR UPDATE behind the other's key share would deadlock."""
     ids = sorted(set(kwork_ids))
+    locked = db.session.scalars(
+        select(Kwork).where(Kwork.id.in_(ids)).order_by(Kwork.id)
+        .with_for_update(of=Kwork, key_share=True).execution_options(populate_existing=True)
+    ).all()  # fmt: skip
     breakdowns = catalog.rating_breakdowns(ids)
-    for kwork in db.session.scalars(select(Kwork).where(Kwork.id.in_(ids))):
+    for kwork in locked:
         kwork.rating = breakdowns[kwork.id].percent
+    card_columns.refresh_review_counts(ids)
 
 
 def for_kwork(kwork_id: int, limit: int = 20) -> list[Review]:
