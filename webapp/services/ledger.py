@@ -113,9 +113,10 @@ def post(key: str, kind: str, movements: list[Movement], /, memo="", **params) -
 
 
 def post_many(transfers: list[Transfer]) -> list[Posting]:
-    """Record several postings as `post` does each, with a fixed number of statements however many there are
-    (a timer job releasing hundreds of escrows at once). Either all are made or, on an error, none (the caller
-    rolls back). The balance guard applies to each account's balance after all of them."""
+    """Record several postings as `post` does each, with a fixed number of statements however many there are,
+    returning them as ORM objects (a timer batch, which needs none back, uses the lighter `post_all`). Either all
+    are made or, on an error, none (the caller rolls back). The balance guard applies to each account's balance
+    after all of them."""
     fingerprints: dict[str, str] = {}
     for transfer in transfers:
         if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):

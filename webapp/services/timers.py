@@ -71,7 +71,8 @@ class DueTimer:
 
 Fired = list[tuple[DueTimer, LockedOrder]]
 # kind → handler(fired, now), registered by the services that own each consequence: `fired` holds that kind's
-# timers of one batch, each with its order, locked and in the state the timer was made for (one timer per order).
+# timers of one batch (DueTimer), each with its order (LockedOrder), locked and in the state the timer was made for
+# (one timer per order).
 # A handler changes the orders inside the current transaction and must not commit.
 HANDLERS: dict[str, Callable[[Fired, datetime], None]] = {}
 BATCHED: set[str] = set()  # kinds whose handler takes a whole batch (see batch_handler)
