@@ -50,6 +50,16 @@ def after_commit_for(session: Session, row, func: str, *, queue: str = QUEUE_NAM
     session.info.setdefault("outbox_for_rows", []).append((row, func, queue))
 
 
+def after_commit_each(session: Session, func: str, ids: list[int], *, queue: str = QUEUE_NAME) -> None:
+    """`after_commit(func, id)` for each of these rows, inserted already (set-based, their ids known): inside
+    `one_job_per_batch` they join the batch's one job, as `after_commit_for` rows do."""
+    if session.info.get("outbox_batched") and func in BATCHED_JOBS:
+        session.info.setdefault("outbox_batched_ids", defaultdict(list))[(func, queue)].extend(ids)
+    else:
+        for row_id in ids:
+            after_commit(session, func, row_id, queue=queue)
+
+
 # A job's variant taking a list of row ids: a transaction that asked for one job per job (`one_job_per_batch`)
 # gets one job for all its rows.
 BATCHED_JOBS = {"jobs.mail.send_notification_email": "jobs.mail.send_notification_emails"}
@@ -75,10 +85,11 @@ def _retry() -> Retry:
 def _write_outbox_rows(session: Session) -> None:
     pending = session.info.pop("outbox_for_rows", [])
     batched = session.info.pop("outbox_batched", False)
-    if not pending:
+    together = session.info.pop("outbox_batched_ids", None) or defaultdict(list)  # rows inserted set-based
+    if not pending and not together:
         return
-    session.flush()  # every row gets its id, in one INSERT per table
-    together = defaultdict(list)
+    if pending:
+        session.flush()  # every row gets its id, in one INSERT per table
     for row, func, queue in pending:
         identity = inspect(row).identity
         if identity is None:  # removed again before the commit: nothing to do
@@ -124,5 +135,5 @@ def _enqueue_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    for key in ("outbox_rows", "outbox_for_rows", "outbox_batched", "kicks"):
+    for key in ("outbox_rows", "outbox_for_rows", "outbox_batched", "outbox_batched_ids", "kicks"):
         session.info.pop(key, None)

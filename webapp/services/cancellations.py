@@ -168,9 +168,8 @@ def _unanswered(fired: timers.Fired, now: datetime) -> None:
             cancellation.answered_at = now
             applying.append((cancellation, order))
     apply_all(applying, agreed=True, actor=None, now=now, auto=True)
-    for cancellation, order in applying:
-        notifications.notify_about(order, cancellation.initiator_id, "cancellation_answered",
-                                    _l("Order #%(id)s was cancelled: your request had no answer in time."), id=order.id)
+    notifications.notify_about_all("cancellation_answered", _l("Order #%(id)s was cancelled: your request had no answer in time."),
+                                   [(order.id, cancellation.initiator_id) for cancellation, order in applying])  # fmt: skip
 
 
 @timers.batch_handler("requirements_deadline")
@@ -180,19 +179,16 @@ def _requirements_timeout(fired: timers.Fired, now: datetime) -> None:
     with force_locale("en"):  # kept in English as data; the history shows it in the reader's language
         comment = str(REQUIREMENTS_TIMEOUT_COMMENT)
     orders.refund_and_close_all([(order, comment) for _timer, order in fired], None, now)
-    for _timer, order in fired:
-        notifications.notify_about(order, order.buyer_id, "cancellation_answered",
-                                    _l("Order #%(id)s was cancelled because the requirements were not sent in time. The payment was returned to your balance."),
-                                    id=order.id)
-        notifications.notify_about(order, order.seller_id, "cancellation_answered",
-                                    _l("Order #%(id)s was cancelled because the buyer did not send the requirements in time. It does not affect your rating."),
-                                    id=order.id)
+    notifications.notify_about_all("cancellation_answered",
+                                   _l("Order #%(id)s was cancelled because the requirements were not sent in time. The payment was returned to your balance."),
+                                   [(order.id, order.buyer_id) for _timer, order in fired])
+    notifications.notify_about_all("cancellation_answered",
+                                   _l("Order #%(id)s was cancelled because the buyer did not send the requirements in time. It does not affect your rating."),
+                                   [(order.id, order.seller_id) for _timer, order in fired])
 
 
 @timers.batch_handler("warn_requirements_deadline")
 def _warn_requirements(fired: timers.Fired, now: datetime) -> None:
     coming = notifications.coming(fired, now)
-    for timer, order in fired:
-        if timer.id in coming:
-            notifications.notify_about(order, order.buyer_id, "timer_warning",
-                                        _l("Order #%(id)s will be cancelled within 24 hours unless you send the requirements."), id=order.id)
+    notifications.notify_about_all("timer_warning", _l("Order #%(id)s will be cancelled within 24 hours unless you send the requirements."),
+                                   [(order.id, order.buyer_id) for timer, order in fired if timer.id in coming])  # fmt: skip

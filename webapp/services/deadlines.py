@@ -87,20 +87,28 @@ def answer_extension(buyer: User, request: ExtensionRequest, accept: bool | None
 
 
 def _close_extension(request: ExtensionRequest, order: Order, accept: bool, actor: User | None, now: datetime, auto=False):
+    orders.record_events([_extension_closed(request, order, accept, actor, now, auto)], now)
+
+
+def _extension_closed(request: ExtensionRequest, order: Order, accept: bool, actor: User | None, now: datetime, auto) -> orders.EventRow:
+    """Answer the request and move the deadline; returns the line of history to record."""
     request.status, request.answered_at, request.auto_accepted = ("accepted" if accept else "declined"), now, auto
     if accept:
         order.deadline_at += timedelta(days=request.days)
     action = "accept_extension" if accept else "decline_extension"
-    orders.record_event(order, actor, action, order.state, order.state, ngettext("%(num)d day", "%(num)d days", request.days), now)
+    comment = ngettext("%(num)d day", "%(num)d days", request.days)
+    return (order.id, actor.id if actor else None, action, order.state, order.state, comment)
 
 
 @timers.batch_handler("extension_deadline")
 def _extension_unanswered(fired: timers.Fired, now: datetime) -> None:
-    """Two days without the buyer's answer: the extra days are granted."""
+    """Two days without the buyer's answer: the extra days are granted (one INSERT for the batch's history)."""
+    events = []
     for timer, order in fired:
         request = db.session.get(ExtensionRequest, timer.ref_id)  # loaded with the locked order (timers.fire_many)
         if request is not None and request.status == "open":
-            _close_extension(request, order, True, None, now, auto=True)
+            events.append(_extension_closed(request, order, True, None, now, auto=True))
+    orders.record_events(events, now)
 
 
 def request_pause(seller: User, order: Order, reason: str, now: datetime) -> Order:
@@ -148,14 +156,18 @@ def resume(actor: User | None, order: Order, now: datetime) -> Order:
 
 
 def _resume(order: Order, actor: User | None, now: datetime) -> None:
+    orders.record_events([_resumed(order, actor, now)], now)
+
+
+def _resumed(order: Order, actor: User | None, now: datetime) -> orders.EventRow:
+    """Restart the clock; returns the line of history to record."""
     order.deadline_at = rules.deadline_after_pause(order.deadline_at, order.paused_at, now)
     order.paused_at = order.pause_requested_at = order.pause_reason = None
-    orders.record_event(order, actor, "resume", order.state, order.state, "", now)
+    return (order.id, actor.id if actor else None, "resume", order.state, order.state, "")
 
 
 @timers.batch_handler("pause_limit")
 def _pause_too_long(fired: timers.Fired, now: datetime) -> None:
-    """Fourteen days paused: the order resumes by itself, its deadline moved by the paused time."""
-    for _timer, order in fired:
-        if order.paused_at is not None:
-            _resume(order, None, now)
+    """Fourteen days paused: the order resumes by itself, its deadline moved by the paused time (one INSERT for the
+    batch's history)."""
+    orders.record_events([_resumed(order, None, now) for _timer, order in fired if order.paused_at is not None], now)

@@ -22,7 +22,7 @@ from ..domain.notifications import KINDS
 from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
-from ..queue import MAIL_QUEUE, after_commit, after_commit_for
+from ..queue import MAIL_QUEUE, after_commit, after_commit_for, after_commit_each
 from . import begin_write, locking, timers
 
 LIST_LIMIT = 100
@@ -79,6 +79,33 @@ def notify_many(kind: str, url: str, texts: dict[int, str]) -> list[int]:
 def notify_about(order: Order, user_id: int, kind: str, text, /, **params) -> Notification:
     """A notification that links to the order it is about."""
     return notify(user_id, kind, text, links.path("orders.show", order_id=order.id), order_id=order.id, **params)
+
+
+def notify_about_all(kind: str, text, notices: list[tuple[int, int]]) -> list[int]:
+    """`notify_about(order, user_id, kind, text, id=order_id)` for each (order id, user id) of `notices` (a timer
+    batch's news), with a fixed number of statements however many: the recipients' languages in one SELECT, the
+    rows in one INSERT, and their e-mail jobs as `notify` queues them (one job for the whole batch inside
+    `queue.one_job_per_batch`). Each text is written in its recipient's language. Returns the new rows' ids."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not notices:
+        return []
+    recipients = {user_id for _order_id, user_id in notices}
+    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(recipients))).all())
+    templates = {}
+    for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
+        with force_locale(language):  # once per language: the text differs per order only by its number
+            templates[language] = str(text)
+    urls = links.paths("orders.show", "order_id", sorted({order_id for order_id, _user_id in notices}))
+    created_at = clock.now()
+    table = Notification.__table__
+    ids = list(db.session.scalars(insert(table).returning(table.c.id), [
+        {"user_id": user_id, "kind": kind, "text": templates[languages.get(user_id) or DEFAULT_LANGUAGE] % {"id": order_id},
+         "url": urls[order_id], "order_id": order_id, "created_at": created_at}
+        for order_id, user_id in notices
+    ]))  # fmt: skip
+    after_commit_each(db.session(), "jobs.mail.send_notification_email", sorted(ids), queue=MAIL_QUEUE)
+    return ids
 
 
 def recent(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
@@ -195,35 +222,31 @@ def order_version(order: Order) -> str:
 @timers.batch_handler("warn_auto_complete")
 def _warn_auto_complete(fired: timers.Fired, now: datetime) -> None:
     still_coming = coming(fired, now)
-    for timer, order in fired:
-        if timer.id in still_coming:
-            notify_about(order, order.buyer_id, "timer_warning",
-                         _l("Order #%(id)s will be completed automatically within 24 hours and the payment released to "
-                            "the seller. Accept the work or ask for a revision before then."), id=order.id)  # fmt: skip
+    notify_about_all("timer_warning", _l("Order #%(id)s will be completed automatically within 24 hours and the payment released to "
+                                         "the seller. Accept the work or ask for a revision before then."),
+                     [(order.id, order.buyer_id) for timer, order in fired if timer.id in still_coming])  # fmt: skip
 
 
 @timers.batch_handler("warn_cancel_request_deadline")
 def _warn_unanswered_cancellation(fired: timers.Fired, now: datetime) -> None:
     still_coming = coming(fired, now)
+    answering = []
     for timer, order in fired:
         target = still_coming.get(timer.id)
         # Loaded with the locked order (timers.fire_many), so no query here.
         cancellation = db.session.get(CancellationRequest, target.ref_id) if target else None
         if cancellation is not None and cancellation.status == "open":
-            answering = order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id
-            notify_about(order, answering, "timer_warning",
-                         _l("Order #%(id)s will be cancelled within 24 hours unless you answer the cancellation request."),
-                         id=order.id)  # fmt: skip
+            answering.append((order.id, order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id))
+    notify_about_all("timer_warning", _l("Order #%(id)s will be cancelled within 24 hours unless you answer the cancellation request."),
+                     answering)  # fmt: skip
 
 
 @timers.batch_handler("warn_info_deadline")
 def _warn_missing_information(fired: timers.Fired, now: datetime) -> None:
     still_coming = coming(fired, now)
-    for timer, order in fired:
-        if timer.id in still_coming:
-            notify_about(order, order.buyer_id, "timer_warning",
-                         _l("Order #%(id)s will be cancelled within 24 hours unless you send the information the seller "
-                            "asked for."), id=order.id)  # fmt: skip
+    notify_about_all("timer_warning", _l("Order #%(id)s will be cancelled within 24 hours unless you send the information the seller "
+                                         "asked for."),
+                     [(order.id, order.buyer_id) for timer, order in fired if timer.id in still_coming])  # fmt: skip
 
 
 def coming(warnings: timers.Fired, now: datetime) -> dict[int, Timer]:

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -253,6 +253,20 @@ def record_event(order: Order, actor: User | None, action: str, from_state: str 
     )  # fmt: skip
 
 
+# (order id, actor id or None, action, from state, to state, comment): one line of history for `record_events`.
+EventRow = tuple[int, int | None, str, str | None, str, str]
+
+
+def record_events(rows: list[EventRow], now: datetime) -> None:
+    """Many lines of history in one INSERT (a timer batch's), without an ORM object each; the caller's transaction."""
+    if rows:
+        db.session.execute(insert(OrderEvent.__table__), [
+            {"order_id": order_id, "actor_id": actor_id, "action": action, "from_state": from_state, "to_state": to_state,
+             "comment": comment, "created_at": now}
+            for order_id, actor_id, action, from_state, to_state, comment in rows
+        ])  # fmt: skip
+
+
 AUTO_COMPLETE_AFTER = timedelta(days=3)
 
 
@@ -411,12 +425,11 @@ def _release(orders: list[Order], now: datetime) -> None:
         ]
         if fee:
             movements.append(ledger.Movement(ledger.PLATFORM_COMMISSION, fee))
-        order.completed_at = now  # before the postings, whose flush then writes the order in the same UPDATE
+        order.completed_at = now
         transfers.append(ledger.Transfer(f"order-{order.id}-release", "release", movements, _l("Order #%(id)s completed"), {"id": order.id}))
-    ledger.post_many(transfers)
-    for order in orders:
-        notifications.notify_about(order, order.seller_id, "order_completed",
-                                    _l("Order #%(id)s was completed and the payment released to your balance."), id=order.id)
+    ledger.post_all(transfers)
+    notifications.notify_about_all("order_completed", _l("Order #%(id)s was completed and the payment released to your balance."),
+                                   [(order.id, order.seller_id) for order in orders])  # fmt: skip
     db.session.flush()
     reviews.refresh_kwork_ratings(order.kwork_id for order in orders)
 
@@ -424,10 +437,12 @@ def _release(orders: list[Order], now: datetime) -> None:
 @timers.batch_handler("auto_complete")
 def _auto_complete(fired: timers.Fired, now: datetime) -> None:
     """Three days after a delivery the buyer neither accepted nor asked for a revision: the order completes."""
+    events = []
     for _timer, order in fired:
         previous, order.state = order.state, rules.COMPLETED
         order.auto_completed = True
-        record_event(order, None, "auto_complete", previous, rules.COMPLETED, "", now)
+        events.append((order.id, None, "auto_complete", previous, rules.COMPLETED, ""))
+    record_events(events, now)
     _release([order for _timer, order in fired], now)
 
 
@@ -442,16 +457,18 @@ def refund_and_close_all(closing: list[tuple[Order, str]], actor: User | None, n
     however many (a timer job cancelling hundreds at once): one UPDATE of their timers, one run of postings."""
     if not closing:
         return
+    events = []
     for order, comment in closing:
         if order.state not in rules.OPEN_STATES:
             raise rules.IllegalTransition(_("Only an open order can be cancelled"))
         previous, order.state = order.state, rules.CANCELLED
         order.cancelled_at = now
-        record_event(order, actor, "cancel", previous, rules.CANCELLED, comment, now)
+        events.append((order.id, actor.id if actor else None, "cancel", previous, rules.CANCELLED, comment))
         _settle_deadline_requests(order, now)
+    record_events(events, now)
     _lapse_upgrades([order for order, _comment in closing], now)
     timers.cancel_all([order for order, _comment in closing])
-    ledger.post_many(
+    ledger.post_all(
         [ledger.Transfer(f"order-{order.id}-refund", "refund",
                          [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
                          _l("Order #%(id)s cancelled"), {"id": order.id})

@@ -19,24 +19,67 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from rq.timeouts import BaseTimeoutException
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select, update
 
 from ..extensions import db
-from ..models import Order, Timer
+from ..models import CancellationRequest, ExtensionRequest, Order, Timer
 from ..queue import kick_at, one_job_per_batch
 from . import begin_write
 
-Fired = list[tuple[Timer, Order]]
+# The columns of an order a timer's consequence reads or changes; LockedOrder holds them.
+ORDER_COLUMNS = ("id", "state", "buyer_id", "seller_id", "kwork_id", "total", "deadline_at", "paused_at", "pause_requested_at",
+                 "pause_reason", "completed_at", "cancelled_at", "auto_completed")  # fmt: skip
+TIMER_COLUMNS = ("id", "kind", "order_id", "for_state", "ref_id", "due_at", "state")
+
+
+class LockedOrder:
+    """An order locked by `fire_many`, read as a row rather than loaded as an ORM object (a batch of hundreds would
+    spend most of its time building and flushing them): the columns of ORDER_COLUMNS, which a handler reads and sets
+    as on an Order, and the order's cancellation and extension requests (ORM objects, few). `fire_many` writes the
+    columns a handler changed back in one UPDATE for the whole batch."""
+
+    __slots__ = (*ORDER_COLUMNS, "cancellation_requests", "extension_requests", "_read")
+
+    def __init__(self, row):
+        for name, value in zip(ORDER_COLUMNS, row):
+            setattr(self, name, value)
+        self._read = tuple(row)
+        self.cancellation_requests, self.extension_requests = [], []
+
+    @property
+    def open_cancellation(self):
+        return next((r for r in self.cancellation_requests if r.status == "open"), None)
+
+    @property
+    def open_extension(self):
+        return next((r for r in self.extension_requests if r.status == "open"), None)
+
+    def changed(self) -> set[str]:
+        """The columns set to another value since the row was read."""
+        return {name for name, read in zip(ORDER_COLUMNS, self._read) if getattr(self, name) != read}
+
+
+class DueTimer:
+    """A timer row locked by `fire_many` (id, kind, order_id, for_state, ref_id, due_at, state), as a handler reads it."""
+
+    __slots__ = TIMER_COLUMNS
+
+    def __init__(self, row):
+        for name, value in zip(TIMER_COLUMNS, row):
+            setattr(self, name, value)
+
+
+Fired = list[tuple[DueTimer, LockedOrder]]
 # kind → handler(fired, now), registered by the services that own each consequence: `fired` holds that kind's
-# timers of one batch, each with its order, locked and in the state the timer was made for (one timer per order).
+# timers of one batch (DueTimer), each with its order (LockedOrder), locked and in the state the timer was made for
+# (one timer per order).
 # A handler changes the orders inside the current transaction and must not commit.
 HANDLERS: dict[str, Callable[[Fired, datetime], None]] = {}
 BATCHED: set[str] = set()  # kinds whose handler takes a whole batch (see batch_handler)
 # kind → handler(timers, now) for timers that belong to no order (order_id NULL; ref_id names their row, e.g. an
 # offer's expiry): the handler locks the batch's rows in one ordered statement and decides on each; returns how
 # many it changed. User actions never lock these timers, so the only lock order is timer, then row.
-ROW_HANDLERS: dict[str, Callable[[list[Timer], datetime], int]] = {}
+ROW_HANDLERS: dict[str, Callable[[list["DueTimer"], datetime], int]] = {}
 # Give the scheduled job its chance before the sweep (every 20 seconds) steps in: a timer whose job was lost fires
 # within about 40 seconds of its due time, or of a worker being back.
 SWEEP_GRACE = timedelta(seconds=20)
@@ -144,29 +187,40 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
 
     At most one timer of an order fires: another of the same order's is left scheduled for the caller's next round,
     which sees what the first one did. A handler's error propagates with nothing fired (the caller rolls back).
+    The orders and timers are locked and read as rows (LockedOrder, DueTimer), and what the handlers changed on them
+    written back with one UPDATE for the orders and one per timer outcome, however many timers.
     """
     _register_handlers()
     begin_write()
     one_job_per_batch(db.session())  # the batch's notifications: one e-mail job
     # Orders first, then timers: the same lock order as user actions (which lock the order, then cancel timers).
-    locked = db.session.scalars(
-        select(Order)
-        .where(Order.id.in_(select(Timer.order_id).where(Timer.id.in_(timer_ids))))
-        .order_by(Order.id)
-        # Whether each is frozen, and the requests the handlers answer: one more query each, whatever the batch.
-        .options(selectinload(Order.cancellation_requests), selectinload(Order.extension_requests))
-        .with_for_update(of=Order)  # not the parties' user rows joined in
-        .execution_options(populate_existing=True)
+    orders_table, timers_table = Order.__table__, Timer.__table__
+    locked = db.session.execute(
+        select(*(orders_table.c[name] for name in ORDER_COLUMNS))
+        .where(orders_table.c.id.in_(select(timers_table.c.order_id).where(timers_table.c.id.in_(timer_ids))))
+        .order_by(orders_table.c.id)
+        .with_for_update()
     )
-    orders = {order.id: order for order in locked}
-    found = db.session.scalars(
-        select(Timer).where(Timer.id.in_(timer_ids)).order_by(Timer.id).with_for_update().execution_options(populate_existing=True)
-    )
+    orders = {row[0]: LockedOrder(row) for row in locked}
+    if orders:
+        # Whether each is frozen, and the requests the handlers answer: one query each, whatever the batch (rows of
+        # the order's aggregate, guarded by its lock).
+        for model, attribute in ((CancellationRequest, "cancellation_requests"), (ExtensionRequest, "extension_requests")):
+            requests = db.session.scalars(
+                select(model).where(model.order_id.in_(orders)).order_by(model.id).execution_options(populate_existing=True)
+            )
+            for request in requests:
+                getattr(orders[request.order_id], attribute).append(request)
+    found = db.session.execute(
+        select(*(timers_table.c[name] for name in TIMER_COLUMNS)).where(timers_table.c.id.in_(timer_ids))
+        .order_by(timers_table.c.id).with_for_update()
+    )  # fmt: skip
     firing: dict[str, Fired] = defaultdict(list)
-    rows_firing: dict[str, list[Timer]] = defaultdict(list)
+    rows_firing: dict[str, list[DueTimer]] = defaultdict(list)
     taken: set[int] = set()
+    stale: list[int] = []
     changed_rows = 0
-    for timer in found:
+    for timer in map(DueTimer, found):
         if timer.order_id is None:  # a row's timer (schedule_row): its handler locks and checks the row
             if timer.state == "scheduled" and timer.due_at <= now:
                 rows_firing[timer.kind].append(timer)
@@ -177,19 +231,39 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
         taken.add(order.id)
         frozen = order.open_cancellation is not None and timer.kind not in CANCELLATION_KINDS
         if order.state != timer.for_state or frozen:
-            timer.state = "cancelled"  # the order moved on, or waits on a cancellation answer first
+            stale.append(timer.id)  # the order moved on, or waits on a cancellation answer first
             continue
         firing[timer.kind].append((timer, order))
     for kind, row_timers in rows_firing.items():
         changed_rows += ROW_HANDLERS[kind](row_timers, now)
-        for timer in row_timers:
-            timer.state, timer.fired_at = "fired", now
     for kind, fired in firing.items():
         HANDLERS[kind](fired, now)
-        for timer, _order in fired:
-            timer.state, timer.fired_at = "fired", now
+    _write_orders(orders.values())
+    fired_ids = [timer.id for row_timers in rows_firing.values() for timer in row_timers]
+    fired_ids += [timer.id for fired in firing.values() for timer, _order in fired]
+    for ids, values in ((stale, {"state": "cancelled"}), (fired_ids, {"state": "fired", "fired_at": now})):
+        if ids:
+            db.session.execute(update(timers_table).where(timers_table.c.id.in_(ids)).values(values))
     db.session.commit()
     return changed_rows + sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
+
+
+def _write_orders(orders) -> None:
+    """What the handlers changed on the locked orders, in one executemany UPDATE of the columns any of them changed
+    (an order that changed fewer writes back the others as it read them, under its lock)."""
+    changes = [(order, order.changed()) for order in orders]
+    columns = sorted(set().union(*(changed for _order, changed in changes)))
+    if not columns:
+        return
+    table = Order.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("order_id")).values({name: bindparam(f"new_{name}") for name in columns}),
+        [{"order_id": order.id, **{f"new_{name}": getattr(order, name) for name in columns}} for order, changed in changes if changed],
+    )
+    # An Order loaded before in this session (a test's, a request's) reads the new values on its next use.
+    for order, changed in changes:
+        if changed and (loaded := db.session.identity_map.get(db.session.identity_key(Order, order.id))) is not None:
+            db.session.expire(loaded)
 
 
 def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:
