@@ -206,7 +206,7 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
         select(Kwork)
         .where(Kwork.id == kwork_id, Kwork.deleted_at.is_(None))
         .options(
-            selectinload(Kwork.tiers).selectinload(Tier.options),
+            selectinload(Kwork.tiers),  # the grid reads each option's tiers (below), never a tier's options
             selectinload(Kwork.options).selectinload(KworkOption.tiers),
             selectinload(Kwork.pictures),
             selectinload(Kwork.portfolio_items),
