@@ -33,15 +33,17 @@ def _item_choices(order) -> list[tuple[str, str]]:
     return choices + [(upgrades.ITEM_REVISIONS, _("Extra revisions")), (upgrades.ITEM_CUSTOM, _("Other work, described below"))]
 
 
-def page_context(order, role: str | None, forms: dict) -> dict:
+def page_context(order, role: str | None, forms: dict, work_disputes: list | None = None) -> dict:
     """What templates/orders/_upgrades.html needs, with only the forms this viewer can use now (as the rest of the
-    order page); a form passed in `forms` (a failed POST) is shown as it was."""
-    proposal = upgrades.open_proposal(order)
-    can_propose = role == "seller" and proposal is None and upgrades.frozen_reason(order) is None
+    order page); a form passed in `forms` (a failed POST) is shown as it was. `work_disputes`: the order's, when the
+    page has them (so arbitration is not asked about again)."""
+    proposal, bought = upgrades.on_order(order)
+    arbitration = None if work_disputes is None else any(d.status == "open" for d in work_disputes)
+    can_propose = role == "seller" and proposal is None and upgrades.frozen_reason(order, arbitration) is None
     context = {
         "upgrade": proposal,
         "can_propose_upgrade": can_propose,
-        "upgrades_bought": upgrades.accepted(order),
+        "upgrades_bought": bought,
         "describe_upgrade": upgrades.describe,
         "upgrade_balance": wallet.balance(current_user) if proposal is not None and role == "buyer" else None,
     }

@@ -213,7 +213,7 @@ def _page(order, status: int = 200, **forms):
     reasons = cancellations.reasons(order, current_user, moment) if role else []
     built = {name: make() for name, make in _offered_forms(order, role, actions, flags, on_order, reasons) if name not in forms}
     built.update(forms)  # what was just posted comes back with its errors and what was typed
-    built.update(upgrade_context(order, role, forms))  # templates/orders/_upgrades.html
+    built.update(upgrade_context(order, role, forms, on_order))  # templates/orders/_upgrades.html
     # The layout prefixes the title with "Error: " when `form` has errors: point it at the form that failed.
     failed = [form for form in forms.values() if form.errors]
     if failed:

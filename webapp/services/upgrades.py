@@ -53,13 +53,24 @@ def accepted(order: Order) -> list[UpgradeProposal]:
     return list(db.session.scalars(query.order_by(UpgradeProposal.id)))
 
 
-def frozen_reason(order: Order) -> str | None:
-    """Why no upgrade may be proposed or accepted on the order right now, or None."""
+def on_order(order: Order) -> tuple[UpgradeProposal | None, list[UpgradeProposal]]:
+    """`open_proposal` and `accepted` in one statement, for the order page."""
+    found = list(db.session.scalars(
+        select(UpgradeProposal).where(UpgradeProposal.order_id == order.id, UpgradeProposal.status.in_(("open", "accepted")))
+        .order_by(UpgradeProposal.id)
+    ))  # fmt: skip
+    waiting = next((p for p in found if p.status == "open"), None) if order.state in rules.PROPOSABLE_STATES else None
+    return waiting, [p for p in found if p.status == "accepted"]
+
+
+def frozen_reason(order: Order, under_arbitration: bool | None = None) -> str | None:
+    """Why no upgrade may be proposed or accepted on the order right now, or None. `under_arbitration`: whether a
+    dispute about the work is open, when the caller knows (the order page has the order's disputes)."""
     if order.state not in rules.PROPOSABLE_STATES:
         return _("Upgrades can be proposed only while the work is going on")
     if order.open_cancellation is not None:
         return _("A cancellation request is open: it has to be answered first")
-    if orders.under_arbitration(order):
+    if orders.under_arbitration(order) if under_arbitration is None else under_arbitration:
         return _("The work is with arbitration: an administrator decides first")
     return None
 
