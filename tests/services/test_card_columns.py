@@ -405,3 +405,37 @@ def test_a_kwork_created_while_the_levels_job_runs_gets_the_new_level(app, level
     assert all(outcome.ok for outcome in outcomes), [outcome.error for outcome in outcomes]
     check()
     assert set(seller_stored().values()) == {(1, 100)}
+
+
+def test_the_first_catalog_page_walks_the_best_match_index(app, make_user, make_kwork):
+    """Best match's ORDER BY is exactly ix_kworks_best_match (migration 0038), so the first page reads its first
+    entries and stops: no sort of every active kwork. On PostgreSQL sorting is switched off for the EXPLAIN, since
+    the planner may rightly sort a table this small; an ORDER BY the index does not answer would still show a
+    Sort node."""
+    from sqlalchemy import event
+
+    for n in range(3):
+        make_kwork(make_user(f"Seller {n}", role="seller"), title=f"I will set up a VPS server {n}")
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with app.test_request_context("/catalog/"):
+            assert len(catalog.search(catalog.CatalogQuery(), per_page=12).cards) == 3
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    [(statement, parameters)] = [(s, p) for s, p in seen if "ORDER BY" in s]
+    cursor = db.session.connection().connection.cursor()
+    if db.engine.dialect.name == "postgresql":
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + statement, parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Scan using ix_kworks_best_match" in plan and "Sort" not in plan, plan  # nor an Incremental Sort
+    else:
+        cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = "\n".join(row[3] for row in cursor.fetchall())
+        assert "USING INDEX ix_kworks_best_match" in plan and "TEMP B-TREE" not in plan, plan
+    db.session.rollback()
