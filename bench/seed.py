@@ -168,7 +168,7 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
                                   is_packaged=True, status=status, rejection_reason="", approved_snapshot=None,
                                   rating=None, created_at=created, updated_at=created, deleted_at=None,
                                   price_from=tiers["economy"]["price"], delivery_days_from=tiers["economy"]["delivery_days"],
-                                  review_count=0))  # fmt: skip
+                                  review_count=0, seller_rank=0, seller_completion=None))  # fmt: skip
     orderable = [k for k, (_, _, status, _, _) in kworks.items() if status in ("active", "paused")]
 
     outcomes: dict[int, list[tuple[datetime, int, bool | None]]] = {}  # kwork → (finished at, order id, review)
@@ -282,7 +282,8 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
         members.append(dict(conversation_id=thread, user_id=buyer, other_id=bench_seller, unread=0))
 
     # The cached rating the catalog sorts by, from the same outcomes the reviews service would count, and the count
-    # of published reviews its cards show (every seeded review is published); the price columns are set above.
+    # of published reviews its cards show (every seeded review is published); the price columns are set above, and
+    # so are the seller's rank and completion rate: the seeded users keep the defaults (level "new", no rate yet).
     for row in tables[Kwork]:
         finished = sorted(outcomes.get(row["id"], []), key=lambda o: (o[0], o[1]), reverse=True)
         row["rating"] = rules.rating([review for _, _, review in finished]).percent

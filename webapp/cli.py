@@ -60,8 +60,9 @@ def register(app: Flask) -> None:
     @app.cli.command("card-columns")
     @click.option("--fix", is_flag=True, help="Rewrite the kworks whose stored values are wrong.")
     def card_columns_command(fix):
-        """Compare each kwork's stored card columns (price_from, delivery_days_from, review_count) with their
-        sources, tiers and published reviews; exits 1 when some differ and --fix was not given."""
+        """Compare each kwork's stored card columns (price_from, delivery_days_from, review_count, seller_rank,
+        seller_completion) with their sources, tiers, published reviews and the seller; exits 1 when some differ
+        and --fix was not given."""
         from .services import card_columns
 
         wrong = card_columns.mismatches()

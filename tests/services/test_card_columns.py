@@ -1,22 +1,28 @@
-"""The card columns stored on kworks (price_from, delivery_days_from, review_count) against their sources.
+"""The card columns stored on kworks (price_from, delivery_days_from, review_count) and the seller's ranking
+inputs Best match orders by (seller_rank, seller_completion) against their sources.
 
 A realistic life of two kworks is driven through the real services, and after every step the stored values of
-every kwork are compared with a recomputation from scratch (tiers and reviews, read here independently of
-services/card_columns), with `card_columns.mismatches()`, and with what the catalog's cards show.
+every kwork are compared with a recomputation from scratch (tiers, reviews and users, read here independently of
+services/card_columns), with `card_columns.mismatches()`, and with what the catalog's cards show. The seller's
+columns follow the daily levels job and a new kwork, and Best match orders as it did when it joined users.
 """
 import importlib.util
+import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import select, text, update
 
+from webapp.domain.levels import BY_CODE
 from webapp.domain.tiers import TierDraft
 from webapp.extensions import db
-from webapp.models import Kwork, Review, Tier
-from webapp.services import card_columns, catalog, kworks, reviews
+from webapp.models import Kwork, Review, Tier, User
+from webapp.services import card_columns, catalog, kworks, levels, locking, reviews
 
 from ..conftest import full_draft
 from ..races import needs_postgres, race
+from .test_levels import LATER, level_1_seller, set_level  # noqa: F401 - level_1_seller is a fixture
 from .test_orders import NOW
 
 NEGATIVE = "The server was left without a firewall and backups."
@@ -42,13 +48,31 @@ def from_scratch() -> dict[int, tuple]:
     return result
 
 
+def seller_stored() -> dict[int, tuple]:
+    """Each kwork's stored (seller_rank, seller_completion), read from the database."""
+    return {row.id: (row.seller_rank, row.seller_completion) for row in db.session.execute(select(Kwork.id, Kwork.seller_rank, Kwork.seller_completion))}
+
+
+def seller_from_scratch() -> dict[int, tuple]:
+    """The same worked out in Python from the users rows and domain/levels.py."""
+    sellers = {user.id: user for user in db.session.scalars(select(User))}
+    result = {}
+    for kwork_id, seller_id in db.session.execute(select(Kwork.id, Kwork.seller_id)):
+        seller = sellers[seller_id]
+        result[kwork_id] = (BY_CODE[seller.level].rank if seller.level in BY_CODE else 0, seller.completion_rate)
+    return result
+
+
 def check() -> dict[int, tuple]:
-    """Stored == recomputed, for every kwork; the objects in the session agree; returns the values."""
-    values = stored()
+    """Stored == recomputed, for every kwork (the seller's columns too); the objects in the session agree; returns
+    the card values (price_from, delivery_days_from, review_count)."""
+    values, ranks = stored(), seller_stored()
     assert values == from_scratch()
+    assert ranks == seller_from_scratch()
     assert card_columns.mismatches() == []
     for kwork in db.session.scalars(select(Kwork)):
         assert (kwork.price_from, kwork.delivery_days_from, kwork.review_count) == values[kwork.id]
+        assert (kwork.seller_rank, kwork.seller_completion) == ranks[kwork.id]
     return values
 
 
@@ -125,9 +149,10 @@ def test_recompute_repairs_every_column_and_keeps_updated_at(make_user, make_kwo
     db.session.execute(text("UPDATE kworks SET price_from = 1, delivery_days_from = NULL, review_count = 7"))
     db.session.commit()
     wrong = card_columns.mismatches()
+    unchanged = {"seller_rank": 0, "seller_completion": None}
     assert [(kwork_id, fresh) for kwork_id, _stored, fresh in wrong] == [
-        (kwork.id, {"price_from": 1000, "delivery_days_from": 1, "review_count": 1})]
-    assert wrong[0][1] == {"price_from": 1, "delivery_days_from": None, "review_count": 7}
+        (kwork.id, {"price_from": 1000, "delivery_days_from": 1, "review_count": 1} | unchanged)]
+    assert wrong[0][1] == {"price_from": 1, "delivery_days_from": None, "review_count": 7} | unchanged
     assert card_columns.recompute_card_columns() == 1
     db.session.commit()
     assert check() == good
@@ -206,3 +231,211 @@ def test_two_reviews_of_one_kwork_written_at_once_are_both_counted(app, make_use
     assert all(outcome.ok for outcome in outcomes), [outcome.error for outcome in outcomes]
     assert check()[kwork.id][2] == 2
     assert db.session.scalar(select(Kwork.rating).where(Kwork.id == kwork.id)) == 50
+
+
+def test_the_levels_job_moves_the_seller_columns_of_every_kwork_of_the_sellers_it_changes(level_1_seller, make_user, make_kwork, make_order):
+    listed = db.session.scalar(select(Kwork.id).where(Kwork.seller_id == level_1_seller.id))
+    draft = make_kwork(level_1_seller, status="draft", title="I will fix a Django bug")
+    bystander = make_kwork(make_user("Olga", role="seller"), title="I will write a landing page")
+    check()
+    assert seller_stored() == {listed: (0, None), draft.id: (0, None), bystander.id: (0, None)}
+
+    # Up: every criterion of Level 1 met, five of five orders completed.
+    levels.recompute_all(LATER)
+    check()
+    assert seller_stored() == {listed: (1, 100), draft.id: (1, 100), bystander.id: (0, None)}
+
+    # The completion rate alone changes (a cancelled order: five of six), the level stays.
+    make_order("cancelled", kwork=db.session.get(Kwork, listed), now=LATER)
+    assert levels.recompute_all(LATER + timedelta(days=1)) == []  # no level change ...
+    check()
+    assert seller_stored()[listed] == (1, 83) and seller_stored()[draft.id] == (1, 83)  # ... but the rate followed
+
+    # Down: a Top seller (as a past run left them) who misses Top goes back to Level 1, and so do their kworks.
+    set_level(level_1_seller, level="top")
+    card_columns.refresh_seller_columns(seller_ids=[level_1_seller.id])
+    db.session.commit()
+    assert seller_stored()[listed] == (3, 83)
+    [change] = levels.recompute_all(LATER + timedelta(days=2))
+    assert (change.old, change.new) == ("top", "level_1")
+    check()
+    assert seller_stored() == {listed: (1, 83), draft.id: (1, 83), bystander.id: (0, None)}
+
+
+def test_a_new_kwork_gets_its_sellers_columns(make_user, make_kwork):
+    seller = make_user("Sam Seller", role="seller")
+    db.session.execute(update(User).where(User.id == seller.id).values(level="level_2", completion_rate=92))
+    db.session.commit()
+    kwork = make_kwork(seller)
+    assert seller_stored()[kwork.id] == (2, 92)
+    draft = kworks.save_kwork(seller, full_draft("I will fix a Django bug"), submit=False)
+    assert seller_stored()[draft.id] == (2, 92)
+    kworks.save_kwork(seller, kworks.draft_from_kwork(draft), kwork=draft, submit=False)  # an edit keeps them
+    check()
+
+
+def test_recompute_repairs_the_seller_columns(make_user, make_kwork):
+    seller = make_user("Sam Seller", role="seller")
+    db.session.execute(update(User).where(User.id == seller.id).values(level="top", completion_rate=97))
+    db.session.commit()
+    kwork, other = make_kwork(seller), make_kwork(make_user("Olga", role="seller"), title="I will fix a Django bug")
+    good = seller_stored()
+    assert good == {kwork.id: (3, 97), other.id: (0, None)}
+    db.session.execute(text(f"UPDATE kworks SET seller_rank = 1, seller_completion = NULL WHERE id = {kwork.id}"))
+    db.session.execute(text(f"UPDATE kworks SET seller_completion = 50 WHERE id = {other.id}"))
+    db.session.commit()
+    wrong = card_columns.mismatches()
+    assert [(kwork_id, {n: stored[n] for n in ("seller_rank", "seller_completion")}, {n: fresh[n] for n in ("seller_rank", "seller_completion")})
+            for kwork_id, stored, fresh in wrong] == [(kwork.id, {"seller_rank": 1, "seller_completion": None}, {"seller_rank": 3, "seller_completion": 97}),
+                                                      (other.id, {"seller_rank": 0, "seller_completion": 50}, {"seller_rank": 0, "seller_completion": None})]  # fmt: skip
+    assert card_columns.recompute_card_columns() == 2
+    db.session.commit()
+    check()
+    assert seller_stored() == good
+
+
+def test_the_migration_0038_backfill_matches_the_services(make_user, make_kwork):
+    seller, other = make_user("Sam Seller", role="seller"), make_user("Olga", role="seller")
+    db.session.execute(update(User).where(User.id == seller.id).values(level="level_1", completion_rate=85))
+    db.session.commit()
+    make_kwork(seller), make_kwork(other, title="I will fix a Django bug"), make_kwork(seller, status="draft", title="Draft kwork")
+    good = seller_stored()
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0038_rank_columns.py"
+    spec = importlib.util.spec_from_file_location("migration_0038", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.RANKS == {code: level.rank for code, level in BY_CODE.items()}  # the migration's copy of LEVELS
+    db.session.execute(text("UPDATE kworks SET seller_rank = 0, seller_completion = NULL"))
+    db.session.execute(text(migration.BACKFILL))
+    db.session.commit()
+    assert seller_stored() == good and sorted(set(good.values())) == [(0, None), (1, 85)]
+
+
+def former_best_match(text: str = "") -> list[int]:
+    """Best match as the catalog computed it before migration 0038: joined to users, the level's rank and the
+    completion rate read from there (the relevance of a text search first)."""
+    from sqlalchemy import case
+
+    from webapp.domain.levels import LEVELS
+
+    rank = case({level.code: level.rank for level in LEVELS}, value=User.level, else_=0)
+    conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None), User.suspended_at.is_(None)]
+    order = []
+    if text:
+        condition, relevance = catalog.text_match(text)
+        conditions.append(condition)
+        order.append(relevance.desc())
+    order += [rank.desc(), User.completion_rate.desc().nulls_last(), Kwork.rating.desc().nulls_last(), Kwork.created_at.desc(), Kwork.id.desc()]
+    return list(db.session.scalars(select(Kwork.id).join(Kwork.seller).where(*conditions).order_by(*order)))
+
+
+def test_best_match_orders_as_it_did_when_it_joined_users(make_user, make_kwork):
+    """Sellers of every level, with and without a completion rate, kworks with and without a rating, some created
+    at the same instant (the id decides): the stored columns give the former order, with and without text."""
+    from datetime import datetime, timezone
+
+    sellers = []
+    for n, (level, rate) in enumerate([("new", None), ("new", 70), ("level_1", 80), ("level_1", None), ("level_1", 95),
+                                       ("level_2", 90), ("top", 99), ("top", 96), ("top", None)]):  # fmt: skip
+        seller = make_user(f"Seller {n}", role="seller")
+        sellers.append((seller, level, rate))
+    ids = []
+    for n, (seller, _level, _rate) in enumerate(sellers):
+        for m, rating in enumerate((None, 100, 80, 100)):
+            ids.append(make_kwork(seller, title=f"I will set up a VPS server {'fast' if m % 2 else 'well'}").id)
+            db.session.execute(update(Kwork).where(Kwork.id == ids[-1]).values(
+                rating=rating, created_at=datetime(2026, 11, 1 + (n + m) % 3, tzinfo=timezone.utc)))  # fmt: skip
+    make_kwork(sellers[0][0], status="paused", title="I will set up a VPS server paused")
+    for seller, level, rate in sellers:
+        db.session.execute(update(User).where(User.id == seller.id).values(level=level, completion_rate=rate))
+    db.session.commit()
+    card_columns.refresh_seller_columns(seller_ids=[seller.id for seller, _level, _rate in sellers])
+    db.session.commit()
+    check()
+
+    def best_match(text: str = "") -> list[int]:
+        page = catalog.search(catalog.CatalogQuery(text=text), per_page=100)
+        return [card.kwork.id for card in page.cards]
+
+    expected = former_best_match()
+    assert len(expected) == len(ids) and best_match() == expected
+    # With text, relevance first (PostgreSQL's typo tolerance also finds the "well" titles, ranked lower).
+    assert len(former_best_match("vps fast")) >= len(ids) // 2 and best_match("vps fast") == former_best_match("vps fast")
+    # The first page is the same slice, page by page.
+    pages = [catalog.search(catalog.CatalogQuery(page=n), per_page=12).cards for n in (1, 2, 3)]
+    assert [card.kwork.id for cards in pages for card in cards] == expected[:36]
+
+
+@needs_postgres
+@pytest.mark.parametrize("job_locks_first", [True, False])
+def test_a_kwork_created_while_the_levels_job_runs_gets_the_new_level(app, level_1_seller, monkeypatch, job_locks_first):
+    """The job locks the seller and updates their kworks; a kwork inserted at the same time either waits for the
+    job (its foreign key check on the seller) and then reads the new values, or is committed before the job's lock
+    is granted and then updated with the others. Either way it ends with the seller's new level. The job holds its
+    lock a moment, and the editor (who read the seller before the job ran) starts inside that moment or before."""
+    seller_id = level_1_seller.id
+    lock_all = locking.lock_all
+
+    def slow_lock_all(model, ids):
+        locked = lock_all(model, ids)
+        time.sleep(0.5)  # the job holds the sellers' locks while the editor inserts
+        return locked
+
+    monkeypatch.setattr(locking, "lock_all", slow_lock_all)
+
+    def job():
+        def run():
+            if not job_locks_first:
+                time.sleep(0.5)
+            return levels.recompute_all(LATER)
+
+        return run
+
+    def editor():
+        seller = db.session.get(User, seller_id)
+
+        def run():
+            if job_locks_first:
+                time.sleep(0.2)
+            return kworks.save_kwork(seller, full_draft("I will fix a Django bug"), submit=False)
+
+        return run
+
+    outcomes = race(app, job, editor)
+    assert all(outcome.ok for outcome in outcomes), [outcome.error for outcome in outcomes]
+    check()
+    assert set(seller_stored().values()) == {(1, 100)}
+
+
+def test_the_first_catalog_page_walks_the_best_match_index(app, make_user, make_kwork):
+    """Best match's ORDER BY is exactly ix_kworks_best_match (migration 0038), so the first page reads its first
+    entries and stops: no sort of every active kwork. On PostgreSQL sorting is switched off for the EXPLAIN, since
+    the planner may rightly sort a table this small; an ORDER BY the index does not answer would still show a
+    Sort node."""
+    from sqlalchemy import event
+
+    for n in range(3):
+        make_kwork(make_user(f"Seller {n}", role="seller"), title=f"I will set up a VPS server {n}")
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with app.test_request_context("/catalog/"):
+            assert len(catalog.search(catalog.CatalogQuery(), per_page=12).cards) == 3
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    [(statement, parameters)] = [(s, p) for s, p in seen if "ORDER BY" in s]
+    cursor = db.session.connection().connection.cursor()
+    if db.engine.dialect.name == "postgresql":
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + statement, parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Scan using ix_kworks_best_match" in plan and "Sort" not in plan, plan  # nor an Incremental Sort
+    else:
+        cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = "\n".join(row[3] for row in cursor.fetchall())
+        assert "USING INDEX ix_kworks_best_match" in plan and "TEMP B-TREE" not in plan, plan
+    db.session.rollback()

@@ -54,6 +54,9 @@ class Kwork(db.Model):
         Index("ix_kworks_listed", "status", "deleted_at", "seller_id", "id"),
         # The catalog's price sorts walk it in order and stop at the page's end; price filters read a range.
         Index("ix_kworks_status_price", "status", "price_from"),
+        # ix_kworks_best_match (status, seller_rank DESC, seller_completion DESC NULLS LAST, rating DESC NULLS LAST,
+        # created_at DESC, id DESC), the catalog's Best match order, is made by migration 0038 alone: SQLite refuses
+        # NULLS LAST in an index, so its columns differ by database.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +79,11 @@ class Kwork(db.Model):
     price_from: Mapped[int | None] = mapped_column()
     delivery_days_from: Mapped[int | None] = mapped_column()
     review_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The seller's ranking inputs, copied here so Best match walks one index of kworks (migration 0038): the rank of
+    # their level (domain/levels.py) and their completion rate, as on users. Kept by services.levels.recompute_all
+    # and services.kworks.save_kwork; services.card_columns recomputes them.
+    seller_rank: Mapped[int] = mapped_column(default=0, server_default="0")
+    seller_completion: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # "Order only after agreement": packages can't be bought directly, only through an individual offer.

@@ -8,12 +8,11 @@ from collections import defaultdict
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..domain import orders as rules
-from ..domain.levels import LEVELS
 from ..extensions import db
 from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review, Tier, User
 from .kworks import seller_portfolio
@@ -151,10 +150,17 @@ def text_match(text: str):
 
 def reputation_order():
     """Best match after text relevance: the seller's level, then their completion rate, then the kwork's rating,
-    all read from stored columns (the daily levels job keeps users.level and users.completion_rate; reviews keep
-    kworks.rating), so ranking costs no query over orders. Newest first breaks ties."""
-    rank = case({level.code: level.rank for level in LEVELS}, value=User.level, else_=0)
-    return [rank.desc(), User.completion_rate.desc().nulls_last(), Kwork.rating.desc().nulls_last(), Kwork.created_at.desc()]
+    newest first breaking ties (the caller adds the id last). All are stored on the kwork: the seller's rank and
+    completion rate are copies of users.level (as its rank in domain/levels.py) and users.completion_rate kept by
+    services/card_columns, the rating is kept by reviews. So ranking costs no query over orders, and without a
+    text search the first page walks the index ix_kworks_best_match (migration 0038), whose columns, directions and
+    NULLS placement this order follows exactly: change one, change both."""
+    return [
+        Kwork.seller_rank.desc(),
+        Kwork.seller_completion.desc().nulls_last(),
+        Kwork.rating.desc().nulls_last(),
+        Kwork.created_at.desc(),
+    ]
 
 
 def search(query: CatalogQuery, per_page: int) -> CatalogPage:
@@ -176,7 +182,7 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     if query.price_max is not None:
         conditions.append(Kwork.price_from <= query.price_max)
 
-    # The seller is joined explicitly (and loaded from that join) so Best match can order by their level.
+    # The seller is joined explicitly and loaded from that join: each card shows them.
     joined = select(Kwork).join(Kwork.seller).where(*conditions)
     capped = joined.with_only_columns(Kwork.id).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))

@@ -102,7 +102,8 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     Effects: a submitted kwork goes to "pending" (hidden from the catalog until a moderator approves it);
     otherwise it stays a draft. Option rows with neither a name nor a ticked package are dropped, and so are
     extra rows with neither a title nor a price (domain/extras.py checks the filled ones, at most 10). The
-    kwork's stored card price and delivery days (price_from, delivery_days_from) follow its Economy tier.
+    kwork's stored card price and delivery days (price_from, delivery_days_from) follow its Economy tier; a new
+    kwork gets its seller's level rank and completion rate (seller_rank, seller_completion) for Best match.
     """
     if kwork is not None:
         kwork = _lock_own(seller, kwork.id)  # its status, as a moderator's decision may just have left it
@@ -113,7 +114,8 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
     if issues := problems(draft, kwork=kwork, submit=submit):
         raise ValidationFailed(issues)
 
-    if kwork is None:
+    created = kwork is None
+    if created:
         kwork = Kwork(seller=seller)
         db.session.add(kwork)
     kwork.title = draft.title.strip()
@@ -161,6 +163,10 @@ def save_kwork(seller: User, draft: KworkDraft, *, kwork: Kwork | None = None, s
         )
     db.session.flush()
     card_columns.refresh_prices([kwork.id])  # the catalog card's "from" price and days, under the kwork's lock
+    if created:
+        # Best match's copy of the seller's level rank and completion rate, read after the insert (its foreign key
+        # check waits for a levels run that holds the seller), so the new kwork ranks like the seller's others.
+        card_columns.refresh_seller_columns([kwork.id])
     db.session.commit()
     return kwork
 

@@ -15,7 +15,7 @@ from ..domain.levels import Figures, Level
 from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import Kwork, User
-from . import locking, notifications, ratings
+from . import card_columns, locking, notifications, ratings
 
 KIND = "level_changed"
 
@@ -93,7 +93,8 @@ def recompute_all(now: datetime) -> list[Change]:
     Guard: the users whose level or completion rate changed are locked (one statement, id order) and compared
     again as read under the lock, so two runs at once change and notify each seller once.
     Effects, in one transaction: one bulk UPDATE of the changed levels (with `level_changed_at = now`), one of the
-    changed completion rates, and a `level_changed` notification to each seller whose level changed, saying why
+    changed completion rates, one of those sellers' kworks (their copies seller_rank and seller_completion, which
+    the catalog's Best match orders by; services.card_columns), and a `level_changed` notification to each seller whose level changed, saying why
     (up: every criterion met; down: each criterion of the old level they now miss), in their language; their
     e-mails go out as one mail job. Returns the level changes.
     """
@@ -127,6 +128,9 @@ def recompute_all(now: datetime) -> list[Change]:
         )
     if rate_rows:
         db.session.execute(update(table).where(table.c.id == bindparam("b_id")).values(completion_rate=bindparam("b_rate")), rate_rows)
+    if level_rows or rate_rows:
+        # Best match reads the copies on their kworks: one UPDATE for the kworks of every seller changed here.
+        card_columns.refresh_seller_columns(seller_ids=[row["b_id"] for row in level_rows + rate_rows])
     if changes:
         notifications.notify_many(KIND, links.path("pages.levels"), {user.id: _reason(user, old, new, figures) for user, old, new, figures in changes})
     done = [Change(user.id, old.code, new.code) for user, old, new, _figures in changes]  # read before the commit expires them
