@@ -182,9 +182,8 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     if query.price_max is not None:
         conditions.append(Kwork.price_from <= query.price_max)
 
-    # The seller is joined explicitly and loaded from that join: each card shows them.
-    joined = select(Kwork).join(Kwork.seller).where(*conditions)
-    capped = joined.with_only_columns(Kwork.id).limit(COUNT_CAP + 1).subquery()
+    matching = select(Kwork.id).where(*conditions)
+    capped = matching.limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))
     order = {
         "newest": [Kwork.created_at.desc()],
@@ -195,12 +194,16 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     }.get(query.sort, reputation_order())
     pages = max(1, math.ceil(min(total, COUNT_CAP) / per_page))
     page = min(max(1, query.page), pages)
+    # Ids first, then rows: the page's ids are chosen by walking the order's index over kworks alone, and only those
+    # rows are joined to their seller (loaded from that join: each card shows them) and given their reputation –
+    # a correlated count per row would otherwise also be paid for every row a deep page skips.
+    chosen = matching.order_by(*order, Kwork.id.desc()).limit(per_page).offset((page - 1) * per_page).subquery()
     rows = db.session.execute(
-        joined.add_columns(*reputation_columns())
+        select(Kwork, *reputation_columns())
+        .join(chosen, chosen.c.id == Kwork.id)
+        .join(Kwork.seller)
         .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
         .order_by(*order, Kwork.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     ).all()
     cards = [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
