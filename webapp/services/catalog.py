@@ -8,7 +8,7 @@ from collections import defaultdict
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -138,8 +138,14 @@ def text_match(text: str):
         vector = literal_column("kworks.search_vector")
         query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
         typed = " ".join(words)
-        condition = or_(vector.op("@@")(query), literal(typed).op("<%")(Kwork.title))
-        return condition, func.ts_rank_cd(vector, query) + func.word_similarity(typed, Kwork.title)
+        # Each way of matching reads its own GIN index, and the kworks found either way are their union: joined by
+        # OR in one WHERE, PostgreSQL scanned every kwork and tested each title's trigrams (80 ms at 10,000 kworks).
+        by_words, by_typo = Kwork.__table__.alias("by_words"), Kwork.__table__.alias("by_typo")
+        found = union(
+            select(by_words.c.id).where(literal_column("by_words.search_vector").op("@@")(query)),
+            select(by_typo.c.id).where(literal(typed).op("<%")(by_typo.c.title)),
+        )
+        return Kwork.id.in_(found), func.ts_rank_cd(vector, query) + func.word_similarity(typed, Kwork.title)
     match = " ".join(f'"{word}"*' for word in words)
     matches = literal_column("kworks_fts").op("MATCH")(match)
     found = select(KWORKS_FTS.c.rowid).where(matches)
