@@ -49,7 +49,7 @@ class Kwork(db.Model):
         CheckConstraint(f"status IN {KWORK_STATUSES!r}", name="status"),
         # The catalog lists active kworks newest first and filters by category.
         Index("ix_kworks_status_created", "status", "created_at"),
-        Index("ix_kworks_category_status", "category_id", "status"),
+        Index("ix_kworks_category_status_price", "category_id", "status", "price_from"),  # a category by price (0039)
         # Counting the catalog's matches reads this index alone (an index-only scan) instead of every kwork row.
         Index("ix_kworks_listed", "status", "deleted_at", "seller_id", "id"),
         # The catalog's price sorts walk it in order and stop at the page's end; price filters read a range.

@@ -219,7 +219,7 @@ class TopUp(db.Model):
     payment_intent: Mapped[str | None] = mapped_column(String(255))  # what a refund is made against
     # What went back to the card (minor units), once: a refund closes the top-up for further refunds.
     refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    refund_id: Mapped[str | None] = mapped_column(String(255))
+    refund_id: Mapped[str | None] = mapped_column(String(255), index=True)  # refund.failed names the refund
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
