@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ..clock import now
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
+from ..domain.orders import COMPLETED
 from ..extensions import db
 from ..forms import EmptyForm, apply_issues, attempt
 from ..htmx import is_htmx, render
@@ -22,7 +23,7 @@ def dashboard():
     summary = orders.summary_for(current_user, role, moment)
     context = {"recent": summary.recent, "counts": summary.counts, "late": summary.late, "now": moment}
     if current_user.is_selling:
-        rates = ratings.figures(current_user.id)
+        rates = ratings.figures(current_user.id, completed=summary.counts.get(COMPLETED, 0))
         return render(
             "account/seller_dashboard.html",
             kwork_counts=kworks.count_by_status(current_user),
