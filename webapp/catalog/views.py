@@ -72,11 +72,12 @@ def index():
 @bp.get("/kworks/<int:kwork_id>")
 @public_page
 def kwork(kwork_id: int):
-    found = catalog.visible_kwork(kwork_id, current_user)
+    found = catalog.kwork_page(kwork_id, current_user)
     if found is None:
         abort(404)
-    return render("catalog/kwork.html", kwork=found, reviews=reviews.for_kwork(found.id), reputation=catalog.kwork_reputation(found),
-                  saved=favourites.ids_among(current_user, [found.id]))  # fmt: skip
+    kwork, reputation = found
+    return render("catalog/kwork.html", kwork=kwork, reviews=reviews.for_kwork(kwork.id), reputation=reputation,
+                  saved=favourites.ids_among(current_user, [kwork.id]))  # fmt: skip
 
 
 @bp.get("/sellers/<int:user_id>")

@@ -217,8 +217,15 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
 
 def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
     """A kwork's page: anyone sees an active kwork; its seller and admins also see it in any other state."""
-    kwork = db.session.scalar(
-        select(Kwork)
+    found = kwork_page(kwork_id, viewer)
+    return found[0] if found is not None else None
+
+
+def kwork_page(kwork_id: int, viewer: User | None) -> tuple[Kwork, Reputation] | None:
+    """`visible_kwork` with the kwork's reputation, read in the statement that loads the kwork (the page shows
+    both): its packages, options, pictures, portfolio and extras come in one statement each."""
+    row = db.session.execute(
+        select(Kwork, *reputation_columns())
         .where(Kwork.id == kwork_id, Kwork.deleted_at.is_(None))
         .options(
             selectinload(Kwork.tiers),  # the grid reads each option's tiers (below), never a tier's options
@@ -227,14 +234,13 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
             selectinload(Kwork.portfolio_items),
             selectinload(Kwork.extras),  # listed under the packages, so buyers see them before ordering
         )
-    )
-    if kwork is None:
+    ).one_or_none()
+    if row is None:
         return None
-    if kwork.status == "active" and not kwork.seller.is_suspended:
-        return kwork
-    if viewer is not None and viewer.is_authenticated and (viewer.id == kwork.seller_id or viewer.is_admin):
-        return kwork
-    return None
+    kwork = row.Kwork
+    visible = (kwork.status == "active" and not kwork.seller.is_suspended) or (
+        viewer is not None and viewer.is_authenticated and (viewer.id == kwork.seller_id or viewer.is_admin))  # fmt: skip
+    return (kwork, _reputation(kwork, row.reviews, row.completed)) if visible else None
 
 
 def seller_profile(user_id: int) -> tuple[User, list[CatalogCard], list[PortfolioItem]] | None:
