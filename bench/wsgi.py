@@ -58,6 +58,6 @@ def index():
 
 if not FLASKR_DB.exists():
     _flaskr_database()
-app = create_app()
+app = create_app(migrations=False)  # as wsgi.py under gunicorn: web workers never migrate
 app.add_url_rule("/healthz", "healthz", lambda: "ok")
 app.register_blueprint(flaskr)
