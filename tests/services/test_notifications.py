@@ -135,6 +135,21 @@ def test_unread_count_mark_read_and_mark_all(make_user):
     assert notifications.unread_count(anna.id) == 0 and notifications.unread_count(bob.id) == 1
 
 
+def test_header_counts_are_the_inbox_and_bell_counts(make_user):
+    from webapp.services import conversations
+
+    anna, bob = make_user("Anna"), make_user("Bob")
+    assert notifications.header_counts(anna.id) == (0, 0)
+    notifications.notify(anna.id, "moderation", "One")
+    notifications.notify(bob.id, "moderation", "Bob's")
+    db.session.commit()
+    conversations.start(bob, anna, None, "Hello Anna, a question about your work", [], START)
+    conversations.start(bob, anna, None, "And one more thing", [], START + timedelta(minutes=1))
+    for user in (anna, bob):
+        assert notifications.header_counts(user.id) == (conversations.unread_total(user.id), notifications.unread_count(user.id))
+    assert notifications.header_counts(anna.id)[0] == 2 and notifications.header_counts(bob.id)[0] == 0
+
+
 def test_unknown_kinds_are_refused(make_user):
     with pytest.raises(ValueError):
         notifications.notify(make_user().id, "gossip", "Nope")

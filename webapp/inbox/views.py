@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import downloads
+from .. import downloads, header_counts
 from ..auth import signed_in
 from ..bounds import optional_id
 from ..clock import now
@@ -49,9 +49,12 @@ def response_time_text(user_id: int) -> str:
     return ngettext("Usually replies within %(num)d day", "Usually replies within %(num)d days", math.ceil(hours / 24))
 
 
-@bp.app_template_global()
-def unread_messages() -> int | None:
-    """The header's Inbox count; None when the database can't answer (an error page must still render)."""
+# The header's Inbox count, read with the bell's.
+bp.add_app_template_global(header_counts.unread_messages)
+
+
+def _inbox_count() -> int | None:
+    """The Inbox count alone (the header's poll); None when the database can't answer."""
     try:
         return conversations.unread_total(current_user.id)
     except SQLAlchemyError:
@@ -68,7 +71,7 @@ def unread_count():
         return "", 286
     if not is_htmx():  # opened as an address: the inbox itself
         return redirect(url_for("inbox.index"))
-    unread, shown = unread_messages(), _id_arg("shown") or 0
+    unread, shown = _inbox_count(), _id_arg("shown") or 0
     if unread is None or unread == shown:
         return "", 204  # unchanged (or unknown): nothing to swap, nothing to say
     return render("components/inbox_count.html", block="count", unread=unread, announce=unread > shown)

@@ -6,8 +6,8 @@ htmx the same templates answer with one block plus out-of-band updates of the be
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import SQLAlchemyError
 
+from .. import header_counts
 from ..clock import now
 from ..htmx import is_htmx, render
 from ..services import notifications, orders
@@ -21,16 +21,8 @@ def require_login():
     """Notifications belong to their user."""
 
 
-@bp.app_template_global()
-def unread_notifications() -> int | None:
-    """The bell's count, read only by pages that show the bell (a logged-in user's).
-
-    None when the database can't answer: the error page for that failure must still render.
-    """
-    try:
-        return notifications.unread_count(current_user.id)
-    except SQLAlchemyError:
-        return None
+# The bell's count, read only by pages that show the bell (a logged-in user's), with the Inbox count.
+bp.add_app_template_global(header_counts.unread_notifications)
 
 
 @bp.app_template_global()

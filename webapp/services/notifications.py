@@ -21,7 +21,7 @@ from ..domain.errors import DomainError
 from ..domain.notifications import KINDS
 from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
-from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
+from ..models import CancellationRequest, ConversationMember, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
 from ..queue import MAIL_QUEUE, after_commit, after_commit_for, after_commit_each
 from . import begin_write, locking, timers
 
@@ -115,8 +115,19 @@ def recent(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
 
 
 def unread_count(user_id: int) -> int:
-    query = select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    return db.session.scalar(query)
+    return db.session.scalar(_unread_count(user_id))
+
+
+def _unread_count(user_id: int):
+    return select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+
+
+def header_counts(user_id: int) -> tuple[int, int]:
+    """What a signed-in page's header shows: the user's unread messages over all their conversations (the Inbox
+    count, as services.conversations.unread_total) and their unread notifications (the bell), in one statement."""
+    messages = select(func.coalesce(func.sum(ConversationMember.unread), 0)).where(ConversationMember.user_id == user_id)
+    row = db.session.execute(select(messages.scalar_subquery(), _unread_count(user_id).scalar_subquery())).one()
+    return int(row[0]), int(row[1])
 
 
 def mark_read(user: User, notification_id: int, now: datetime) -> Notification:
