@@ -10,7 +10,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..domain import orders as rules
 from ..extensions import db
@@ -228,13 +228,15 @@ def kwork_page(kwork_id: int, viewer: User | None) -> tuple[Kwork, Reputation] |
         select(Kwork, *reputation_columns())
         .where(Kwork.id == kwork_id, Kwork.deleted_at.is_(None))
         .options(
-            selectinload(Kwork.tiers),  # the grid reads each option's tiers (below), never a tier's options
+            # Joined: three rows of one kwork, one statement fewer. The grid reads each option's tiers (below),
+            # never a tier's options.
+            joinedload(Kwork.tiers),
             selectinload(Kwork.options).selectinload(KworkOption.tiers),
             selectinload(Kwork.pictures),
             selectinload(Kwork.portfolio_items),
             selectinload(Kwork.extras),  # listed under the packages, so buyers see them before ordering
         )
-    ).one_or_none()
+    ).unique().one_or_none()
     if row is None:
         return None
     kwork = row.Kwork
