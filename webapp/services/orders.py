@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.extras import Chosen, Price, price_order, quantity_problem
 from ..domain.upgrades import PROPOSABLE_STATES
 from ..extensions import db
-from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, UpgradeProposal, User, WorkDispute
+from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, Review, UpgradeProposal, User, WorkDispute
 from .. import clock
 from . import availability, begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
 
@@ -50,17 +50,22 @@ def _visible_to(user: User, order: Order | None) -> Order:
 
 
 def page_for(user: User, order_id: int) -> Order:
-    """An order as its page shows it (the same guard as get_for), with its requests, review and extras loaded up
-    front in a statement each rather than on first use by the template; its messages and history are read apart, as
-    plain rows (`thread`, `history`)."""
-    order = db.session.scalar(
+    """An order as its page shows it (the same guard as get_for), with its review, cancellation and extension
+    requests and extras loaded up front rather than on first use by the template; its messages and history are
+    read apart, as plain rows (`thread`, `history`).
+
+    One statement: each of these is a handful of rows at most, so joining them to the order (rows multiply, few)
+    costs less than a selectin load each, which cost more than the statement itself."""
+    order = db.session.scalars(
         select(Order).where(Order.id == order_id).options(
-            selectinload(Order.cancellation_requests),
-            selectinload(Order.extension_requests),
-            selectinload(Order.review),
-            selectinload(Order.extras),
+            joinedload(Order.cancellation_requests),
+            joinedload(Order.extension_requests),
+            # The review's buyer, joined by default, is the order's: the page never reads it through the review,
+            # and an outer join chaining an inner one is a nested join SQLite may build for every review.
+            joinedload(Order.review).lazyload(Review.buyer),
+            joinedload(Order.extras),
         )
-    )
+    ).unique().one_or_none()
     return _visible_to(user, order)
 
 
