@@ -112,6 +112,10 @@ def test_order_page(count, login_as, make_order):
     order = make_order("in_work")
     login_as(order.buyer)
     small = count(f"/orders/{order.id}")
+    # The order with its review, requests and extras in one statement; the thread and the history one each; the
+    # live version from what was read, no disputes read without a cancellation request (the rest: the viewer and
+    # their session, the parties' panels, the header).
+    assert small <= 9
     more_messages(order, 10)
     orders.deliver(order.seller, order, "Here it is", [], NOW)
     orders.request_revision(order.buyer, order, "Please change the colours", NOW)

@@ -16,7 +16,7 @@ from ..forms import EmptyForm, apply_issues, attempt, error_items
 from ..htmx import is_htmx, render
 from ..templating import days, money, user_time
 from ..models import Attachment, Kwork, OrderMessage
-from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, orders, resolutions, reviews, timers, tips, wallet, work_disputes
+from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, notifications, orders, resolutions, reviews, timers, tips, wallet, work_disputes
 from . import bp
 from .upgrade_views import page_context as upgrade_context
 from .forms import (
@@ -220,10 +220,14 @@ def _page(order, status: int = 200, **forms):
         built["form"] = failed[0]
     if "cancel_form" in built:
         built["cancel_form"].reason.choices = [(r.code, r.label) for r in reasons]
+    history = orders.history(order.id)
     return render(
         "orders/show.html",
         status=status,
         order=order,
+        thread=orders.thread(order.id),
+        history=history,
+        live_version=notifications.loaded_order_version(order, history[-1].id if history else None),
         role=role,
         actions=actions,
         now=moment,

@@ -79,6 +79,10 @@ def escalate(actor: User, order: Order, comment: str, now: datetime) -> Dispute:
 
 
 def for_order(order: Order) -> list[Dispute]:
+    """The order's disputes, oldest first. Each is about one of its cancellation requests, so an order that never
+    had one (most orders; the order page loads them with the order) has none, and nothing is read."""
+    if not order.cancellation_requests:
+        return []
     return list(db.session.scalars(select(Dispute).where(Dispute.order_id == order.id).order_by(Dispute.id)))
 
 

@@ -223,6 +223,20 @@ def order_version(order: Order) -> str:
     ).one()  # fmt: skip
     last_cancellation = (cancellation_id, cancellation_status) if cancellation_id is not None else ()
     last_extension = (extension_id, extension_status) if extension_id is not None else ()
+    return _fingerprint(order, last_event, last_cancellation, last_extension)
+
+
+def loaded_order_version(order: Order, last_event_id: int | None) -> str:
+    """`order_version` from what the order page has already read – its history's last event, the order's
+    cancellation and extension requests (loaded with it, in id order) – instead of a statement of its own. The
+    same facts, so the page and the poll agree."""
+    cancellation = order.cancellation_requests[-1] if order.cancellation_requests else None
+    extension = order.extension_requests[-1] if order.extension_requests else None
+    return _fingerprint(order, last_event_id, (cancellation.id, cancellation.status) if cancellation else (),
+                        (extension.id, extension.status) if extension else ())  # fmt: skip
+
+
+def _fingerprint(order: Order, last_event, last_cancellation: tuple, last_extension: tuple) -> str:
     facts = (order.state, last_event, last_cancellation, last_extension, order.deadline_at,
              order.pause_requested_at, order.paused_at, order.revisions_used)  # fmt: skip
     return hashlib.sha1(repr(facts).encode()).hexdigest()[:12]
