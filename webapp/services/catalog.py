@@ -251,27 +251,42 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     """search() with text on PostgreSQL: the kworks found by words (GIN on search_vector) and by typo (GIN on the
     title's trigrams), each branch of a UNION with the catalog's conditions in its own WHERE. So each branch
     tests status, seller and filters on the rows its index found and the heap scan read anyway, and computes the
-    relevance and the sort columns there too: the page is chosen from the union alone and joined to kworks by
-    primary key for its few rows. Testing `kworks.id IN (union)` instead, PostgreSQL read every listed kwork
-    (a hash join over a sequential scan) and recomputed each match's relevance from it: 17 ms at 10,000 kworks,
-    against a few for the union itself. The relevance is the same in both branches (same row, same functions),
-    so the UNION still returns each kwork once."""
+    relevance and the sort columns there too. Testing `kworks.id IN (union)` instead, PostgreSQL read every listed
+    kwork (a hash join over a sequential scan) and recomputed each match's relevance from it. The relevance is the
+    same in both branches (same row, same functions), so the UNION still returns each kwork once.
+
+    Ranking reads every match, so counting them is free in the same statement: one statement answers the total
+    and the page's ids (the union is a CTE read twice, computed once), a second loads those rows by primary key.
+    A separate count would find every match a second time (the trigram test is most of the cost)."""
     by_words, by_typo, relevance = _postgres_match(_words(query.text))
+    columns = (Kwork.id, relevance.label("relevance"), Kwork.seller_rank, Kwork.seller_completion, Kwork.rating,
+               Kwork.created_at, Kwork.price_from)  # fmt: skip
+    found = union(select(*columns).where(by_words, *conditions), select(*columns).where(by_typo, *conditions)).cte("found")
+    counted = select(func.count()).select_from(found).scalar_subquery()
 
-    def found(*columns):
-        return union(select(*columns).where(by_words, *conditions), select(*columns).where(by_typo, *conditions))
+    def page_of(number: int) -> tuple[int, list[int]]:
+        """(matches up to COUNT_CAP + 1, the ids of page `number` in order)."""
+        ids = select(found.c.id).order_by(*_order(query.sort, found.c, found.c.relevance))
+        ids = ids.limit(per_page).offset((number - 1) * per_page).scalar_subquery()
+        # The WITH nested in the FROM, so the statement still begins with SELECT (bench/explain.py explains the
+        # SELECTs a page runs).
+        answer = select(counted.label("total"), func.array(ids).label("ids")).add_cte(found, nest_here=True).subquery("answer")
+        total, page_ids = db.session.execute(select(answer.c.total, answer.c.ids)).one()
+        return min(total, COUNT_CAP + 1), page_ids
 
-    total = db.session.scalar(select(func.count()).select_from(found(Kwork.id).limit(COUNT_CAP + 1).subquery()))
+    total, ids = page_of(max(1, query.page))
     page, pages = _page_number(query, total, per_page)
-    ranked = found(
-        Kwork.id, relevance.label("relevance"), Kwork.seller_rank, Kwork.seller_completion, Kwork.rating,
-        Kwork.created_at, Kwork.price_from,
-    ).subquery("found")  # fmt: skip
-    chosen = (
-        select(ranked).order_by(*_order(query.sort, ranked.c, ranked.c.relevance))
-        .limit(per_page).offset((page - 1) * per_page).subquery("chosen")
-    )  # fmt: skip
-    cards = _cards(chosen, _order(query.sort, chosen.c, chosen.c.relevance))
+    if page != max(1, query.page):  # a page past the last (a link from a longer result) shows the last, as above
+        total, ids = page_of(page)
+    rows = db.session.execute(
+        select(Kwork, *reputation_columns())
+        .where(Kwork.id.in_(ids))
+        .join(Kwork.seller)
+        .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
+    ).all()
+    position = {kwork_id: n for n, kwork_id in enumerate(ids)}
+    rows.sort(key=lambda row: position[row[0].id])
+    cards = [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
 
