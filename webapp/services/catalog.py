@@ -8,7 +8,7 @@ from collections import defaultdict
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, column, func, literal, literal_column, or_, select, table, union
+from sqlalchemy import REAL, and_, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -123,17 +123,15 @@ def _words(text: str) -> list[str]:
 
 
 def _postgres_match(words: list[str]):
-    """(by words, by typo, relevance) on PostgreSQL, as conditions and an expression on `kworks` (see text_match)."""
+    """(by words, by typo, word rank, typo similarity) on PostgreSQL, as conditions and expressions on `kworks`
+    (see text_match): a kwork's relevance is its word rank plus its similarity, the rank 0 when the words do not
+    match it (ts_rank_cd finds no cover)."""
     prefixes = " & ".join(f"{word}:*" for word in words)
     query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
     typed = " ".join(words)
     vector = literal_column("kworks.search_vector")
-    by_words = vector.op("@@")(query)
-    # ts_rank_cd is 0 for a kwork its query does not match, but costs as much to find that out as to rank a match:
-    # testing the match first halves the page statement's time when most matches are typos (10 ms of 19 ms for
-    # 860 typo matches at 10,000 kworks).
-    rank = case((by_words, func.ts_rank_cd(vector, query)), else_=literal(0.0))
-    return by_words, literal(typed).op("<%")(Kwork.title), rank + func.word_similarity(typed, Kwork.title)
+    rank = func.ts_rank_cd(vector, query, type_=REAL)
+    return vector.op("@@")(query), literal(typed).op("<%")(Kwork.title), rank, func.word_similarity(typed, Kwork.title, type_=REAL)
 
 
 def text_match(text: str):
@@ -252,16 +250,23 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     title's trigrams), each branch of a UNION with the catalog's conditions in its own WHERE. So each branch
     tests status, seller and filters on the rows its index found and the heap scan read anyway, and computes the
     relevance and the sort columns there too. Testing `kworks.id IN (union)` instead, PostgreSQL read every listed
-    kwork (a hash join over a sequential scan) and recomputed each match's relevance from it. The relevance is the
-    same in both branches (same row, same functions), so the UNION still returns each kwork once.
+    kwork (a hash join over a sequential scan) and recomputed each match's relevance from it.
 
     Ranking reads every match, so counting them is free in the same statement: one statement answers the total
     and the page's ids (the union is a CTE read twice, computed once), a second loads those rows by primary key.
     A separate count would find every match a second time (the trigram test is most of the cost)."""
-    by_words, by_typo, relevance = _postgres_match(_words(query.text))
-    columns = (Kwork.id, relevance.label("relevance"), Kwork.seller_rank, Kwork.seller_completion, Kwork.rating,
-               Kwork.created_at, Kwork.price_from)  # fmt: skip
-    found = union(select(*columns).where(by_words, *conditions), select(*columns).where(by_typo, *conditions)).cte("found")
+    by_words, by_typo, rank, similarity = _postgres_match(_words(query.text))
+    sort_columns = (Kwork.seller_rank, Kwork.seller_completion, Kwork.rating, Kwork.created_at, Kwork.price_from)
+    # The typo branch leaves out what the words found, so it never ranks by words: for a kwork the words do not
+    # match, ts_rank_cd is 0 but costs as much to find that out as ranking a match does (half the statement when
+    # most matches are typos, ~860 of 10,000 kworks for the benchmark's search); for one they do, its rank and
+    # similarity are computed once, not once per branch. Both relevances are real + real or real, as text_match's
+    # (the same order, ties and all). UNION, not UNION ALL, though the branches never overlap: PostgreSQL plans
+    # UNION ALL as a Parallel Append, and two worker processes cost more CPU than the rows they share out.
+    found = union(
+        select(Kwork.id, (rank + similarity).label("relevance"), *sort_columns).where(by_words, *conditions),
+        select(Kwork.id, similarity.label("relevance"), *sort_columns).where(by_typo, by_words.is_not(True), *conditions),
+    ).cte("found")
     counted = select(func.count()).select_from(found).scalar_subquery()
 
     def page_of(number: int) -> tuple[int, list[int]]:
