@@ -265,7 +265,9 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     # UNION ALL as a Parallel Append, and two worker processes cost more CPU than the rows they share out.
     found = union(
         select(Kwork.id, (rank + similarity).label("relevance"), *sort_columns).where(by_words, *conditions),
-        select(Kwork.id, similarity.label("relevance"), *sort_columns).where(by_typo, by_words.is_not(True), *conditions),
+        # Cheap tests first (PostgreSQL keeps the written order among equally costed ones): the listing, then
+        # the words, and only then the trigram similarity, the dearest, on the rows left.
+        select(Kwork.id, similarity.label("relevance"), *sort_columns).where(*conditions, by_words.is_not(True), by_typo),
     ).cte("found")
     counted = select(func.count()).select_from(found).scalar_subquery()
 
