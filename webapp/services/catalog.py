@@ -281,9 +281,12 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
         total, page_ids = db.session.execute(select(answer.c.total, answer.c.ids)).one()
         return min(total, COUNT_CAP + 1), page_ids
 
-    total, ids = page_of(max(1, query.page))
+    # Asked first: the page asked for, within the most a count could allow (a page number from the query string
+    # is any integer, and its offset must stay one).
+    asked = min(max(1, query.page), math.ceil(COUNT_CAP / per_page))
+    total, ids = page_of(asked)
     page, pages = _page_number(query, total, per_page)
-    if page != max(1, query.page):  # a page past the last (a link from a longer result) shows the last, as above
+    if page != asked:  # a page past the last (a link from a longer result) shows the last, as above
         total, ids = page_of(page)
     rows = db.session.execute(
         select(Kwork, *reputation_columns())
