@@ -83,6 +83,21 @@ def test_pagination(listed):
     assert titles(beyond) == titles(second) and beyond.page == 2
 
 
+def test_text_search_pages_sorts_and_caps_like_the_catalog(listed, monkeypatch):
+    """PostgreSQL answers a text search's total and its page's ids in one statement: the same pages, order and
+    cap as any other search, a page past the last answering the last."""
+    def page(number, per_page=2):
+        return catalog.search(catalog.CatalogQuery(text="will", sort="price_asc", page=number), per_page=per_page)
+
+    first, second, beyond, far_beyond = page(1), page(2), page(99), page(10**30)
+    assert (first.total, first.pages, second.page) == (3, 2, 2)
+    assert titles(first) + titles(second) == [listed[key].title for key in ("bug", "vps", "logo")]
+    assert titles(beyond) == titles(far_beyond) == titles(second) and beyond.page == far_beyond.page == 2
+    monkeypatch.setattr(catalog, "COUNT_CAP", 2)
+    capped = page(1, per_page=10)
+    assert (capped.total, capped.capped, capped.pages, len(capped.cards)) == (3, True, 1, 3)
+
+
 def test_visible_kwork_hides_unapproved_kworks_from_others(make_user, make_kwork):
     seller, stranger, admin = make_user(), make_user(), make_user(admin=True)
     pending = make_kwork(seller, status="pending")

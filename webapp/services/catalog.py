@@ -8,7 +8,7 @@ from collections import defaultdict
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table, union
+from sqlalchemy import REAL, and_, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -122,6 +122,18 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text.lower())[:MAX_WORDS]
 
 
+def _postgres_match(words: list[str]):
+    """(by words, by typo, word rank, typo similarity) on PostgreSQL, as conditions and expressions on `kworks`
+    (see text_match): a kwork's relevance is its word rank plus its similarity, the rank 0 when the words do not
+    match it (ts_rank_cd finds no cover)."""
+    prefixes = " & ".join(f"{word}:*" for word in words)
+    query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
+    typed = " ".join(words)
+    vector = literal_column("kworks.search_vector")
+    rank = func.ts_rank_cd(vector, query, type_=REAL)
+    return vector.op("@@")(query), literal(typed).op("<%")(Kwork.title), rank, func.word_similarity(typed, Kwork.title, type_=REAL)
+
+
 def text_match(text: str):
     """(condition, relevance) for kworks matching every word of `text`, or None when it has no word to search for.
 
@@ -129,6 +141,7 @@ def text_match(text: str):
     title weighted higher; GIN index) against each word as a prefix, so "serv" and "сервера" find "server" and
     "сервер"; or, for typos, the whole text's trigram word similarity to the title (pg_trgm's `<%`, GIN index, with the threshold extensions.TRIGRAM_WORD_SIMILARITY sets per connection).
     SQLite: the FTS5 index `kworks_fts`, each word as a prefix. Both use their index, whatever the catalog's size.
+    (search() itself runs the PostgreSQL match as two branches of a UNION, see _postgres_search.)
     """
     words = _words(text)
     if not words:
@@ -154,19 +167,51 @@ def text_match(text: str):
     return Kwork.id.in_(found), -score.scalar_subquery()
 
 
-def reputation_order():
+def reputation_order(kworks=Kwork):
     """Best match after text relevance: the seller's level, then their completion rate, then the kwork's rating,
     newest first breaking ties (the caller adds the id last). All are stored on the kwork: the seller's rank and
     completion rate are copies of users.level (as its rank in domain/levels.py) and users.completion_rate kept by
     services/card_columns, the rating is kept by reviews. So ranking costs no query over orders, and without a
     text search the first page walks the index ix_kworks_best_match (migration 0038), whose columns, directions and
-    NULLS placement this order follows exactly: change one, change both."""
+    NULLS placement this order follows exactly: change one, change both. `kworks`: the Kwork model, or the columns
+    of a subquery of kworks with the same names."""
     return [
-        Kwork.seller_rank.desc(),
-        Kwork.seller_completion.desc().nulls_last(),
-        Kwork.rating.desc().nulls_last(),
-        Kwork.created_at.desc(),
+        kworks.seller_rank.desc(),
+        kworks.seller_completion.desc().nulls_last(),
+        kworks.rating.desc().nulls_last(),
+        kworks.created_at.desc(),
     ]
+
+
+def _order(sort: str, kworks=Kwork, relevance=None) -> list:
+    """The ORDER BY of a catalog sort, the id last (every order is total, so pages neither repeat nor skip a kwork)."""
+    order = {
+        "newest": [kworks.created_at.desc()],
+        "price_asc": [kworks.price_from.asc()],
+        "price_desc": [kworks.price_from.desc()],
+        "rating": [kworks.rating.desc().nulls_last()],
+        "relevance": ([relevance.desc()] if relevance is not None else []) + reputation_order(kworks),
+    }.get(sort, reputation_order(kworks))
+    return order + [kworks.id.desc()]
+
+
+def _page_number(query: CatalogQuery, total: int, per_page: int) -> tuple[int, int]:
+    pages = max(1, math.ceil(min(total, COUNT_CAP) / per_page))
+    return min(max(1, query.page), pages), pages
+
+
+def _cards(chosen, order: list) -> list[CatalogCard]:
+    """The cards of the page whose ids (in order) `chosen` selects: only those rows are joined to their seller
+    (loaded from that join: each card shows them) and given their reputation – a correlated count per row would
+    otherwise also be paid for every row a deep page skips."""
+    rows = db.session.execute(
+        select(Kwork, *reputation_columns())
+        .join(chosen, chosen.c.id == Kwork.id)
+        .join(Kwork.seller)
+        .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
+        .order_by(*order)
+    ).all()
+    return [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
 
 
 def search(query: CatalogQuery, per_page: int) -> CatalogPage:
@@ -174,43 +219,83 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     COUNT_CAP: "1,000+ services" needs no exact figure, and counting every match of a broad search costs the same
     as reading them all). Prices are the kworks' stored `price_from` (their Economy tier's): no join on tiers."""
     conditions = [Kwork.status == "active", Kwork.deleted_at.is_(None), _seller_not_suspended()]
-    relevance = None
-    if query.text.strip():
-        matched = text_match(query.text)
-        if matched is None:
-            return CatalogPage(cards=[], total=0, page=1, pages=1)
-        condition, relevance = matched
-        conditions.append(condition)
     if query.category:
         conditions.append(Kwork.category_id == select(Category.id).where(Category.slug == query.category).scalar_subquery())
     if query.price_min is not None:
         conditions.append(Kwork.price_from >= query.price_min)
     if query.price_max is not None:
         conditions.append(Kwork.price_from <= query.price_max)
+    relevance = None
+    if query.text.strip():
+        if not _words(query.text):
+            return CatalogPage(cards=[], total=0, page=1, pages=1)
+        if db.engine.dialect.name == "postgresql":
+            return _postgres_search(query, conditions, per_page)
+        condition, relevance = text_match(query.text)
+        conditions.append(condition)
 
     matching = select(Kwork.id).where(*conditions)
     capped = matching.limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))
-    order = {
-        "newest": [Kwork.created_at.desc()],
-        "price_asc": [Kwork.price_from.asc()],
-        "price_desc": [Kwork.price_from.desc()],
-        "rating": [Kwork.rating.desc().nulls_last()],
-        "relevance": ([relevance.desc()] if relevance is not None else []) + reputation_order(),
-    }.get(query.sort, reputation_order())
-    pages = max(1, math.ceil(min(total, COUNT_CAP) / per_page))
-    page = min(max(1, query.page), pages)
-    # Ids first, then rows: the page's ids are chosen by walking the order's index over kworks alone, and only those
-    # rows are joined to their seller (loaded from that join: each card shows them) and given their reputation –
-    # a correlated count per row would otherwise also be paid for every row a deep page skips.
-    chosen = matching.order_by(*order, Kwork.id.desc()).limit(per_page).offset((page - 1) * per_page).subquery()
+    page, pages = _page_number(query, total, per_page)
+    # Ids first, then rows: the page's ids are chosen by walking the order's index over kworks alone.
+    order = _order(query.sort, Kwork, relevance)
+    chosen = matching.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
+    cards = _cards(chosen, order)
+    return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
+
+
+def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> CatalogPage:
+    """search() with text on PostgreSQL: the kworks found by words (GIN on search_vector) and by typo (GIN on the
+    title's trigrams), each branch of a UNION with the catalog's conditions in its own WHERE. So each branch
+    tests status, seller and filters on the rows its index found and the heap scan read anyway, and computes the
+    relevance and the sort columns there too. Testing `kworks.id IN (union)` instead, PostgreSQL read every listed
+    kwork (a hash join over a sequential scan) and recomputed each match's relevance from it.
+
+    Ranking reads every match, so counting them is free in the same statement: one statement answers the total
+    and the page's ids (the union is a CTE read twice, computed once), a second loads those rows by primary key.
+    A separate count would find every match a second time (the trigram test is most of the cost)."""
+    by_words, by_typo, rank, similarity = _postgres_match(_words(query.text))
+    sort_columns = (Kwork.seller_rank, Kwork.seller_completion, Kwork.rating, Kwork.created_at, Kwork.price_from)
+    # The typo branch leaves out what the words found, so it never ranks by words: for a kwork the words do not
+    # match, ts_rank_cd is 0 but costs as much to find that out as ranking a match does (half the statement when
+    # most matches are typos, ~860 of 10,000 kworks for the benchmark's search); for one they do, its rank and
+    # similarity are computed once, not once per branch. Both relevances are real + real or real, as text_match's
+    # (the same order, ties and all). UNION, not UNION ALL, though the branches never overlap: PostgreSQL plans
+    # UNION ALL as a Parallel Append, and two worker processes cost more CPU than the rows they share out.
+    found = union(
+        select(Kwork.id, (rank + similarity).label("relevance"), *sort_columns).where(by_words, *conditions),
+        # Cheap tests first (PostgreSQL keeps the written order among equally costed ones): the listing, then
+        # the words, and only then the trigram similarity, the dearest, on the rows left.
+        select(Kwork.id, similarity.label("relevance"), *sort_columns).where(*conditions, by_words.is_not(True), by_typo),
+    ).cte("found")
+    counted = select(func.count()).select_from(found).scalar_subquery()
+
+    def page_of(number: int) -> tuple[int, list[int]]:
+        """(matches up to COUNT_CAP + 1, the ids of page `number` in order)."""
+        ids = select(found.c.id).order_by(*_order(query.sort, found.c, found.c.relevance))
+        ids = ids.limit(per_page).offset((number - 1) * per_page).scalar_subquery()
+        # The WITH nested in the FROM, so the statement still begins with SELECT (bench/explain.py explains the
+        # SELECTs a page runs).
+        answer = select(counted.label("total"), func.array(ids).label("ids")).add_cte(found, nest_here=True).subquery("answer")
+        total, page_ids = db.session.execute(select(answer.c.total, answer.c.ids)).one()
+        return min(total, COUNT_CAP + 1), page_ids
+
+    # Asked first: the page asked for, within the most a count could allow (a page number from the query string
+    # is any integer, and its offset must stay one).
+    asked = min(max(1, query.page), math.ceil(COUNT_CAP / per_page))
+    total, ids = page_of(asked)
+    page, pages = _page_number(query, total, per_page)
+    if page != asked:  # a page past the last (a link from a longer result) shows the last, as above
+        total, ids = page_of(page)
     rows = db.session.execute(
         select(Kwork, *reputation_columns())
-        .join(chosen, chosen.c.id == Kwork.id)
+        .where(Kwork.id.in_(ids))
         .join(Kwork.seller)
         .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
-        .order_by(*order, Kwork.id.desc())
     ).all()
+    position = {kwork_id: n for n, kwork_id in enumerate(ids)}
+    rows.sort(key=lambda row: position[row[0].id])
     cards = [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
