@@ -88,6 +88,27 @@ def _memo_text(memo, movements: list[Movement], params: dict) -> str:
     return text[:200]
 
 
+def _fingerprints(transfers: list["Transfer"]) -> dict[str, str]:
+    """Each transfer's fingerprint by key, after checking it balanced and with no zero amount (ValueError);
+    a key asked for twice with other amounts raises IdempotencyConflict."""
+    fingerprints: dict[str, str] = {}
+    for transfer in transfers:
+        if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
+            raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
+        fingerprint = _fingerprint(transfer.kind, transfer.movements)
+        if fingerprints.setdefault(transfer.key, fingerprint) != fingerprint:
+            raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
+    return fingerprints
+
+
+def _check_made(fingerprints: dict[str, str], made: dict[str, str]) -> None:
+    """Raise IdempotencyConflict when a posting already made (`made`: key → its fingerprint) moved other amounts
+    than the one asked for now under its key."""
+    for key, fingerprint in made.items():
+        if fingerprint != fingerprints[key]:
+            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
+
+
 @dataclass(frozen=True)
 class Transfer:
     """One posting to make: what `post` takes, for `post_many`."""
@@ -117,17 +138,9 @@ def post_many(transfers: list[Transfer]) -> list[Posting]:
     returning them as ORM objects (a timer batch, which needs none back, uses the lighter `post_all`). Either all
     are made or, on an error, none (the caller rolls back). The balance guard applies to each account's balance
     after all of them."""
-    fingerprints: dict[str, str] = {}
-    for transfer in transfers:
-        if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
-            raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
-        fingerprint = _fingerprint(transfer.kind, transfer.movements)
-        if fingerprints.setdefault(transfer.key, fingerprint) != fingerprint:
-            raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
+    fingerprints = _fingerprints(transfers)
     made = {p.idempotency_key: p for p in db.session.scalars(select(Posting).where(Posting.idempotency_key.in_(fingerprints)))}
-    for key, posting in made.items():
-        if posting.fingerprint != fingerprints[key]:
-            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
+    _check_made(fingerprints, {key: posting.fingerprint for key, posting in made.items()})
     new = [t for t in {t.key: t for t in transfers}.values() if t.key not in made]  # a key twice: made once
     if not new:
         return [made[t.key] for t in transfers]
@@ -175,19 +188,11 @@ def post_all(transfers: list[Transfer]) -> None:
     in account-id order), one INSERT of the entries. Every transfer is checked balanced in Python before anything
     is written; a key already made is skipped when its movements match (so a timer fired again posts nothing) and
     raises IdempotencyConflict when they don't. Returns nothing: the caller rolls back on any error."""
-    fingerprints: dict[str, str] = {}
-    for transfer in transfers:
-        if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
-            raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
-        fingerprint = _fingerprint(transfer.kind, transfer.movements)
-        if fingerprints.setdefault(transfer.key, fingerprint) != fingerprint:
-            raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
+    fingerprints = _fingerprints(transfers)
     if not fingerprints:
         return
     made = dict(db.session.execute(select(Posting.idempotency_key, Posting.fingerprint).where(Posting.idempotency_key.in_(fingerprints))).all())
-    for key, fingerprint in made.items():
-        if fingerprint != fingerprints[key]:
-            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
+    _check_made(fingerprints, made)
     new = [t for t in {t.key: t for t in transfers}.values() if t.key not in made]  # a key twice: made once
     if not new:
         return
