@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, select, update
 
 from ..extensions import db
 from ..models import CancellationRequest, ExtensionRequest, Order, Timer
+from ..models.orders import OpenRequests
 from ..queue import kick_at, one_job_per_batch
 from . import begin_write
 
@@ -32,7 +33,7 @@ ORDER_COLUMNS = ("id", "state", "buyer_id", "seller_id", "kwork_id", "total", "d
 TIMER_COLUMNS = ("id", "kind", "order_id", "for_state", "ref_id", "due_at", "state")
 
 
-class LockedOrder:
+class LockedOrder(OpenRequests):
     """An order locked by `fire_many`, read as a row rather than loaded as an ORM object (a batch of hundreds would
     spend most of its time building and flushing them): the columns of ORDER_COLUMNS, which a handler reads and sets
     as on an Order, and the order's cancellation and extension requests (ORM objects, few). `fire_many` writes the
@@ -45,14 +46,6 @@ class LockedOrder:
             setattr(self, name, value)
         self._read = tuple(row)
         self.cancellation_requests, self.extension_requests = [], []
-
-    @property
-    def open_cancellation(self):
-        return next((r for r in self.cancellation_requests if r.status == "open"), None)
-
-    @property
-    def open_extension(self):
-        return next((r for r in self.extension_requests if r.status == "open"), None)
 
     def changed(self) -> set[str]:
         """The columns set to another value since the row was read."""
