@@ -233,8 +233,7 @@ def _warn_unanswered_cancellation(fired: timers.Fired, now: datetime) -> None:
     answering = []
     for timer, order in fired:
         target = still_coming.get(timer.id)
-        # Loaded with the locked order (timers.fire_many), so no query here.
-        cancellation = db.session.get(CancellationRequest, target.ref_id) if target else None
+        cancellation = order.cancellation(target.ref_id) if target else None  # read with the locked order (timers.fire_many)
         if cancellation is not None and cancellation.status == "open":
             answering.append((order.id, order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id))
     notify_about_all("timer_warning", _l("Order #%(id)s will be cancelled within 24 hours unless you answer the cancellation request."),

@@ -36,8 +36,8 @@ TIMER_COLUMNS = ("id", "kind", "order_id", "for_state", "ref_id", "due_at", "sta
 class LockedOrder(OpenRequests):
     """An order locked by `fire_many`, read as a row rather than loaded as an ORM object (a batch of hundreds would
     spend most of its time building and flushing them): the columns of ORDER_COLUMNS, which a handler reads and sets
-    as on an Order, and the order's cancellation and extension requests (ORM objects, few). `fire_many` writes the
-    columns a handler changed back in one UPDATE for the whole batch."""
+    as on an Order, and the order's cancellation and extension requests (LockedRequest, rows too). `fire_many`
+    writes the columns a handler changed back in one UPDATE for the whole batch."""
 
     __slots__ = (*ORDER_COLUMNS, "cancellation_requests", "extension_requests", "_read")
 
@@ -50,6 +50,29 @@ class LockedOrder(OpenRequests):
     def changed(self) -> set[str]:
         """The columns set to another value since the row was read."""
         return {name for name, read in zip(ORDER_COLUMNS, self._read) if getattr(self, name) != read}
+
+    def cancellation(self, request_id: int | None) -> "LockedRequest | None":
+        """The order's cancellation request with this id (a timer's ref_id), if any."""
+        return next((r for r in self.cancellation_requests if r.id == request_id), None)
+
+    def extension(self, request_id: int | None) -> "LockedRequest | None":
+        """The order's extension request with this id (a timer's ref_id), if any."""
+        return next((r for r in self.extension_requests if r.id == request_id), None)
+
+
+class LockedRequest:
+    """A cancellation or extension request of an order locked by `fire_many` (a row of the order's aggregate,
+    guarded by its lock), read as a row rather than loaded as an ORM object: every column of its table, which a
+    handler reads and sets as on the model (CancellationRequest, ExtensionRequest). `fire_many` writes the columns
+    the handlers changed back in one UPDATE per table for the whole batch."""
+
+    def __init__(self, row):
+        self._read = dict(row._mapping)
+        self.__dict__.update(self._read)
+
+    def changed(self) -> set[str]:
+        """The columns set to another value since the row was read."""
+        return {name for name, read in self._read.items() if getattr(self, name) != read}
 
 
 class DueTimer:
@@ -196,14 +219,15 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
         .with_for_update()
     )
     orders = {row[0]: LockedOrder(row) for row in locked}
+    requests: dict[type, list[LockedRequest]] = {CancellationRequest: [], ExtensionRequest: []}
     if orders:
         # Whether each is frozen, and the requests the handlers answer: one query each, whatever the batch (rows of
         # the order's aggregate, guarded by its lock).
         for model, attribute in ((CancellationRequest, "cancellation_requests"), (ExtensionRequest, "extension_requests")):
-            requests = db.session.scalars(
-                select(model).where(model.order_id.in_(orders)).order_by(model.id).execution_options(populate_existing=True)
-            )
-            for request in requests:
+            table = model.__table__
+            for row in db.session.execute(select(table).where(table.c.order_id.in_(orders)).order_by(table.c.id)):
+                request = LockedRequest(row)
+                requests[model].append(request)
                 getattr(orders[request.order_id], attribute).append(request)
     found = db.session.execute(
         select(*(timers_table.c[name] for name in TIMER_COLUMNS)).where(timers_table.c.id.in_(timer_ids))
@@ -232,7 +256,9 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
         changed_rows += ROW_HANDLERS[kind](row_timers, now)
     for kind, fired in firing.items():
         HANDLERS[kind](fired, now)
-    _write_orders(orders.values())
+    _write_back(Order, orders.values())
+    for model, of_model in requests.items():
+        _write_back(model, of_model)
     fired_ids = [timer.id for row_timers in rows_firing.values() for timer in row_timers]
     fired_ids += [timer.id for fired in firing.values() for timer, _order in fired]
     for ids, values in ((stale, {"state": "cancelled"}), (fired_ids, {"state": "fired", "fired_at": now})):
@@ -242,21 +268,22 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     return changed_rows + sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
 
 
-def _write_orders(orders) -> None:
-    """What the handlers changed on the locked orders, in one executemany UPDATE of the columns any of them changed
-    (an order that changed fewer writes back the others as it read them, under its lock)."""
-    changes = [(order, order.changed()) for order in orders]
-    columns = sorted(set().union(*(changed for _order, changed in changes)))
+def _write_back(model, rows) -> None:
+    """What the handlers changed on the locked rows of the model's table (LockedOrder, LockedRequest), in one
+    executemany UPDATE of the columns any of them changed (a row that changed fewer writes back the others as it
+    read them, under its order's lock)."""
+    changes = [(row, row.changed()) for row in rows]
+    columns = sorted(set().union(*(changed for _row, changed in changes)))
     if not columns:
         return
-    table = Order.__table__
+    table = model.__table__
     db.session.execute(
-        update(table).where(table.c.id == bindparam("order_id")).values({name: bindparam(f"new_{name}") for name in columns}),
-        [{"order_id": order.id, **{f"new_{name}": getattr(order, name) for name in columns}} for order, changed in changes if changed],
+        update(table).where(table.c.id == bindparam("row_id")).values({name: bindparam(f"new_{name}") for name in columns}),
+        [{"row_id": row.id, **{f"new_{name}": getattr(row, name) for name in columns}} for row, changed in changes if changed],
     )
-    # An Order loaded before in this session (a test's, a request's) reads the new values on its next use.
-    for order, changed in changes:
-        if changed and (loaded := db.session.identity_map.get(db.session.identity_key(Order, order.id))) is not None:
+    # An object loaded before in this session (a test's, a request's) reads the new values on its next use.
+    for row, changed in changes:
+        if changed and (loaded := db.session.identity_map.get(db.session.identity_key(model, row.id))) is not None:
             db.session.expire(loaded)
 
 
