@@ -18,6 +18,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..models.accounts import User
 from ..models.ledger import Entry, LedgerAccount, Posting
+from .locking import expire_loaded
 
 PLATFORM_COMMISSION = "platform:commission"
 EXTERNAL_TOPUP = "external:topup"
@@ -210,8 +211,12 @@ def post_all(transfers: list[Transfer]) -> None:
     memos = {}
     for language, of_language in by_language.items():  # one locale switch per language, not per posting
         with force_locale(language):
+            # A memo object shared by many transfers (a batch's one lazy string) is translated once per language.
+            texts: dict[int, str] = {}
             for transfer in of_language:
-                memos[transfer.key] = (str(transfer.memo) % transfer.params if transfer.params else str(transfer.memo))[:200]
+                if (text := texts.get(id(transfer.memo))) is None:
+                    text = texts[id(transfer.memo)] = str(transfer.memo)
+                memos[transfer.key] = (text % transfer.params if transfer.params else text)[:200]
     postings = Posting.__table__
     ids = dict(db.session.execute(
         insert(postings).returning(postings.c.idempotency_key, postings.c.id),
@@ -236,10 +241,7 @@ def post_all(transfers: list[Transfer]) -> None:
         {"posting_id": ids[t.key], "account_id": accounts[m.account_code], "amount": m.amount}
         for t in new for m in sorted(t.movements, key=lambda m: accounts[m.account_code])
     ])  # fmt: skip
-    for account_id in change:  # an account loaded before (a wallet page's user) reads its new balance again
-        loaded = db.session.identity_map.get(db.session.identity_key(LedgerAccount, account_id))
-        if loaded is not None:
-            db.session.expire(loaded, ["balance"])
+    expire_loaded(LedgerAccount, change, ["balance"])  # an account loaded before (a wallet page's user) reads its new balance again
 
 
 def _user_of(code: str) -> int | None:

@@ -416,6 +416,7 @@ def _release(orders: list[Order], now: datetime) -> None:
     """Each completed order's escrow to its seller, less the platform commission: a fixed number of statements for
     any number of orders (a timer job completes hundreds at once)."""
     percent = current_app.config["COMMISSION_PERCENT"]
+    memo = _l("Order #%(id)s completed")  # one lazy string: ledger.post_all translates it once per language
     transfers = []
     for order in orders:
         fee = rules.commission(order.total, percent)
@@ -426,7 +427,7 @@ def _release(orders: list[Order], now: datetime) -> None:
         if fee:
             movements.append(ledger.Movement(ledger.PLATFORM_COMMISSION, fee))
         order.completed_at = now
-        transfers.append(ledger.Transfer(f"order-{order.id}-release", "release", movements, _l("Order #%(id)s completed"), {"id": order.id}))
+        transfers.append(ledger.Transfer(f"order-{order.id}-release", "release", movements, memo, {"id": order.id}))
     ledger.post_all(transfers)
     notifications.notify_about_all("order_completed", _l("Order #%(id)s was completed and the payment released to your balance."),
                                    [(order.id, order.seller_id) for order in orders])  # fmt: skip
@@ -468,10 +469,11 @@ def refund_and_close_all(closing: list[tuple[Order, str]], actor: User | None, n
     record_events(events, now)
     _lapse_upgrades([order for order, _comment in closing], now)
     timers.cancel_all([order for order, _comment in closing])
+    memo = _l("Order #%(id)s cancelled")  # one lazy string: ledger.post_all translates it once per language
     ledger.post_all(
         [ledger.Transfer(f"order-{order.id}-refund", "refund",
                          [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
-                         _l("Order #%(id)s cancelled"), {"id": order.id})
+                         memo, {"id": order.id})
          for order, _comment in closing]
     )  # fmt: skip
 

@@ -267,9 +267,7 @@ def refresh_kwork_ratings(kwork_ids: Iterable[int]) -> None:
     if changed:
         db.session.execute(update(table).where(table.c.id == bindparam("kwork_id")).values(rating=bindparam("new_rating")), changed)
     card_columns.refresh_review_counts(ids)
-    for kwork_id, _rating in locked:
-        if (loaded := db.session.identity_map.get(db.session.identity_key(Kwork, kwork_id))) is not None:
-            db.session.expire(loaded)
+    locking.expire_loaded(Kwork, [kwork_id for kwork_id, _rating in locked])
 
 
 def for_kwork(kwork_id: int, limit: int = 20) -> list[Review]:

@@ -26,6 +26,7 @@ from ..models import CancellationRequest, ExtensionRequest, Order, Timer
 from ..models.orders import OpenRequests
 from ..queue import kick_at, one_job_per_batch
 from . import begin_write
+from .locking import expire_loaded
 
 # The columns of an order a timer's consequence reads or changes; LockedOrder holds them.
 ORDER_COLUMNS = ("id", "state", "buyer_id", "seller_id", "kwork_id", "total", "deadline_at", "paused_at", "pause_requested_at",
@@ -282,9 +283,7 @@ def _write_back(model, rows) -> None:
         [{"row_id": row.id, **{f"new_{name}": getattr(row, name) for name in columns}} for row, changed in changes if changed],
     )
     # An object loaded before in this session (a test's, a request's) reads the new values on its next use.
-    for row, changed in changes:
-        if changed and (loaded := db.session.identity_map.get(db.session.identity_key(model, row.id))) is not None:
-            db.session.expire(loaded)
+    expire_loaded(model, [row.id for row, changed in changes if changed])
 
 
 def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:
