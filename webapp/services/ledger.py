@@ -12,12 +12,13 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models.accounts import User
 from ..models.ledger import Entry, LedgerAccount, Posting
+from . import bulk
 from .locking import expire_loaded
 
 PLATFORM_COMMISSION = "platform:commission"
@@ -218,9 +219,9 @@ def post_all(transfers: list[Transfer]) -> None:
                     text = texts[id(transfer.memo)] = str(transfer.memo)
                 memos[transfer.key] = (text % transfer.params if transfer.params else text)[:200]
     postings = Posting.__table__
-    ids = dict(db.session.execute(
-        insert(postings).returning(postings.c.idempotency_key, postings.c.id),
-        [{"idempotency_key": t.key, "kind": t.kind, "fingerprint": fingerprints[t.key], "memo": memos[t.key]} for t in new],
+    ids = dict(bulk.insert_rows(
+        postings, [{"idempotency_key": t.key, "kind": t.kind, "fingerprint": fingerprints[t.key], "memo": memos[t.key]} for t in new],
+        returning=(postings.c.idempotency_key, postings.c.id),
     ).all())  # fmt: skip
 
     change = defaultdict(int)
@@ -237,7 +238,7 @@ def post_all(transfers: list[Transfer]) -> None:
         ).rowcount
         if updated != len(moved):
             raise InsufficientFunds(_("There is not enough money in the balance"))
-    db.session.execute(insert(Entry.__table__), [
+    bulk.insert_rows(Entry.__table__, [
         {"posting_id": ids[t.key], "account_id": accounts[m.account_code], "amount": m.amount}
         for t in new for m in sorted(t.movements, key=lambda m: accounts[m.account_code])
     ])  # fmt: skip

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
 from ..queue import MAIL_QUEUE, after_commit, after_commit_for, after_commit_each
-from . import begin_write, locking, timers
+from . import begin_write, bulk, locking, timers
 
 LIST_LIMIT = 100
 
@@ -99,11 +99,11 @@ def notify_about_all(kind: str, text, notices: list[tuple[int, int]]) -> list[in
     urls = links.paths("orders.show", "order_id", sorted({order_id for order_id, _user_id in notices}))
     created_at = clock.now()
     table = Notification.__table__
-    ids = list(db.session.scalars(insert(table).returning(table.c.id), [
+    ids = list(bulk.insert_rows(table, [
         {"user_id": user_id, "kind": kind, "text": templates[languages.get(user_id) or DEFAULT_LANGUAGE] % {"id": order_id},
          "url": urls[order_id], "order_id": order_id, "created_at": created_at}
         for order_id, user_id in notices
-    ]))  # fmt: skip
+    ], returning=(table.c.id,)).scalars())  # fmt: skip
     after_commit_each(db.session(), "jobs.mail.send_notification_email", sorted(ids), queue=MAIL_QUEUE)
     return ids
 

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +21,7 @@ from ..domain.upgrades import PROPOSABLE_STATES
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, UpgradeProposal, User, WorkDispute
 from .. import clock
-from . import availability, begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
+from . import availability, begin_write, blocking, bulk, ledger, locking, notifications, reviews, timers, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -260,7 +260,7 @@ EventRow = tuple[int, int | None, str, str | None, str, str]
 def record_events(rows: list[EventRow], now: datetime) -> None:
     """Many lines of history in one INSERT (a timer batch's), without an ORM object each; the caller's transaction."""
     if rows:
-        db.session.execute(insert(OrderEvent.__table__), [
+        bulk.insert_rows(OrderEvent.__table__, [
             {"order_id": order_id, "actor_id": actor_id, "action": action, "from_state": from_state, "to_state": to_state,
              "comment": comment, "created_at": now}
             for order_id, actor_id, action, from_state, to_state, comment in rows

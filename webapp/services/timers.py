@@ -19,13 +19,13 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from rq.timeouts import BaseTimeoutException
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import CancellationRequest, ExtensionRequest, Order, Timer
 from ..models.orders import OpenRequests
 from ..queue import kick_at, one_job_per_batch
-from . import begin_write
+from . import begin_write, bulk
 from .locking import expire_loaded
 
 # The columns of an order a timer's consequence reads or changes; LockedOrder holds them.
@@ -271,17 +271,13 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
 
 def _write_back(model, rows) -> None:
     """What the handlers changed on the locked rows of the model's table (LockedOrder, LockedRequest), in one
-    executemany UPDATE of the columns any of them changed (a row that changed fewer writes back the others as it
+    UPDATE (bulk.update_rows) of the columns any of them changed (a row that changed fewer writes back the others as it
     read them, under its order's lock)."""
     changes = [(row, row.changed()) for row in rows]
     columns = sorted(set().union(*(changed for _row, changed in changes)))
     if not columns:
         return
-    table = model.__table__
-    db.session.execute(
-        update(table).where(table.c.id == bindparam("row_id")).values({name: bindparam(f"new_{name}") for name in columns}),
-        [{"row_id": row.id, **{f"new_{name}": getattr(row, name) for name in columns}} for row, changed in changes if changed],
-    )
+    bulk.update_rows(model.__table__, [{"id": row.id, **{name: getattr(row, name) for name in columns}} for row, changed in changes if changed])
     # An object loaded before in this session (a test's, a request's) reads the new values on its next use.
     expire_loaded(model, [row.id for row, changed in changes if changed])
 
