@@ -108,6 +108,33 @@ def notify_about_all(kind: str, text, notices: list[tuple[int, int]]) -> list[in
     return ids
 
 
+def notify_all(kind: str, text, notices: list[tuple[int, str, dict]]) -> list[int]:
+    """`notify(user_id, kind, text, url, **params)` for each (user id, url, params) of `notices` (a timer batch's
+    news about rows that are not orders, e.g. offers expiring), with a fixed number of statements however many: the
+    recipients' languages in one SELECT, the rows in one INSERT, and their e-mail jobs as `notify` queues them.
+    Each text is written in its recipient's language. Returns the new rows' ids."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not notices:
+        return []
+    recipients = {user_id for user_id, _url, _params in notices}
+    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(recipients))).all())
+    templates = {}
+    for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
+        with force_locale(language):  # once per language
+            templates[language] = str(text)
+    created_at = clock.now()
+    table = Notification.__table__
+    rows = []
+    for user_id, url, params in notices:
+        template = templates[languages.get(user_id) or DEFAULT_LANGUAGE]
+        rows.append({"user_id": user_id, "kind": kind, "text": template % params if params else template, "url": url,
+                     "order_id": None, "created_at": created_at})  # fmt: skip
+    ids = list(bulk.insert_rows(table, rows, returning=(table.c.id,)).scalars())
+    after_commit_each(db.session(), "jobs.mail.send_notification_email", sorted(ids), queue=MAIL_QUEUE)
+    return ids
+
+
 def recent(user: User, limit: int = LIST_LIMIT) -> list[Notification]:
     """The user's notifications, newest first (the most recent `limit`)."""
     query = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
