@@ -8,7 +8,7 @@ already one loop in C, and is what these helpers run.
 """
 from collections.abc import Callable
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
@@ -22,6 +22,15 @@ def _unnested(table: Table, names: list[str], rows: list[dict]):
     """The rows as a derived table of unnest(one array per column) whose columns are named `names`."""
     arrays = (bindparam(f"v_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type)) for name in names)
     return func.unnest(*arrays).table_valued(*names).render_derived()
+
+
+def among(column, values):
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`: one parameter rather than one per value, so the
+    statement is the same for any number of values (SQLAlchemy expands nothing, psycopg parses it once)."""
+    values = list(values)
+    if _on_postgresql():
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(table: Table, rows: list[dict], *, returning: tuple = ()):

@@ -193,19 +193,19 @@ def post_all(transfers: list[Transfer]) -> None:
     fingerprints = _fingerprints(transfers)
     if not fingerprints:
         return
-    made = dict(db.session.execute(select(Posting.idempotency_key, Posting.fingerprint).where(Posting.idempotency_key.in_(fingerprints))).all())
+    made = dict(db.session.execute(select(Posting.idempotency_key, Posting.fingerprint).where(bulk.among(Posting.idempotency_key, fingerprints))).all())
     _check_made(fingerprints, made)
     new = [t for t in {t.key: t for t in transfers}.values() if t.key not in made]  # a key twice: made once
     if not new:
         return
     codes = sorted({m.account_code for t in new for m in t.movements})
-    accounts = dict(db.session.execute(select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(codes))).all())
+    accounts = dict(db.session.execute(select(LedgerAccount.code, LedgerAccount.id).where(bulk.among(LedgerAccount.code, codes))).all())
     for code in codes:
         if code not in accounts:  # first use (the platform's commission on a fresh database)
             accounts[code] = account(code, user_id=_user_of(code)).id
     owner_of = {t.key: next((u for u in map(_user_of, (m.account_code for m in t.movements)) if u is not None), None) for t in new}
     owners = set(owner_of.values()) - {None}
-    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(owners))).all()) if owners else {}
+    languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, owners))).all()) if owners else {}
     by_language: dict[str, list[Transfer]] = defaultdict(list)
     for transfer in new:
         by_language[languages.get(owner_of[transfer.key]) or "en"].append(transfer)

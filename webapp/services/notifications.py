@@ -91,7 +91,7 @@ def notify_about_all(kind: str, text, notices: list[tuple[int, int]]) -> list[in
     if not notices:
         return []
     recipients = {user_id for _order_id, user_id in notices}
-    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(recipients))).all())
+    languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, recipients))).all())
     templates = {}
     for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
         with force_locale(language):  # once per language: the text differs per order only by its number
@@ -118,7 +118,7 @@ def notify_all(kind: str, text, notices: list[tuple[int, str, dict]]) -> list[in
     if not notices:
         return []
     recipients = {user_id for user_id, _url, _params in notices}
-    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(recipients))).all())
+    languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, recipients))).all())
     templates = {}
     for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
         with force_locale(language):  # once per language

@@ -336,7 +336,7 @@ def _lapse_upgrades(orders: list[Order], now: datetime) -> None:
     their open proposals lapse, in one statement however many orders (a timer batch cancelling hundreds)."""
     left = [order.id for order in orders if order.state not in PROPOSABLE_STATES]
     if left:
-        db.session.execute(update(UpgradeProposal).where(UpgradeProposal.order_id.in_(left), UpgradeProposal.status == "open")
+        db.session.execute(update(UpgradeProposal).where(bulk.among(UpgradeProposal.order_id, left), UpgradeProposal.status == "open")
                            .values(status="lapsed", answered_at=now))  # fmt: skip
 
 

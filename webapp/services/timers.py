@@ -177,7 +177,7 @@ def cancel_all(orders: list[Order], *kinds: str) -> None:
     """`cancel` for many orders in one statement (a batch of timers cancelling their orders)."""
     if not orders:
         return
-    query = update(Timer).where(Timer.order_id.in_([order.id for order in orders]), Timer.state == "scheduled")
+    query = update(Timer).where(bulk.among(Timer.order_id, [order.id for order in orders]), Timer.state == "scheduled")
     if kinds:
         query = query.where(Timer.kind.in_([*kinds, *(WARNING_PREFIX + kind for kind in kinds if kind in WARNED_KINDS)]))
     db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
@@ -215,7 +215,7 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     orders_table, timers_table = Order.__table__, Timer.__table__
     locked = db.session.execute(
         select(*(orders_table.c[name] for name in ORDER_COLUMNS))
-        .where(orders_table.c.id.in_(select(timers_table.c.order_id).where(timers_table.c.id.in_(timer_ids))))
+        .where(orders_table.c.id.in_(select(timers_table.c.order_id).where(bulk.among(timers_table.c.id, timer_ids))))
         .order_by(orders_table.c.id)
         .with_for_update()
     )
@@ -226,12 +226,12 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
         # the order's aggregate, guarded by its lock).
         for model, attribute in ((CancellationRequest, "cancellation_requests"), (ExtensionRequest, "extension_requests")):
             table = model.__table__
-            for row in db.session.execute(select(table).where(table.c.order_id.in_(orders)).order_by(table.c.id)):
+            for row in db.session.execute(select(table).where(bulk.among(table.c.order_id, orders)).order_by(table.c.id)):
                 request = LockedRequest(row)
                 requests[model].append(request)
                 getattr(orders[request.order_id], attribute).append(request)
     found = db.session.execute(
-        select(*(timers_table.c[name] for name in TIMER_COLUMNS)).where(timers_table.c.id.in_(timer_ids))
+        select(*(timers_table.c[name] for name in TIMER_COLUMNS)).where(bulk.among(timers_table.c.id, timer_ids))
         .order_by(timers_table.c.id).with_for_update()
     )  # fmt: skip
     firing: dict[str, Fired] = defaultdict(list)
@@ -264,7 +264,7 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     fired_ids += [timer.id for fired in firing.values() for timer, _order in fired]
     for ids, values in ((stale, {"state": "cancelled"}), (fired_ids, {"state": "fired", "fired_at": now})):
         if ids:
-            db.session.execute(update(timers_table).where(timers_table.c.id.in_(ids)).values(values))
+            db.session.execute(update(timers_table).where(bulk.among(timers_table.c.id, ids)).values(values))
     db.session.commit()
     return changed_rows + sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
 
