@@ -8,7 +8,23 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 
-class Order(db.Model):
+class OpenRequests:
+    """The open cancellation and extension request among an order's `cancellation_requests` and
+    `extension_requests` (at most one of each is open): for Order, and for services.timers.LockedOrder, an order
+    locked and read as a row."""
+
+    __slots__ = ()  # LockedOrder keeps its slots
+
+    @property
+    def open_extension(self):
+        return next((r for r in self.extension_requests if r.status == "open"), None)
+
+    @property
+    def open_cancellation(self):
+        return next((r for r in self.cancellation_requests if r.status == "open"), None)
+
+
+class Order(OpenRequests, db.Model):
     """A bought package. What was bought is copied in, so later edits to the kwork don't change the deal."""
 
     __tablename__ = "orders"
@@ -70,14 +86,6 @@ class Order(db.Model):
     # What was bought besides the package (snapshot rows), in checkout order.
     extras: Mapped[list["OrderExtra"]] = relationship(back_populates="order", order_by="OrderExtra.id")
     extension_requests = relationship("ExtensionRequest", back_populates="order", order_by="ExtensionRequest.id")
-
-    @property
-    def open_extension(self):
-        return next((r for r in self.extension_requests if r.status == "open"), None)
-
-    @property
-    def open_cancellation(self):
-        return next((r for r in self.cancellation_requests if r.status == "open"), None)
 
     @property
     def applied_cancellation(self):

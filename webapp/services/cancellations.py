@@ -162,8 +162,7 @@ def _unanswered(fired: timers.Fired, now: datetime) -> None:
     """48 hours without an answer (or without the information asked for): cancelled, the reason taken as agreed."""
     applying = []
     for timer, order in fired:
-        # Loaded with the locked order (timers.fire_many), so no query here.
-        cancellation = db.session.get(CancellationRequest, timer.ref_id)
+        cancellation = order.cancellation(timer.ref_id)  # read with the locked order (timers.fire_many)
         if cancellation is not None and cancellation.status == "open":
             cancellation.answered_at = now
             applying.append((cancellation, order))

@@ -105,7 +105,7 @@ def _extension_unanswered(fired: timers.Fired, now: datetime) -> None:
     """Two days without the buyer's answer: the extra days are granted (one INSERT for the batch's history)."""
     events = []
     for timer, order in fired:
-        request = db.session.get(ExtensionRequest, timer.ref_id)  # loaded with the locked order (timers.fire_many)
+        request = order.extension(timer.ref_id)  # read with the locked order (timers.fire_many)
         if request is not None and request.status == "open":
             events.append(_extension_closed(request, order, True, None, now, auto=True))
     orders.record_events(events, now)

@@ -12,12 +12,14 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models.accounts import User
 from ..models.ledger import Entry, LedgerAccount, Posting
+from . import bulk
+from .locking import expire_loaded
 
 PLATFORM_COMMISSION = "platform:commission"
 EXTERNAL_TOPUP = "external:topup"
@@ -88,6 +90,27 @@ def _memo_text(memo, movements: list[Movement], params: dict) -> str:
     return text[:200]
 
 
+def _fingerprints(transfers: list["Transfer"]) -> dict[str, str]:
+    """Each transfer's fingerprint by key, after checking it balanced and with no zero amount (ValueError);
+    a key asked for twice with other amounts raises IdempotencyConflict."""
+    fingerprints: dict[str, str] = {}
+    for transfer in transfers:
+        if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
+            raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
+        fingerprint = _fingerprint(transfer.kind, transfer.movements)
+        if fingerprints.setdefault(transfer.key, fingerprint) != fingerprint:
+            raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
+    return fingerprints
+
+
+def _check_made(fingerprints: dict[str, str], made: dict[str, str]) -> None:
+    """Raise IdempotencyConflict when a posting already made (`made`: key → its fingerprint) moved other amounts
+    than the one asked for now under its key."""
+    for key, fingerprint in made.items():
+        if fingerprint != fingerprints[key]:
+            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
+
+
 @dataclass(frozen=True)
 class Transfer:
     """One posting to make: what `post` takes, for `post_many`."""
@@ -117,17 +140,9 @@ def post_many(transfers: list[Transfer]) -> list[Posting]:
     returning them as ORM objects (a timer batch, which needs none back, uses the lighter `post_all`). Either all
     are made or, on an error, none (the caller rolls back). The balance guard applies to each account's balance
     after all of them."""
-    fingerprints: dict[str, str] = {}
-    for transfer in transfers:
-        if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
-            raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
-        fingerprint = _fingerprint(transfer.kind, transfer.movements)
-        if fingerprints.setdefault(transfer.key, fingerprint) != fingerprint:
-            raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
+    fingerprints = _fingerprints(transfers)
     made = {p.idempotency_key: p for p in db.session.scalars(select(Posting).where(Posting.idempotency_key.in_(fingerprints)))}
-    for key, posting in made.items():
-        if posting.fingerprint != fingerprints[key]:
-            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
+    _check_made(fingerprints, {key: posting.fingerprint for key, posting in made.items()})
     new = [t for t in {t.key: t for t in transfers}.values() if t.key not in made]  # a key twice: made once
     if not new:
         return [made[t.key] for t in transfers]
@@ -175,42 +190,38 @@ def post_all(transfers: list[Transfer]) -> None:
     in account-id order), one INSERT of the entries. Every transfer is checked balanced in Python before anything
     is written; a key already made is skipped when its movements match (so a timer fired again posts nothing) and
     raises IdempotencyConflict when they don't. Returns nothing: the caller rolls back on any error."""
-    fingerprints: dict[str, str] = {}
-    for transfer in transfers:
-        if sum(m.amount for m in transfer.movements) != 0 or any(m.amount == 0 for m in transfer.movements):
-            raise ValueError(f"unbalanced or empty movement in posting {transfer.key!r}")
-        fingerprint = _fingerprint(transfer.kind, transfer.movements)
-        if fingerprints.setdefault(transfer.key, fingerprint) != fingerprint:
-            raise IdempotencyConflict(f"Posting {transfer.key} was asked for twice with other amounts")
+    fingerprints = _fingerprints(transfers)
     if not fingerprints:
         return
-    made = dict(db.session.execute(select(Posting.idempotency_key, Posting.fingerprint).where(Posting.idempotency_key.in_(fingerprints))).all())
-    for key, fingerprint in made.items():
-        if fingerprint != fingerprints[key]:
-            raise IdempotencyConflict(f"Posting {key} was already made with other amounts")
+    made = dict(db.session.execute(select(Posting.idempotency_key, Posting.fingerprint).where(bulk.among(Posting.idempotency_key, fingerprints))).all())
+    _check_made(fingerprints, made)
     new = [t for t in {t.key: t for t in transfers}.values() if t.key not in made]  # a key twice: made once
     if not new:
         return
     codes = sorted({m.account_code for t in new for m in t.movements})
-    accounts = dict(db.session.execute(select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(codes))).all())
+    accounts = dict(db.session.execute(select(LedgerAccount.code, LedgerAccount.id).where(bulk.among(LedgerAccount.code, codes))).all())
     for code in codes:
         if code not in accounts:  # first use (the platform's commission on a fresh database)
             accounts[code] = account(code, user_id=_user_of(code)).id
     owner_of = {t.key: next((u for u in map(_user_of, (m.account_code for m in t.movements)) if u is not None), None) for t in new}
     owners = set(owner_of.values()) - {None}
-    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(owners))).all()) if owners else {}
+    languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, owners))).all()) if owners else {}
     by_language: dict[str, list[Transfer]] = defaultdict(list)
     for transfer in new:
         by_language[languages.get(owner_of[transfer.key]) or "en"].append(transfer)
     memos = {}
     for language, of_language in by_language.items():  # one locale switch per language, not per posting
         with force_locale(language):
+            # A memo object shared by many transfers (a batch's one lazy string) is translated once per language.
+            texts: dict[int, str] = {}
             for transfer in of_language:
-                memos[transfer.key] = (str(transfer.memo) % transfer.params if transfer.params else str(transfer.memo))[:200]
+                if (text := texts.get(id(transfer.memo))) is None:
+                    text = texts[id(transfer.memo)] = str(transfer.memo)
+                memos[transfer.key] = (text % transfer.params if transfer.params else text)[:200]
     postings = Posting.__table__
-    ids = dict(db.session.execute(
-        insert(postings).returning(postings.c.idempotency_key, postings.c.id),
-        [{"idempotency_key": t.key, "kind": t.kind, "fingerprint": fingerprints[t.key], "memo": memos[t.key]} for t in new],
+    ids = dict(bulk.insert_rows(
+        postings, [{"idempotency_key": t.key, "kind": t.kind, "fingerprint": fingerprints[t.key], "memo": memos[t.key]} for t in new],
+        returning=(postings.c.idempotency_key, postings.c.id),
     ).all())  # fmt: skip
 
     change = defaultdict(int)
@@ -227,14 +238,11 @@ def post_all(transfers: list[Transfer]) -> None:
         ).rowcount
         if updated != len(moved):
             raise InsufficientFunds(_("There is not enough money in the balance"))
-    db.session.execute(insert(Entry.__table__), [
+    bulk.insert_rows(Entry.__table__, [
         {"posting_id": ids[t.key], "account_id": accounts[m.account_code], "amount": m.amount}
         for t in new for m in sorted(t.movements, key=lambda m: accounts[m.account_code])
     ])  # fmt: skip
-    for account_id in change:  # an account loaded before (a wallet page's user) reads its new balance again
-        loaded = db.session.identity_map.get(db.session.identity_key(LedgerAccount, account_id))
-        if loaded is not None:
-            db.session.expire(loaded, ["balance"])
+    expire_loaded(LedgerAccount, change, ["balance"])  # an account loaded before (a wallet page's user) reads its new balance again
 
 
 def _user_of(code: str) -> int | None:

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, ConversationMember, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
 from ..queue import MAIL_QUEUE, after_commit, after_commit_for, after_commit_each
-from . import begin_write, locking, timers
+from . import begin_write, bulk, locking, timers
 
 LIST_LIMIT = 100
 
@@ -91,7 +91,7 @@ def notify_about_all(kind: str, text, notices: list[tuple[int, int]]) -> list[in
     if not notices:
         return []
     recipients = {user_id for _order_id, user_id in notices}
-    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(recipients))).all())
+    languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, recipients))).all())
     templates = {}
     for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
         with force_locale(language):  # once per language: the text differs per order only by its number
@@ -99,11 +99,38 @@ def notify_about_all(kind: str, text, notices: list[tuple[int, int]]) -> list[in
     urls = links.paths("orders.show", "order_id", sorted({order_id for order_id, _user_id in notices}))
     created_at = clock.now()
     table = Notification.__table__
-    ids = list(db.session.scalars(insert(table).returning(table.c.id), [
+    ids = list(bulk.insert_rows(table, [
         {"user_id": user_id, "kind": kind, "text": templates[languages.get(user_id) or DEFAULT_LANGUAGE] % {"id": order_id},
          "url": urls[order_id], "order_id": order_id, "created_at": created_at}
         for order_id, user_id in notices
-    ]))  # fmt: skip
+    ], returning=(table.c.id,)).scalars())  # fmt: skip
+    after_commit_each(db.session(), "jobs.mail.send_notification_email", sorted(ids), queue=MAIL_QUEUE)
+    return ids
+
+
+def notify_all(kind: str, text, notices: list[tuple[int, str, dict]]) -> list[int]:
+    """`notify(user_id, kind, text, url, **params)` for each (user id, url, params) of `notices` (a timer batch's
+    news about rows that are not orders, e.g. offers expiring), with a fixed number of statements however many: the
+    recipients' languages in one SELECT, the rows in one INSERT, and their e-mail jobs as `notify` queues them.
+    Each text is written in its recipient's language. Returns the new rows' ids."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not notices:
+        return []
+    recipients = {user_id for user_id, _url, _params in notices}
+    languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, recipients))).all())
+    templates = {}
+    for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
+        with force_locale(language):  # once per language
+            templates[language] = str(text)
+    created_at = clock.now()
+    table = Notification.__table__
+    rows = []
+    for user_id, url, params in notices:
+        template = templates[languages.get(user_id) or DEFAULT_LANGUAGE]
+        rows.append({"user_id": user_id, "kind": kind, "text": template % params if params else template, "url": url,
+                     "order_id": None, "created_at": created_at})  # fmt: skip
+    ids = list(bulk.insert_rows(table, rows, returning=(table.c.id,)).scalars())
     after_commit_each(db.session(), "jobs.mail.send_notification_email", sorted(ids), queue=MAIL_QUEUE)
     return ids
 
@@ -258,8 +285,7 @@ def _warn_unanswered_cancellation(fired: timers.Fired, now: datetime) -> None:
     answering = []
     for timer, order in fired:
         target = still_coming.get(timer.id)
-        # Loaded with the locked order (timers.fire_many), so no query here.
-        cancellation = db.session.get(CancellationRequest, target.ref_id) if target else None
+        cancellation = order.cancellation(target.ref_id) if target else None  # read with the locked order (timers.fire_many)
         if cancellation is not None and cancellation.status == "open":
             answering.append((order.id, order.seller_id if cancellation.initiator_role == "buyer" else order.buyer_id))
     notify_about_all("timer_warning", _l("Order #%(id)s will be cancelled within 24 hours unless you answer the cancellation request."),

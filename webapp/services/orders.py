@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -21,7 +21,7 @@ from ..domain.upgrades import PROPOSABLE_STATES
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, Review, UpgradeProposal, User, WorkDispute
 from .. import clock
-from . import availability, begin_write, blocking, ledger, locking, notifications, reviews, timers, uploads
+from . import availability, begin_write, blocking, bulk, ledger, locking, notifications, reviews, timers, uploads
 
 MAX_QUANTITY = 10
 MAX_FILES = 5
@@ -339,7 +339,7 @@ EventRow = tuple[int, int | None, str, str | None, str, str]
 def record_events(rows: list[EventRow], now: datetime) -> None:
     """Many lines of history in one INSERT (a timer batch's), without an ORM object each; the caller's transaction."""
     if rows:
-        db.session.execute(insert(OrderEvent.__table__), [
+        bulk.insert_rows(OrderEvent.__table__, [
             {"order_id": order_id, "actor_id": actor_id, "action": action, "from_state": from_state, "to_state": to_state,
              "comment": comment, "created_at": now}
             for order_id, actor_id, action, from_state, to_state, comment in rows
@@ -415,7 +415,7 @@ def _lapse_upgrades(orders: list[Order], now: datetime) -> None:
     their open proposals lapse, in one statement however many orders (a timer batch cancelling hundreds)."""
     left = [order.id for order in orders if order.state not in PROPOSABLE_STATES]
     if left:
-        db.session.execute(update(UpgradeProposal).where(UpgradeProposal.order_id.in_(left), UpgradeProposal.status == "open")
+        db.session.execute(update(UpgradeProposal).where(bulk.among(UpgradeProposal.order_id, left), UpgradeProposal.status == "open")
                            .values(status="lapsed", answered_at=now))  # fmt: skip
 
 
@@ -495,6 +495,7 @@ def _release(orders: list[Order], now: datetime) -> None:
     """Each completed order's escrow to its seller, less the platform commission: a fixed number of statements for
     any number of orders (a timer job completes hundreds at once)."""
     percent = current_app.config["COMMISSION_PERCENT"]
+    memo = _l("Order #%(id)s completed")  # one lazy string: ledger.post_all translates it once per language
     transfers = []
     for order in orders:
         fee = rules.commission(order.total, percent)
@@ -505,7 +506,7 @@ def _release(orders: list[Order], now: datetime) -> None:
         if fee:
             movements.append(ledger.Movement(ledger.PLATFORM_COMMISSION, fee))
         order.completed_at = now
-        transfers.append(ledger.Transfer(f"order-{order.id}-release", "release", movements, _l("Order #%(id)s completed"), {"id": order.id}))
+        transfers.append(ledger.Transfer(f"order-{order.id}-release", "release", movements, memo, {"id": order.id}))
     ledger.post_all(transfers)
     notifications.notify_about_all("order_completed", _l("Order #%(id)s was completed and the payment released to your balance."),
                                    [(order.id, order.seller_id) for order in orders])  # fmt: skip
@@ -547,10 +548,11 @@ def refund_and_close_all(closing: list[tuple[Order, str]], actor: User | None, n
     record_events(events, now)
     _lapse_upgrades([order for order, _comment in closing], now)
     timers.cancel_all([order for order, _comment in closing])
+    memo = _l("Order #%(id)s cancelled")  # one lazy string: ledger.post_all translates it once per language
     ledger.post_all(
         [ledger.Transfer(f"order-{order.id}-refund", "refund",
                          [ledger.Movement(ledger.escrow_code(order.id), -order.total), ledger.Movement(ledger.wallet_code(order.buyer_id), order.total)],
-                         _l("Order #%(id)s cancelled"), {"id": order.id})
+                         memo, {"id": order.id})
          for order, _comment in closing]
     )  # fmt: skip
 

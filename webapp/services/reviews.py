@@ -5,7 +5,7 @@ from datetime import datetime
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from .. import links
 from ..domain import orders as rules
@@ -249,16 +249,25 @@ def refresh_kwork_ratings(kwork_ids: Iterable[int]) -> None:
     the last to write would leave a stale rating and count. No use case locks a kwork and then an order, so this
     order-then-kwork locking can't deadlock. The lock is FOR NO KEY UPDATE (it still excludes another's): the
     caller's new review row already holds FOR KEY SHARE on its kwork through the foreign key, and two such
-    writers each waiting for FOR UPDATE behind the other's key share would deadlock."""
+    writers each waiting for FOR UPDATE behind the other's key share would deadlock.
+
+    The kworks are locked and read as (id, rating) rows, not loaded as ORM objects, and the ratings that changed
+    written by one executemany UPDATE (which sets `updated_at` as the ORM's flush did): a batch of hundreds spent
+    most of its time loading and flushing them. A Kwork already loaded in the session reads the new values on its
+    next use."""
     ids = sorted(set(kwork_ids))
-    locked = db.session.scalars(
-        select(Kwork).where(Kwork.id.in_(ids)).order_by(Kwork.id)
-        .with_for_update(of=Kwork, key_share=True).execution_options(populate_existing=True)
+    table = Kwork.__table__
+    locked = db.session.execute(
+        select(table.c.id, table.c.rating).where(table.c.id.in_(ids)).order_by(table.c.id)
+        .with_for_update(of=table, key_share=True)
     ).all()  # fmt: skip
     breakdowns = catalog.rating_breakdowns(ids)
-    for kwork in locked:
-        kwork.rating = breakdowns[kwork.id].percent
+    changed = [{"kwork_id": kwork_id, "new_rating": breakdowns[kwork_id].percent}
+               for kwork_id, rating in locked if breakdowns[kwork_id].percent != rating]  # fmt: skip
+    if changed:
+        db.session.execute(update(table).where(table.c.id == bindparam("kwork_id")).values(rating=bindparam("new_rating")), changed)
     card_columns.refresh_review_counts(ids)
+    locking.expire_loaded(Kwork, [kwork_id for kwork_id, _rating in locked])
 
 
 def for_kwork(kwork_id: int, limit: int = 20) -> list[Review]:

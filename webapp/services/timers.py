@@ -19,12 +19,14 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from rq.timeouts import BaseTimeoutException
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import CancellationRequest, ExtensionRequest, Order, Timer
+from ..models.orders import OpenRequests
 from ..queue import kick_at, one_job_per_batch
-from . import begin_write
+from . import begin_write, bulk
+from .locking import expire_loaded
 
 # The columns of an order a timer's consequence reads or changes; LockedOrder holds them.
 ORDER_COLUMNS = ("id", "state", "buyer_id", "seller_id", "kwork_id", "total", "deadline_at", "paused_at", "pause_requested_at",
@@ -32,11 +34,11 @@ ORDER_COLUMNS = ("id", "state", "buyer_id", "seller_id", "kwork_id", "total", "d
 TIMER_COLUMNS = ("id", "kind", "order_id", "for_state", "ref_id", "due_at", "state")
 
 
-class LockedOrder:
+class LockedOrder(OpenRequests):
     """An order locked by `fire_many`, read as a row rather than loaded as an ORM object (a batch of hundreds would
     spend most of its time building and flushing them): the columns of ORDER_COLUMNS, which a handler reads and sets
-    as on an Order, and the order's cancellation and extension requests (ORM objects, few). `fire_many` writes the
-    columns a handler changed back in one UPDATE for the whole batch."""
+    as on an Order, and the order's cancellation and extension requests (LockedRequest, rows too). `fire_many`
+    writes the columns a handler changed back in one UPDATE for the whole batch."""
 
     __slots__ = (*ORDER_COLUMNS, "cancellation_requests", "extension_requests", "_read")
 
@@ -46,17 +48,32 @@ class LockedOrder:
         self._read = tuple(row)
         self.cancellation_requests, self.extension_requests = [], []
 
-    @property
-    def open_cancellation(self):
-        return next((r for r in self.cancellation_requests if r.status == "open"), None)
-
-    @property
-    def open_extension(self):
-        return next((r for r in self.extension_requests if r.status == "open"), None)
-
     def changed(self) -> set[str]:
         """The columns set to another value since the row was read."""
         return {name for name, read in zip(ORDER_COLUMNS, self._read) if getattr(self, name) != read}
+
+    def cancellation(self, request_id: int | None) -> "LockedRequest | None":
+        """The order's cancellation request with this id (a timer's ref_id), if any."""
+        return next((r for r in self.cancellation_requests if r.id == request_id), None)
+
+    def extension(self, request_id: int | None) -> "LockedRequest | None":
+        """The order's extension request with this id (a timer's ref_id), if any."""
+        return next((r for r in self.extension_requests if r.id == request_id), None)
+
+
+class LockedRequest:
+    """A cancellation or extension request of an order locked by `fire_many` (a row of the order's aggregate,
+    guarded by its lock), read as a row rather than loaded as an ORM object: every column of its table, which a
+    handler reads and sets as on the model (CancellationRequest, ExtensionRequest). `fire_many` writes the columns
+    the handlers changed back in one UPDATE per table for the whole batch."""
+
+    def __init__(self, row):
+        self._read = dict(row._mapping)
+        self.__dict__.update(self._read)
+
+    def changed(self) -> set[str]:
+        """The columns set to another value since the row was read."""
+        return {name for name, read in self._read.items() if getattr(self, name) != read}
 
 
 class DueTimer:
@@ -83,9 +100,10 @@ ROW_HANDLERS: dict[str, Callable[[list["DueTimer"], datetime], int]] = {}
 # Give the scheduled job its chance before the sweep (every 20 seconds) steps in: a timer whose job was lost fires
 # within about 40 seconds of its due time, or of a worker being back.
 SWEEP_GRACE = timedelta(seconds=20)
-# Timers fired per transaction by a job: big enough that a burst costs few statements per timer, small enough
+# Timers fired per transaction by a job: big enough that a burst costs few statements and commits per timer (each
+# batch has some 20 statements and a commit, whatever its size: 400 took a quarter off the CPU of 100), small enough
 # that the rows it locks (orders, wallets, the platform's commission account) are held a fraction of a second.
-BATCH = 100
+BATCH = 400
 # Due timers read per round, then fired a kind's BATCH at a time: a day's mix of kinds still fills its batches.
 ROUND = 4 * BATCH
 # The timers that may still act while a cancellation request keeps the order frozen.
@@ -159,7 +177,7 @@ def cancel_all(orders: list[Order], *kinds: str) -> None:
     """`cancel` for many orders in one statement (a batch of timers cancelling their orders)."""
     if not orders:
         return
-    query = update(Timer).where(Timer.order_id.in_([order.id for order in orders]), Timer.state == "scheduled")
+    query = update(Timer).where(bulk.among(Timer.order_id, [order.id for order in orders]), Timer.state == "scheduled")
     if kinds:
         query = query.where(Timer.kind.in_([*kinds, *(WARNING_PREFIX + kind for kind in kinds if kind in WARNED_KINDS)]))
     db.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
@@ -197,22 +215,23 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
     orders_table, timers_table = Order.__table__, Timer.__table__
     locked = db.session.execute(
         select(*(orders_table.c[name] for name in ORDER_COLUMNS))
-        .where(orders_table.c.id.in_(select(timers_table.c.order_id).where(timers_table.c.id.in_(timer_ids))))
+        .where(orders_table.c.id.in_(select(timers_table.c.order_id).where(bulk.among(timers_table.c.id, timer_ids))))
         .order_by(orders_table.c.id)
         .with_for_update()
     )
     orders = {row[0]: LockedOrder(row) for row in locked}
+    requests: dict[type, list[LockedRequest]] = {CancellationRequest: [], ExtensionRequest: []}
     if orders:
         # Whether each is frozen, and the requests the handlers answer: one query each, whatever the batch (rows of
         # the order's aggregate, guarded by its lock).
         for model, attribute in ((CancellationRequest, "cancellation_requests"), (ExtensionRequest, "extension_requests")):
-            requests = db.session.scalars(
-                select(model).where(model.order_id.in_(orders)).order_by(model.id).execution_options(populate_existing=True)
-            )
-            for request in requests:
+            table = model.__table__
+            for row in db.session.execute(select(table).where(bulk.among(table.c.order_id, orders)).order_by(table.c.id)):
+                request = LockedRequest(row)
+                requests[model].append(request)
                 getattr(orders[request.order_id], attribute).append(request)
     found = db.session.execute(
-        select(*(timers_table.c[name] for name in TIMER_COLUMNS)).where(timers_table.c.id.in_(timer_ids))
+        select(*(timers_table.c[name] for name in TIMER_COLUMNS)).where(bulk.among(timers_table.c.id, timer_ids))
         .order_by(timers_table.c.id).with_for_update()
     )  # fmt: skip
     firing: dict[str, Fired] = defaultdict(list)
@@ -238,32 +257,29 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
         changed_rows += ROW_HANDLERS[kind](row_timers, now)
     for kind, fired in firing.items():
         HANDLERS[kind](fired, now)
-    _write_orders(orders.values())
+    _write_back(Order, orders.values())
+    for model, of_model in requests.items():
+        _write_back(model, of_model)
     fired_ids = [timer.id for row_timers in rows_firing.values() for timer in row_timers]
     fired_ids += [timer.id for fired in firing.values() for timer, _order in fired]
     for ids, values in ((stale, {"state": "cancelled"}), (fired_ids, {"state": "fired", "fired_at": now})):
         if ids:
-            db.session.execute(update(timers_table).where(timers_table.c.id.in_(ids)).values(values))
+            db.session.execute(update(timers_table).where(bulk.among(timers_table.c.id, ids)).values(values))
     db.session.commit()
     return changed_rows + sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
 
 
-def _write_orders(orders) -> None:
-    """What the handlers changed on the locked orders, in one executemany UPDATE of the columns any of them changed
-    (an order that changed fewer writes back the others as it read them, under its lock)."""
-    changes = [(order, order.changed()) for order in orders]
-    columns = sorted(set().union(*(changed for _order, changed in changes)))
+def _write_back(model, rows) -> None:
+    """What the handlers changed on the locked rows of the model's table (LockedOrder, LockedRequest), in one
+    UPDATE (bulk.update_rows) of the columns any of them changed (a row that changed fewer writes back the others as it
+    read them, under its order's lock)."""
+    changes = [(row, row.changed()) for row in rows]
+    columns = sorted(set().union(*(changed for _row, changed in changes)))
     if not columns:
         return
-    table = Order.__table__
-    db.session.execute(
-        update(table).where(table.c.id == bindparam("order_id")).values({name: bindparam(f"new_{name}") for name in columns}),
-        [{"order_id": order.id, **{f"new_{name}": getattr(order, name) for name in columns}} for order, changed in changes if changed],
-    )
-    # An Order loaded before in this session (a test's, a request's) reads the new values on its next use.
-    for order, changed in changes:
-        if changed and (loaded := db.session.identity_map.get(db.session.identity_key(Order, order.id))) is not None:
-            db.session.expire(loaded)
+    bulk.update_rows(model.__table__, [{"id": row.id, **{name: getattr(row, name) for name in columns}} for row, changed in changes if changed])
+    # An object loaded before in this session (a test's, a request's) reads the new values on its next use.
+    expire_loaded(model, [row.id for row, changed in changes if changed])
 
 
 def fire_due(clock: Callable[[], datetime], *, grace: timedelta = timedelta(0)) -> int:
