@@ -52,6 +52,16 @@ def test_delivery_schedules_auto_completion_that_a_worker_fires(delivered):
     assert_ledger_consistent()
 
 
+def test_an_auto_completion_counts_in_the_kwork_rating_at_once(delivered):
+    # An order completed without a review counts as a positive outcome: the kwork's rating and its card say so in
+    # the transaction that completes it, as after a buyer's acceptance.
+    assert delivered.kwork.rating is None
+    timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
+    assert timers.fire(timer.id, START + timedelta(days=4)) is True
+    db.session.expire_all()
+    assert delivered.state == "completed" and delivered.kwork.rating == 100
+
+
 def test_firing_twice_changes_nothing_the_second_time(delivered):
     timer = db.session.query(Timer).filter_by(order_id=delivered.id, kind="auto_complete").one()
     later = START + timedelta(days=4)

@@ -511,6 +511,9 @@ def _release(orders: list[Order], now: datetime) -> None:
     notifications.notify_about_all("order_completed", _l("Order #%(id)s was completed and the payment released to your balance."),
                                    [(order.id, order.seller_id) for order in orders])  # fmt: skip
     db.session.flush()
+    # A timer batch's orders are locked rows, not the session's: their new state must be in the database before the
+    # ratings count it (an order completed without a review is a positive outcome).
+    timers.write_now(orders)
     reviews.refresh_kwork_ratings(order.kwork_id for order in orders)
 
 

@@ -52,6 +52,10 @@ class LockedOrder(OpenRequests):
         """The columns set to another value since the row was read."""
         return {name for name, read in zip(ORDER_COLUMNS, self._read) if getattr(self, name) != read}
 
+    def mark_written(self) -> None:
+        """Its columns are in the database as they are now (written early by `write_now`)."""
+        self._read = tuple(getattr(self, name) for name in ORDER_COLUMNS)
+
     def cancellation(self, request_id: int | None) -> "LockedRequest | None":
         """The order's cancellation request with this id (a timer's ref_id), if any."""
         return next((r for r in self.cancellation_requests if r.id == request_id), None)
@@ -267,6 +271,17 @@ def fire_many(timer_ids: list[int], now: datetime) -> int:
             db.session.execute(update(timers_table).where(bulk.among(timers_table.c.id, ids)).values(values))
     db.session.commit()
     return changed_rows + sum(len(fired) for kind, fired in firing.items() if not kind.startswith(WARNING_PREFIX))  # a warning only notified
+
+
+def write_now(orders) -> None:
+    """Write what the handlers changed so far on these orders now, for a consequence that reads them back from the
+    database in the same transaction (a kwork's rating counts its completed orders: services.orders._release),
+    rather than with the batch's write-back after every handler. One UPDATE for all of them; orders that are ORM
+    objects (a user's action) are the session's to flush, and are left alone."""
+    locked = [order for order in orders if isinstance(order, LockedOrder)]
+    _write_back(Order, locked)
+    for order in locked:
+        order.mark_written()  # the batch's write-back has nothing left to write for them
 
 
 def _write_back(model, rows) -> None:
