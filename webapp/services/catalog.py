@@ -290,7 +290,9 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
         total, ids = page_of(page)
     rows = db.session.execute(
         select(Kwork, *reputation_columns())
-        .where(Kwork.id.in_(ids))
+        # The conditions again: a kwork paused, deleted or whose seller was suspended since the first statement
+        # read its id leaves the page (a few rows by primary key: the check costs nothing).
+        .where(Kwork.id.in_(ids), *conditions)
         .join(Kwork.seller)
         .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
     ).all()
