@@ -39,6 +39,12 @@ def test_numbers_are_filled_into_the_route_built_once(app):
             url_for("catalog.index", page=n, per=m) for n, m in ((1, 2), (30, 40))]
 
 
+def test_values_equal_to_python_but_not_in_a_url_are_told_apart(app):
+    with app.test_request_context("/catalog/"):
+        calls = [{"page": 1, "q": "a"}, {"page": True, "q": "a"}, {"page": 1.0, "q": "a"}]
+        assert [template_url_for("catalog.index", **values) for values in calls] == [url_for("catalog.index", **values) for values in calls]
+
+
 def test_nothing_is_remembered_from_one_request_to_the_next(app):
     with app.test_request_context("/", base_url="http://one.example"):
         assert template_url_for("catalog.kwork", kwork_id=1, _external=True) == "http://one.example/catalog/kworks/1"

@@ -39,7 +39,8 @@ def template_url_for(endpoint: str, **values) -> str:
                 pattern = pattern.replace(str(placeholder), str(value))
             return pattern
     try:
-        key = (endpoint, tuple(values.items()))
+        # With each value's type: True, 1 and 1.0 are equal keys to Python but give three different URLs.
+        key = (endpoint, tuple((name, type(value), value) for name, value in values.items()))
         hash(key)
     except TypeError:  # a list or dict among the arguments: not worth remembering
         return url_for(endpoint, **values)
