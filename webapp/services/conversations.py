@@ -219,7 +219,7 @@ class Thread:
 
 INBOX_PAGE = 30  # threads per page of the inbox
 # Made once: SQLAlchemy remembers how an alias adapts its columns on the alias itself, so an alias made per call is
-# adapted again by every request (a tenth of an inbox page's CPU), and its statements miss the compiled cache.
+# adapted again by every request (a tenth of an inbox page's CPU; the compiled statement is cached either way).
 _OTHER, _LAST = aliased(User, name="other"), aliased(ConversationMessage, name="last_message")
 _LOW, _HIGH = aliased(User, name="low"), aliased(User, name="high")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
