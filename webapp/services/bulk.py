@@ -6,7 +6,6 @@ same whatever the number of rows, so psycopg parses it once and sends it once. A
 of placeholders each time, which psycopg parses in Python. Elsewhere (SQLite, in process) an executemany is
 already one loop in C, and is what these helpers run.
 """
-from collections.abc import Callable
 
 from sqlalchemy import Table, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY

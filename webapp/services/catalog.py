@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..domain import orders as rules
 from ..extensions import db
-from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review, Tier, User
+from ..models import Category, Kwork, KworkOption, Order, PortfolioItem, Review, User
 from .kworks import seller_portfolio
 
 SORTS = {
@@ -204,13 +204,13 @@ def _cards(chosen, order: list) -> list[CatalogCard]:
     """The cards of the page whose ids (in order) `chosen` selects: only those rows are joined to their seller
     (loaded from that join: each card shows them) and given their reputation – a correlated count per row would
     otherwise also be paid for every row a deep page skips."""
-    rows = db.session.execute(
-        select(Kwork, *reputation_columns())
-        .join(chosen, chosen.c.id == Kwork.id)
-        .join(Kwork.seller)
-        .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
-        .order_by(*order)
-    ).all()
+    return _read_cards(select(Kwork, *reputation_columns()).join(chosen, chosen.c.id == Kwork.id).order_by(*order))
+
+
+def _read_cards(statement) -> list[CatalogCard]:
+    """The cards of `statement`, a SELECT of kworks with their reputation_columns(): each joined to its seller and
+    loaded from that join, its cover in one more statement for the whole page."""
+    rows = db.session.execute(statement.join(Kwork.seller).options(contains_eager(Kwork.seller), selectinload(Kwork.cover))).all()
     return [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
 
 
@@ -288,17 +288,11 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     page, pages = _page_number(query, total, per_page)
     if page != asked:  # a page past the last (a link from a longer result) shows the last, as above
         total, ids = page_of(page)
-    rows = db.session.execute(
-        select(Kwork, *reputation_columns())
-        # The conditions again: a kwork paused, deleted or whose seller was suspended since the first statement
-        # read its id leaves the page (a few rows by primary key: the check costs nothing).
-        .where(Kwork.id.in_(ids), *conditions)
-        .join(Kwork.seller)
-        .options(contains_eager(Kwork.seller), selectinload(Kwork.cover))
-    ).all()
+    # The conditions again: a kwork paused, deleted or whose seller was suspended since the first statement read its
+    # id leaves the page (a few rows by primary key: the check costs nothing).
+    cards = _read_cards(select(Kwork, *reputation_columns()).where(Kwork.id.in_(ids), *conditions))
     position = {kwork_id: n for n, kwork_id in enumerate(ids)}
-    rows.sort(key=lambda row: position[row[0].id])
-    cards = [_card(kwork, reviews, completed) for kwork, reviews, completed in rows]
+    cards.sort(key=lambda card: position[card.kwork.id])
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
 

@@ -205,8 +205,12 @@ def mark_read(user: User, conversation: Conversation) -> None:
 
 def unread_total(user_id: int) -> int:
     """Unread messages over all the user's conversations (the header's Inbox count)."""
-    query = select(func.coalesce(func.sum(ConversationMember.unread), 0)).where(ConversationMember.user_id == user_id)
-    return db.session.scalar(query)
+    return db.session.scalar(unread_total_query(user_id))
+
+
+def unread_total_query(user_id: int):
+    """The SELECT of `unread_total`, for a statement that reads it beside other counts."""
+    return select(func.coalesce(func.sum(ConversationMember.unread), 0)).where(ConversationMember.user_id == user_id)
 
 
 @dataclass(frozen=True)

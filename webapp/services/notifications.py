@@ -21,7 +21,7 @@ from ..domain.errors import DomainError
 from ..domain.notifications import KINDS
 from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
-from ..models import CancellationRequest, ConversationMember, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
+from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
 from ..queue import MAIL_QUEUE, after_commit, after_commit_for, after_commit_each
 from . import begin_write, bulk, locking, timers
 
@@ -86,26 +86,10 @@ def notify_about_all(kind: str, text, notices: list[tuple[int, int]]) -> list[in
     batch's news), with a fixed number of statements however many: the recipients' languages in one SELECT, the
     rows in one INSERT, and their e-mail jobs as `notify` queues them (one job for the whole batch inside
     `queue.one_job_per_batch`). Each text is written in its recipient's language. Returns the new rows' ids."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown notification kind {kind!r}")
     if not notices:
-        return []
-    recipients = {user_id for _order_id, user_id in notices}
-    languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, recipients))).all())
-    templates = {}
-    for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
-        with force_locale(language):  # once per language: the text differs per order only by its number
-            templates[language] = str(text)
+        return _insert_all(kind, text, [])
     urls = links.paths("orders.show", "order_id", sorted({order_id for order_id, _user_id in notices}))
-    created_at = clock.now()
-    table = Notification.__table__
-    ids = list(bulk.insert_rows(table, [
-        {"user_id": user_id, "kind": kind, "text": templates[languages.get(user_id) or DEFAULT_LANGUAGE] % {"id": order_id},
-         "url": urls[order_id], "order_id": order_id, "created_at": created_at}
-        for order_id, user_id in notices
-    ], returning=(table.c.id,)).scalars())  # fmt: skip
-    after_commit_each(db.session(), "jobs.mail.send_notification_email", sorted(ids), queue=MAIL_QUEUE)
-    return ids
+    return _insert_all(kind, text, [(user_id, urls[order_id], {"id": order_id}, order_id) for order_id, user_id in notices])
 
 
 def notify_all(kind: str, text, notices: list[tuple[int, str, dict]]) -> list[int]:
@@ -113,23 +97,29 @@ def notify_all(kind: str, text, notices: list[tuple[int, str, dict]]) -> list[in
     news about rows that are not orders, e.g. offers expiring), with a fixed number of statements however many: the
     recipients' languages in one SELECT, the rows in one INSERT, and their e-mail jobs as `notify` queues them.
     Each text is written in its recipient's language. Returns the new rows' ids."""
+    return _insert_all(kind, text, [(user_id, url, params, None) for user_id, url, params in notices])
+
+
+def _insert_all(kind: str, text, notices: list[tuple[int, str, dict, int | None]]) -> list[int]:
+    """The rows of `notify_all` and `notify_about_all`: one per (user id, url, params, order id), its text in the
+    recipient's language (a lazy text is rendered once per language, then filled with each row's params)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not notices:
         return []
-    recipients = {user_id for user_id, _url, _params in notices}
+    recipients = {notice[0] for notice in notices}
     languages = dict(db.session.execute(select(User.id, User.language).where(bulk.among(User.id, recipients))).all())
     templates = {}
     for language in {languages.get(user_id) or DEFAULT_LANGUAGE for user_id in recipients}:
-        with force_locale(language):  # once per language
+        with force_locale(language):  # once per language: the texts differ only by their params
             templates[language] = str(text)
     created_at = clock.now()
     table = Notification.__table__
     rows = []
-    for user_id, url, params in notices:
+    for user_id, url, params, order_id in notices:
         template = templates[languages.get(user_id) or DEFAULT_LANGUAGE]
         rows.append({"user_id": user_id, "kind": kind, "text": template % params if params else template, "url": url,
-                     "order_id": None, "created_at": created_at})  # fmt: skip
+                     "order_id": order_id, "created_at": created_at})  # fmt: skip
     ids = list(bulk.insert_rows(table, rows, returning=(table.c.id,)).scalars())
     after_commit_each(db.session(), "jobs.mail.send_notification_email", sorted(ids), queue=MAIL_QUEUE)
     return ids
@@ -152,7 +142,9 @@ def _unread_count(user_id: int):
 def header_counts(user_id: int) -> tuple[int, int]:
     """What a signed-in page's header shows: the user's unread messages over all their conversations (the Inbox
     count, as services.conversations.unread_total) and their unread notifications (the bell), in one statement."""
-    messages = select(func.coalesce(func.sum(ConversationMember.unread), 0)).where(ConversationMember.user_id == user_id)
+    from .conversations import unread_total_query  # here: conversations imports this module
+
+    messages = unread_total_query(user_id)
     row = db.session.execute(select(messages.scalar_subquery(), _unread_count(user_id).scalar_subquery())).one()
     return int(row[0]), int(row[1])
 

@@ -20,7 +20,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import MAX_DAYS, MAX_PRICE, MAX_REVISIONS, MIN_DAYS, MIN_PRICE
 from ..extensions import db
 from ..models import Conversation, ConversationMember, ConversationMessage, Kwork, Offer, Order, User
-from . import availability, blocking, conversations, locking, notifications, orders, timers
+from . import availability, blocking, bulk, conversations, locking, notifications, orders, timers
 from .orders import MAX_TEXT
 
 EXPIRY_KIND = "offer_expiry"
@@ -237,15 +237,15 @@ def _expire(due: list, now: datetime) -> int:
     table = Offer.__table__
     locked = db.session.execute(
         select(table.c.id, table.c.status, table.c.seller_id, table.c.buyer_id, table.c.conversation_id)
-        .where(table.c.id.in_({timer.ref_id for timer in due})).order_by(table.c.id).with_for_update(of=table)
+        .where(bulk.among(table.c.id, {timer.ref_id for timer in due})).order_by(table.c.id).with_for_update(of=table)
     ).all()  # fmt: skip
     expiring = [offer for offer in locked if offer.status == rules.OPEN]
     if not expiring:
         return 0
     ids = [offer.id for offer in expiring]
-    db.session.execute(update(table).where(table.c.id.in_(ids)).values(status=rules.target(rules.OPEN, "expire", None), answered_at=now))
+    db.session.execute(update(table).where(bulk.among(table.c.id, ids)).values(status=rules.target(rules.OPEN, "expire", None), answered_at=now))
     locking.expire_loaded(Offer, ids)  # an Offer loaded before (a test's) reads its new status
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_({o.seller_id for o in expiring}))).all())
+    names = dict(db.session.execute(select(User.id, User.display_name).where(bulk.among(User.id, {o.seller_id for o in expiring}))).all())
     paths = links.paths("inbox.show", "conversation_id", sorted({o.conversation_id for o in expiring}))
     notifications.notify_all("offer", _l("An offer from %(name)s expired."),
                              [(o.buyer_id, paths[o.conversation_id], {"name": names[o.seller_id]}) for o in expiring])  # fmt: skip

@@ -5,14 +5,14 @@ from datetime import datetime
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 
 from .. import links
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Kwork, Order, Review, User
-from . import audit, card_columns, catalog, locking
+from . import audit, bulk, card_columns, catalog, locking
 from .notifications import notify
 
 MAX_REVIEW = 3000
@@ -252,7 +252,7 @@ def refresh_kwork_ratings(kwork_ids: Iterable[int]) -> None:
     writers each waiting for FOR UPDATE behind the other's key share would deadlock.
 
     The kworks are locked and read as (id, rating) rows, not loaded as ORM objects, and the ratings that changed
-    written by one executemany UPDATE (which sets `updated_at` as the ORM's flush did): a batch of hundreds spent
+    written by one UPDATE (`bulk.update_rows`, which sets `updated_at` as the ORM's flush did): a batch of hundreds spent
     most of its time loading and flushing them. A Kwork already loaded in the session reads the new values on its
     next use."""
     ids = sorted(set(kwork_ids))
@@ -262,10 +262,8 @@ def refresh_kwork_ratings(kwork_ids: Iterable[int]) -> None:
         .with_for_update(of=table, key_share=True)
     ).all()  # fmt: skip
     breakdowns = catalog.rating_breakdowns(ids)
-    changed = [{"kwork_id": kwork_id, "new_rating": breakdowns[kwork_id].percent}
-               for kwork_id, rating in locked if breakdowns[kwork_id].percent != rating]  # fmt: skip
-    if changed:
-        db.session.execute(update(table).where(table.c.id == bindparam("kwork_id")).values(rating=bindparam("new_rating")), changed)
+    bulk.update_rows(table, [{"id": kwork_id, "rating": breakdowns[kwork_id].percent}
+                             for kwork_id, rating in locked if breakdowns[kwork_id].percent != rating])  # fmt: skip
     card_columns.refresh_review_counts(ids)
     locking.expire_loaded(Kwork, [kwork_id for kwork_id, _rating in locked])
 

@@ -34,27 +34,37 @@ ORDER_COLUMNS = ("id", "state", "buyer_id", "seller_id", "kwork_id", "total", "d
 TIMER_COLUMNS = ("id", "kind", "order_id", "for_state", "ref_id", "due_at", "state")
 
 
-class LockedOrder(OpenRequests):
-    """An order locked by `fire_many`, read as a row rather than loaded as an ORM object (a batch of hundreds would
-    spend most of its time building and flushing them): the columns of ORDER_COLUMNS, which a handler reads and sets
-    as on an Order, and the order's cancellation and extension requests (LockedRequest, rows too). `fire_many`
-    writes the columns a handler changed back in one UPDATE for the whole batch."""
+class LockedRow:
+    """A row locked by `fire_many` and read as plain values rather than loaded as an ORM object (a batch of hundreds
+    would spend most of its time building and flushing them): its `columns` are attributes a handler reads and sets
+    as on the model, and `fire_many` writes back, for the whole batch at once, the columns that `changed`."""
 
-    __slots__ = (*ORDER_COLUMNS, "cancellation_requests", "extension_requests", "_read")
+    __slots__ = ("columns", "_read")
 
-    def __init__(self, row):
-        for name, value in zip(ORDER_COLUMNS, row):
+    def __init__(self, columns: tuple[str, ...], row) -> None:
+        self.columns = columns
+        for name, value in zip(columns, row):
             setattr(self, name, value)
         self._read = tuple(row)
-        self.cancellation_requests, self.extension_requests = [], []
 
     def changed(self) -> set[str]:
         """The columns set to another value since the row was read."""
-        return {name for name, read in zip(ORDER_COLUMNS, self._read) if getattr(self, name) != read}
+        return {name for name, read in zip(self.columns, self._read) if getattr(self, name) != read}
 
     def mark_written(self) -> None:
         """Its columns are in the database as they are now (written early by `write_now`)."""
-        self._read = tuple(getattr(self, name) for name in ORDER_COLUMNS)
+        self._read = tuple(getattr(self, name) for name in self.columns)
+
+
+class LockedOrder(OpenRequests, LockedRow):
+    """An order locked by `fire_many`: the columns of ORDER_COLUMNS, and the order's cancellation and extension
+    requests (LockedRequest). `fire_many` writes the columns a handler changed back in one UPDATE for the batch."""
+
+    __slots__ = (*ORDER_COLUMNS, "cancellation_requests", "extension_requests")
+
+    def __init__(self, row):
+        super().__init__(ORDER_COLUMNS, row)
+        self.cancellation_requests, self.extension_requests = [], []
 
     def cancellation(self, request_id: int | None) -> "LockedRequest | None":
         """The order's cancellation request with this id (a timer's ref_id), if any."""
@@ -65,19 +75,14 @@ class LockedOrder(OpenRequests):
         return next((r for r in self.extension_requests if r.id == request_id), None)
 
 
-class LockedRequest:
+class LockedRequest(LockedRow):
     """A cancellation or extension request of an order locked by `fire_many` (a row of the order's aggregate,
-    guarded by its lock), read as a row rather than loaded as an ORM object: every column of its table, which a
-    handler reads and sets as on the model (CancellationRequest, ExtensionRequest). `fire_many` writes the columns
-    the handlers changed back in one UPDATE per table for the whole batch."""
+    guarded by its lock): every column of its table (CancellationRequest, ExtensionRequest). `fire_many` writes the
+    columns the handlers changed back in one UPDATE per table for the whole batch."""
 
+    # No slots: its columns are those of whichever table it was read from.
     def __init__(self, row):
-        self._read = dict(row._mapping)
-        self.__dict__.update(self._read)
-
-    def changed(self) -> set[str]:
-        """The columns set to another value since the row was read."""
-        return {name for name, read in self._read.items() if getattr(self, name) != read}
+        super().__init__(tuple(row._mapping.keys()), row)
 
 
 class DueTimer:
