@@ -189,3 +189,13 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def pss_mb(pid: int) -> float:
+    """The process's proportional set size: its private pages plus its share of the pages it shares with others
+    (a preloaded gunicorn's workers share what the master loaded). What one more worker costs the machine;
+    resident size (rss_mb) counts every shared page in full in every worker."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

@@ -46,7 +46,8 @@ def test_gunicorn_stops_instead_of_booting_workers_forever():
     result = run([str(gunicorn), "--bind", "127.0.0.1:0", "--workers", "1", "wsgi:app"], without("STRIPE_SECRET_KEY"), timeout=60)
     assert result.returncode == 4, result.stderr[-2000:]
     assert "Gigsmith: GIGSMITH_ENV=production cannot start: set STRIPE_SECRET_KEY" in result.stderr
-    assert "App failed to load" in result.stderr and "Traceback" not in result.stderr
+    # The app is preloaded (gunicorn.conf.py): the master itself stops on the one line, before any worker boots.
+    assert result.stderr.strip().splitlines() == ["Gigsmith: GIGSMITH_ENV=production cannot start: set STRIPE_SECRET_KEY (see README, Production)."]
 
 
 @pytest.mark.parametrize("command", ["seed", "demo"])
