@@ -129,7 +129,6 @@ class Tier(db.Model):
     __table_args__ = (
         UniqueConstraint("kwork_id", "level", name="uq_tiers_kwork_level"),
         CheckConstraint(f"level IN {TIER_LEVELS!r}", name="level"),
-        Index("ix_tiers_level_price", "level", "price"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
