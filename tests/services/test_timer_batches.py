@@ -72,9 +72,9 @@ ORDER_KINDS = {
 }  # fmt: skip
 
 
-def _fire_round(kind, make_one, how_many, day, statements, every_insert) -> int:
+def _fire_round(kind, make_one, how_many, day, statements) -> int:
     """Make `how_many` timers of `kind`, fire them when the last is due (every other kind due by then cancelled),
-    and return how many statements the firing took (`every_insert` False: not SQLite's INSERTs, see below)."""
+    and return how many statements the firing took, INSERTs included: every kind's batch inserts set-based."""
     now = START + timedelta(days=day)
     with time_machine.travel(now, tick=False):
         first_id = (db.session.scalar(select(func.max(Timer.id))) or 0) + 1
@@ -87,21 +87,14 @@ def _fire_round(kind, make_one, how_many, day, statements, every_insert) -> int:
     db.session.commit()
     statements.clear()
     timers.fire_due(lambda: fire_at)
-    counted = [s for s in statements if every_insert or not _sqlite_insert(s)]
+    counted = list(statements)
     fired = db.session.scalar(select(func.count()).where(made, Timer.kind == kind, Timer.state == "fired"))
     assert fired == how_many
     return len(counted)
 
 
-def _sqlite_insert(statement: str) -> bool:
-    """SQLite's driver inserts a flush's rows one statement each (PostgreSQL's takes them in one): not counted there
-    for the offers' expiry, whose handler still adds ORM rows. The order timers' batches insert set-based (Core
-    INSERTs), so every statement counts for them."""
-    return db.engine.dialect.name == "sqlite" and statement.lstrip().upper().startswith("INSERT")
-
-
-def _assert_fixed(kind, make_one, statements, *, every_insert=True):
-    counts = [_fire_round(kind, make_one, how_many, 40 * round_, statements, every_insert) for round_, how_many in enumerate(SIZES)]
+def _assert_fixed(kind, make_one, statements):
+    counts = [_fire_round(kind, make_one, how_many, 40 * round_, statements) for round_, how_many in enumerate(SIZES)]
     assert counts[1] == counts[2], f"{kind}: {counts[1]} statements for {SIZES[1]} timers, {counts[2]} for {SIZES[2]}"
     assert_ledger_consistent()
 
@@ -112,7 +105,7 @@ def test_an_order_timer_batch_takes_the_same_statements_for_few_or_many(kind, ma
 
 
 def test_an_offer_expiry_batch_takes_the_same_statements_for_few_or_many(make_user, make_kwork, statements):
-    _assert_fixed(offers.EXPIRY_KIND, lambda now: _offer(make_user, make_kwork, now), statements, every_insert=False)
+    _assert_fixed(offers.EXPIRY_KIND, lambda now: _offer(make_user, make_kwork, now), statements)
 
 
 def test_an_away_end_batch_takes_the_same_statements_for_few_or_many(make_user, statements):
