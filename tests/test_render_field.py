@@ -1,0 +1,68 @@
+"""components/forms.html renders text areas and plain inputs through `render_field` (webapp/templating.py) instead
+of WTForms' widgets: for every field of every form in the app, empty and filled with awkward text, with the
+attributes the macros pass, it must give exactly the markup WTForms gives."""
+import importlib
+import inspect
+import pkgutil
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+from wtforms.fields import FieldList, FormField
+from wtforms.widgets import Input, TextArea
+
+import webapp
+from webapp.templating import render_field
+
+ATTRIBUTE_SETS = [
+    {},
+    {"class_": "textarea input--error", "aria-describedby": "x-hint x-error", "rows": 4, "autofocus": False},
+    {"class_": "input input--width-10", "type": "text", "inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
+    {"class_": "input", "type": "email", "autofocus": True, "data_role": "a \"quoted\" <value>", "multiple": True},
+]
+AWKWARD = 'Tom & Jerry <script>"quoted"\n second line'
+
+
+def _form_classes():
+    found = {}
+    for module_info in pkgutil.walk_packages(webapp.__path__, "webapp."):
+        if not module_info.name.endswith("forms"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for _name, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, Form) and value not in (Form, FlaskForm) and value.__module__ == module.__name__:
+                found[f"{value.__module__}.{value.__qualname__}"] = value
+    return found
+
+
+def _fields(form):
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _fields(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field:
+                yield from (_fields(entry.form) if isinstance(entry, FormField) else [entry])
+        else:
+            yield field
+
+
+def test_render_field_writes_what_wtforms_writes_for_every_field_of_every_form(app):
+    checked, fast = 0, 0
+    with app.test_request_context("/"):
+        for name, form_class in sorted(_form_classes().items()):
+            for data in (None, MultiDict()):
+                try:
+                    form = form_class(formdata=data, meta={"csrf": False}) if issubclass(form_class, FlaskForm) else form_class(formdata=data)
+                except TypeError:
+                    continue  # a form that needs arguments of its own (its choices): its fields are the same kinds
+                for field in _fields(form):
+                    if field.type in ("CSRFTokenField",):
+                        continue
+                    if data is not None and isinstance(field.widget, (Input, TextArea)) and field.type not in ("FileField", "MultipleFileField"):
+                        field.raw_data = [AWKWARD]
+                        field.data = AWKWARD if field.type in ("StringField", "TextAreaField", "EmailField", "URLField", "SearchField", "TelField", "HiddenField") else field.data
+                    for attrs in ATTRIBUTE_SETS:
+                        assert str(render_field(field, **attrs)) == str(field(**attrs)), f"{name}.{field.name} with {attrs}"
+                        checked += 1
+                    fast += type(field.widget).__call__ in (Input.__call__, TextArea.__call__)
+    assert fast >= 100 and checked >= 1000, (fast, checked)  # the forms were found (124 fast fields and 1,184 renderings today)
