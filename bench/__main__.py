@@ -27,7 +27,7 @@ os.environ["GIGSMITH_INSTANCE_PATH"] = str(INSTANCE)
 
 import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import delete, text, update  # noqa: E402
+from sqlalchemy import bindparam, delete, insert, select, text, update  # noqa: E402
 
 from webapp import assets, create_app  # noqa: E402
 from webapp.config import PROJECT_ROOT, ProductionConfig  # noqa: E402
@@ -101,18 +101,35 @@ class Failed(Exception):
     pass
 
 
+def seeded_before(kind: str) -> bool:
+    """Whether PostgreSQL holds a benchmark database that a run seeded to the end (`--reuse`)."""
+    if kind != "postgresql":
+        return False
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = 'gigsmith_bench'").fetchone() is None:
+            return False
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=gigsmith_bench", autocommit=True) as connection:
+        found = connection.execute("SELECT to_regclass('orders') IS NOT NULL AND EXISTS (SELECT 1 FROM orders)").fetchone()
+    return bool(found[0])
+
+
 def run_database(kind: str, args, redis_url: str) -> dict:
-    database_url = fresh_database(kind)
+    reuse = args.reuse and seeded_before(kind)
+    database_url = POSTGRES if reuse else fresh_database(kind)
     app = make_app(database_url, redis_url)
     with app.app_context():
         upgrade()
-        started = time.monotonic()
-        seeded = seed.seed(seed.Sizes().scaled(args.scale))
-        seconds = time.monotonic() - started
-        # Fresh statistics and visibility map, as autovacuum keeps them on a live site (index-only scans need both).
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
-    print(f"\n== {kind}: seeded in {seconds:.1f} s ({seeded.rows['orders']:,} orders) – " +
+        if reuse:
+            seeded, seconds = seed.find(), None
+        else:
+            started = time.monotonic()
+            seeded = seed.seed(seed.Sizes().scaled(args.scale))
+            seconds = time.monotonic() - started
+            # Fresh statistics and visibility map, as autovacuum keeps them on a live site (index-only scans need both).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE"))
+    how = "reused from an earlier run (--reuse)" if reuse else f"seeded in {seconds:.1f} s"
+    print(f"\n== {kind}: {how} ({seeded.rows['orders']:,} orders) – " +
           ", ".join(f"{name} {n:,}" for name, n in seeded.rows.items()))  # fmt: skip
 
     problems = []
@@ -142,9 +159,17 @@ def run_database(kind: str, args, redis_url: str) -> dict:
         # figure was taken minutes earlier).
         loads.append((WITH_PICTURES, measure(server, "/catalog/", args, None, kind)))
         with app.app_context(), db.engine.begin() as connection:
+            pictures = [row._asdict() for row in connection.execute(select(KworkPicture.__table__))]
+            avatars = [row._asdict() for row in connection.execute(select(User.id, User.avatar_token).where(User.avatar_token.is_not(None)))]
             connection.execute(delete(KworkPicture))
             connection.execute(update(User).values(avatar_token=None))
         loads.append((WITHOUT_PICTURES, measure(server, "/catalog/", args, None, kind)))
+        with app.app_context(), db.engine.begin() as connection:  # as they were, for the timers and a later --reuse
+            for start in range(0, len(pictures), 5000):
+                connection.execute(insert(KworkPicture.__table__), pictures[start : start + 5000])
+            for start in range(0, len(avatars), 5000):
+                connection.execute(update(User.__table__).where(User.id == bindparam("user_id")).values(avatar_token=bindparam("token")),
+                                   [{"user_id": row["id"], "token": row["avatar_token"]} for row in avatars[start : start + 5000]])  # fmt: skip
     timer_run = timers.run(app, min(args.timers, seeded.rows["orders"] // 10), redis_url, env, INSTANCE / f"worker-{kind}.log") if args.timers else None
     with app.app_context():
         db.engine.dispose()
@@ -192,7 +217,8 @@ def print_results(results: list[dict], args) -> list[str]:
         # The target is checked on resident memory, shared pages counted in full; the proportional size beside it is
         # what each worker adds once the pages the preloaded master built are shared (gunicorn.conf.py).
         largest = max((rss for rss, _pss in result["memory"]), default=0)
-        print(f"{result['kind']}: seeding took {result['seed_seconds']:.1f} s; web worker memory after the run "
+        seeding = "reused" if result["seed_seconds"] is None else f"took {result['seed_seconds']:.1f} s"
+        print(f"{result['kind']}: seeding {seeding}; web worker memory after the run "
               f"{', '.join(f'{rss:.0f} MB resident ({pss:.0f} MB proportional)' for rss, pss in result['memory'])} "
               f"(target ≤ {MAX_WORKER_MB} MB resident)")  # fmt: skip
         if largest > MAX_WORKER_MB:
@@ -242,6 +268,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per measurement")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (gunicorn has 2 sync workers)")
     parser.add_argument("--timers", type=int, default=10_000, help="timers for the timer benchmark (0 skips it)")
+    parser.add_argument("--reuse", action="store_true", help="PostgreSQL: measure the database an earlier run seeded "
+                        "(gigsmith_bench, at whatever scale it was seeded: --scale 10 takes over half an hour) rather "
+                        "than seeding it again; migrations still run")
     parser.add_argument("--strict", action="store_true", help="also exit with status 1 when a target is missed "
                         "(a lazy load, a sequential scan or an error always does)")
     args = parser.parse_args()

@@ -38,6 +38,10 @@ from webapp.models.kworks import tier_options
 from webapp.services import ledger
 
 PASSWORD = "bench-password"
+SELLER_EMAIL = "seller1@bench.example"  # the seller whose pages are measured
+# The tables written, in this order (each refers only to those before it).
+SEEDED_MODELS = (User, LedgerAccount, Kwork, Tier, KworkOption, Order, OrderEvent, OrderMessage, Review, CancellationRequest,
+                 Posting, Entry, Conversation, ConversationMessage, KworkPicture)  # fmt: skip
 BIG_THREAD = 50  # messages on the order the order-page benchmark opens
 INBOX_THREADS = 1000  # conversations in the bench seller's inbox (as many buyers as there are, if fewer)
 BIG_CONVERSATION = 500  # messages in the conversation the conversation-page benchmark opens
@@ -112,9 +116,7 @@ class _Ids:
 def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
     rng = random.Random(7)
     now = now or datetime.now(timezone.utc)
-    tables: dict = {model: [] for model in (User, LedgerAccount, Kwork, Tier, KworkOption, Order, OrderEvent,
-                                            OrderMessage, Review, CancellationRequest, Posting, Entry,
-                                            Conversation, ConversationMessage, KworkPicture)}  # fmt: skip
+    tables: dict = {model: [] for model in SEEDED_MODELS}
     members = []  # conversation_members rows (keyed by conversation and user, no id of their own)
     links = []  # tier_options rows
     with db.engine.begin() as connection:
@@ -312,8 +314,24 @@ def seed(sizes: Sizes = Sizes(), now: datetime | None = None) -> Seeded:
 
     rows = {model.__table__.name: len(found) for model, found in tables.items()} | {"tier_options": len(links),
                                                                                       "conversation_members": len(members)}
-    return Seeded("seller1@bench.example", bench_seller, bench_kworks[0], big_order_id, conversation_id,
-                  rng.choice(categories)[1], rows)
+    # The filtered catalog page lists the bench kwork's category: the same choice at every scale, and one `find`
+    # can make again from the rows.
+    category_id = next(row["category_id"] for row in tables[Kwork] if row["id"] == bench_kworks[0])
+    return Seeded(SELLER_EMAIL, bench_seller, bench_kworks[0], big_order_id, conversation_id,
+                  next(slug for id_, slug in categories if id_ == category_id), rows)
+
+
+def find() -> Seeded:
+    """The Seeded of a database that `seed` filled before (`python -m bench --reuse`), from its rows: the bench
+    seller, the first order (the big one, of the seller's first kwork), the first conversation, that kwork's
+    category, and each table's row count."""
+    seller_id = db.session.scalar(select(User.id).where(User.email == SELLER_EMAIL))
+    big_order_id, kwork_id = db.session.execute(select(Order.id, Order.kwork_id).order_by(Order.id).limit(1)).one()
+    conversation_id = db.session.scalar(select(func.min(Conversation.id)))
+    category_slug = db.session.scalar(select(Category.slug).join(Kwork, Kwork.category_id == Category.id).where(Kwork.id == kwork_id))
+    tables = [model.__table__ for model in SEEDED_MODELS] + [tier_options, ConversationMember.__table__]
+    rows = {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables}
+    return Seeded(SELLER_EMAIL, seller_id, kwork_id, big_order_id, conversation_id, category_slug, rows)
 
 
 def _escrow(tables: dict, ids: _Ids, order: dict, topup_account: int, wallet_id: int) -> None:
