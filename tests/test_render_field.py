@@ -6,6 +6,7 @@ import inspect
 import pkgutil
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.fields import FieldList, FormField
@@ -19,6 +20,7 @@ ATTRIBUTE_SETS = [
     {"class_": "textarea input--error", "aria-describedby": "x-hint x-error", "rows": 4, "autofocus": False},
     {"class_": "input input--width-10", "type": "text", "inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     {"class_": "input", "type": "email", "autofocus": True, "data_role": "a \"quoted\" <value>", "multiple": True},
+    {"placeholder": Markup('Say "hello" <b>'), "aria_label": Markup("it's"), "maxlength": 30, "hidden": False},
 ]
 AWKWARD = 'Tom & Jerry <script>"quoted"\n second line'
 

@@ -321,14 +321,14 @@ def render_field(field, **attrs) -> Markup:
 
 def _html_params(**attrs) -> str:
     """wtforms.widgets.html_params, with each value escaped into an f-string instead of through Markup.format (the
-    same text: escape() leaves no double quote for its replace to find)."""
+    same text, double quotes in a value that is already markup included)."""
     params = []
     for key, value in sorted(attrs.items()):
         key = clean_key(key)
         if value is True:
             params.append(key)
         elif value is not False:
-            params.append(f'{key}="{escape(value)}"')
+            params.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
     return " ".join(params)
 
 
