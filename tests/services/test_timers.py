@@ -4,7 +4,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import redis
 import time_machine
-from rq import SimpleWorker
 
 from webapp.extensions import db
 from webapp.models import Notification, OutboxJob, Posting, Timer
@@ -12,6 +11,7 @@ from webapp.queue import MAIL_QUEUE, QUEUE_NAMES, get_queue
 from webapp.services import cancellations, ledger, orders, timers
 
 from ..conftest import assert_ledger_consistent
+from ..mail import BurstWorker
 
 START = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
 INFO = "I still have no access to the hosting account, so nothing can be set up."
@@ -20,7 +20,7 @@ INFO = "I still have no access to the hosting account, so nothing can be set up.
 def run_worker():
     """One burst of a real worker with its scheduler: moves due scheduled jobs to the queues and runs them."""
     queues = [get_queue(name) for name in QUEUE_NAMES]
-    SimpleWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=True)
+    BurstWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=True)
     db.session.expire_all()
 
 
