@@ -10,11 +10,13 @@ from pathlib import Path
 
 import psutil
 
+from .conftest import real_clock
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(tmp_path, *args):
-    env = os.environ | {"GIGSMITH_INSTANCE_PATH": str(tmp_path)}
+    env = real_clock(dict(os.environ)) | {"GIGSMITH_INSTANCE_PATH": str(tmp_path)}
     env.pop("GIGSMITH_ENV", None)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -35,8 +37,6 @@ def test_the_flask_cli_loading_the_same_module_can_migrate(tmp_path):
 def test_gunicorn_preloads_the_app_and_its_forked_workers_serve_pages(app, redis_url, tmp_path):
     # gunicorn.conf.py, read from the project folder as `gunicorn wsgi:app` in the README runs it: the master builds
     # the app once (it holds the app's modules: tens of MB), then each forked worker serves with its own pool.
-    from .conftest import real_clock
-
     port = _free_port()
     env = real_clock(os.environ) | {"GIGSMITH_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                                     "REDIS_URL": redis_url}  # fmt: skip
