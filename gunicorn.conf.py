@@ -4,7 +4,8 @@ as the README runs it and the benchmark's gunicorn get the same ones. Command-li
 The app is built once, in the master, and each worker is a fork of it (`preload_app`): the modules, templates and
 mappers it loaded are shared with the master page by page until a worker writes to one, rather than built again
 in every worker. Measured after warm-up on the benchmark's pages (PostgreSQL, 2 workers): 105 MB resident per
-worker built on its own; 99 MB preloaded, of which about 20 MB shared with the master and the other worker.
+worker built on its own; 99 MB preloaded, of which about 42 MB shared with the master and the other worker
+(63-65 MB proportional; about 20 MB shared without the gc.freeze below).
 Code is reloaded by restarting gunicorn, not by `kill -HUP` (which forks new workers from the same loaded app).
 """
 import gc
