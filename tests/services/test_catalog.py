@@ -145,3 +145,21 @@ def test_the_count_stops_at_the_cap(listed, monkeypatch):
     assert (page.total, page.capped, page.pages) == (3, True, 1)
     page = search(text="vps")
     assert (page.total, page.capped) == (1, False)
+
+
+def test_a_typo_search_reads_only_the_nearest_titles_on_postgresql(app, make_user, make_kwork, monkeypatch):
+    """Past COUNT_CAP typo matches, the search keeps the COUNT_CAP + 1 titles nearest to the text (GiST, by
+    distance), so its cost stops growing with the catalog: the best match is unchanged, and another sort lists
+    those nearest titles in its order, not every title that looks a little like the text."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("typo matching is PostgreSQL's (pg_trgm)")
+    seller = make_user("Ivan", role="seller")
+    # Word similarity to "servr vps": 0.8, 0.6, 0.67; none has both words, so all three are typo matches.
+    nearest = make_kwork(seller, title="I will set up a servr vpn")
+    farthest = make_kwork(seller, title="I will set up a servr")
+    nearer = make_kwork(seller, title="I will set up a servo vps")
+    assert titles(search(text="servr vps", sort="newest")) == [nearer.title, farthest.title, nearest.title]
+    monkeypatch.setattr(catalog, "COUNT_CAP", 1)
+    capped = search(text="servr vps", sort="newest")
+    assert titles(capped) == [nearer.title, nearest.title] and (capped.total, capped.capped) == (2, True)
+    assert titles(search(text="servr vps", sort="relevance")) == [nearest.title, nearer.title]

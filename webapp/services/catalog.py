@@ -123,15 +123,18 @@ def _words(text: str) -> list[str]:
 
 
 def _postgres_match(words: list[str]):
-    """(by words, by typo, word rank, typo similarity) on PostgreSQL, as conditions and expressions on `kworks`
-    (see text_match): a kwork's relevance is its word rank plus its similarity, the rank 0 when the words do not
-    match it (ts_rank_cd finds no cover)."""
+    """(by words, by typo, word rank, typo similarity, typo distance) on PostgreSQL, as conditions and expressions
+    on `kworks` (see text_match): a kwork's relevance is its word rank plus its similarity, the rank 0 when the
+    words do not match it (ts_rank_cd finds no cover). The distance is one minus the similarity, written with the
+    title on the left so that the GiST index ix_kworks_title_trigram_distance (migration 0041) can walk titles in
+    its order: the planner matches an ORDER BY to an index only that way round."""
     prefixes = " & ".join(f"{word}:*" for word in words)
     query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
     typed = " ".join(words)
     vector = literal_column("kworks.search_vector")
     rank = func.ts_rank_cd(vector, query, type_=REAL)
-    return vector.op("@@")(query), literal(typed).op("<%")(Kwork.title), rank, func.word_similarity(typed, Kwork.title, type_=REAL)
+    similarity = func.word_similarity(typed, Kwork.title, type_=REAL)
+    return vector.op("@@")(query), literal(typed).op("<%")(Kwork.title), rank, similarity, Kwork.title.op("<->>")(typed)
 
 
 def text_match(text: str):
@@ -254,8 +257,15 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
 
     Ranking reads every match, so counting them is free in the same statement: one statement answers the total
     and the page's ids (the union is a CTE read twice, computed once), a second loads those rows by primary key.
-    A separate count would find every match a second time (the trigram test is most of the cost)."""
-    by_words, by_typo, rank, similarity = _postgres_match(_words(query.text))
+    A separate count would find every match a second time (the trigram test is most of the cost).
+
+    The typo branch takes only the COUNT_CAP + 1 titles nearest to the text (GiST, ordered by distance), so its cost
+    is bounded whatever the catalog's size: at 100,000 kworks a short misspelt word is within the threshold of
+    about 8,600 titles, each of which was tested and ranked. Nothing a buyer can reach changes for the best match:
+    the pages stop at COUNT_CAP results, and a typo match ranked among them by relevance is among the nearest
+    COUNT_CAP typo matches. Sorted by price, date or rating, a search with more than COUNT_CAP typo matches lists
+    the nearest of them in that order, not the cheapest of all titles that look a bit like the text."""
+    by_words, by_typo, rank, similarity, distance = _postgres_match(_words(query.text))
     sort_columns = (Kwork.seller_rank, Kwork.seller_completion, Kwork.rating, Kwork.created_at, Kwork.price_from)
     # The typo branch leaves out what the words found, so it never ranks by words: for a kwork the words do not
     # match, ts_rank_cd is 0 but costs as much to find that out as ranking a match does (half the statement when
@@ -263,11 +273,17 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     # similarity are computed once, not once per branch. Both relevances are real + real or real, as text_match's
     # (the same order, ties and all). UNION, not UNION ALL, though the branches never overlap: PostgreSQL plans
     # UNION ALL as a Parallel Append, and two worker processes cost more CPU than the rows they share out.
-    found = union(
-        select(Kwork.id, (rank + similarity).label("relevance"), *sort_columns).where(by_words, *conditions),
+    # The typo branch's relevance is one minus the distance it is ordered by, selected as a column so that
+    # PostgreSQL computes each title's trigram similarity once for both (an expression is not shared otherwise).
+    nearest = (
         # Cheap tests first (PostgreSQL keeps the written order among equally costed ones): the listing, then
         # the words, and only then the trigram similarity, the dearest, on the rows left.
-        select(Kwork.id, similarity.label("relevance"), *sort_columns).where(*conditions, by_words.is_not(True), by_typo),
+        select(Kwork.id, distance.label("distance"), *sort_columns).where(*conditions, by_words.is_not(True), by_typo)
+        .order_by(distance).limit(COUNT_CAP + 1).subquery("nearest")
+    )  # fmt: skip
+    found = union(
+        select(Kwork.id, (rank + similarity).label("relevance"), *sort_columns).where(by_words, *conditions),
+        select(nearest.c.id, (literal(1.0, REAL) - nearest.c.distance).label("relevance"), *[nearest.c[column.key] for column in sort_columns]),
     ).cte("found")
     counted = select(func.count()).select_from(found).scalar_subquery()
 
