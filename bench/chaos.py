@@ -30,6 +30,8 @@ import psycopg
 import redis
 import requests
 
+from .http import free_port
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATABASE = "gigsmith_chaos"
@@ -38,14 +40,6 @@ PASSWORD = "chaos-password"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CHECKOUT_TOKEN = re.compile(r'name="checkout_token"[^>]*value="([^"]+)"')
 SANDBOX_PAGE = re.compile(r"/wallet/sandbox/([A-Za-z0-9_-]+)")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Stats:
@@ -128,7 +122,7 @@ def seed(app, sellers: int, buyers: int) -> dict:
     from flask_migrate import upgrade
 
     from webapp.extensions import db
-    from webapp.models import Category, PayoutDetail, User
+    from webapp.models import Category, PayoutDetail
     from webapp import demo_pictures
     from webapp.services import accounts, kworks, pictures, wallet
     from webapp.domain.tiers import KworkDraft, OptionDraft, TierDraft
@@ -356,7 +350,7 @@ def main(argv: list[str]) -> int:
     people = seed(app, args.sellers, args.buyers)
     print(f"seeded {args.sellers} sellers, {args.buyers} buyers in {time.monotonic() - started:.1f} s; logs in {instance}")
 
-    port = _free_port()
+    port = free_port()
     bin_dir = Path(sys.executable).parent
     web = start([str(bin_dir / "gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"], env, instance / "web.log")
     worker_command = [str(bin_dir / "rq"), "worker", "default", "mail", "--with-scheduler", "-w", "jobs.worker.AppWorker", "--url", args.redis_url]

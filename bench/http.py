@@ -34,7 +34,7 @@ def require_wrk() -> str:
     return found
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
@@ -53,7 +53,7 @@ class Server:
 @contextmanager
 def gunicorn(env: dict, workers: int = 2):
     """The app behind gunicorn (sync workers, as deployed); yields the Server and stops it on the way out."""
-    port = _free_port()
+    port = free_port()
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn_bin), "-w", str(workers), "-b", f"{HOST}:{port}", "--log-level", "warning", "bench.wsgi:app"],

@@ -8,12 +8,10 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import redis
 from webapp.config import PROJECT_ROOT
 
 from .conftest import real_clock
+from .ports import answers, free_port
 
 START_TIMEOUT = 90  # seconds: migrations, seeding and the first request on a loaded machine
 STOP_TIMEOUT = 30  # the demo gives the worker 10 s, then the embedded Redis 10 s to save
@@ -48,25 +47,11 @@ class Demo:
         return self.log.read_text(errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _environment(instance: Path) -> dict:
     """The README's environment: no REDIS_URL or DATABASE_URL, so the demo uses SQLite and its embedded Redis, on
     the machine's clock (nothing here depends on the date)."""
     env = {name: value for name, value in os.environ.items() if name not in ("REDIS_URL", "DATABASE_URL", "GIGSMITH_ENV")}
     return real_clock(env) | {"GIGSMITH_INSTANCE_PATH": str(instance), "PYTHONUNBUFFERED": "1"}
-
-
-def _answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/catalog/", timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def _alive(process: psutil.Process) -> bool:
@@ -84,7 +69,7 @@ def start_demo():
         # A short path: the embedded Redis's Unix socket lives in it (socket paths are limited to ~107 bytes).
         instance = Path(tempfile.mkdtemp(prefix="gigsmith-demo-"))
         log = instance / "demo.log"
-        port = _free_port()
+        port = free_port()
         with open(log, "wb") as output:
             process = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "demo", "--port", str(port)],
@@ -93,7 +78,7 @@ def start_demo():
         demo = Demo(process, instance, port, log)
         started.append(demo)
         deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(port):
+        while not answers(port):
             assert process.poll() is None, f"the demo exited with {process.returncode}:\n{demo.output()}"
             assert time.monotonic() < deadline, f"the demo did not answer within {START_TIMEOUT} s:\n{demo.output()}"
             time.sleep(0.2)
@@ -145,4 +130,4 @@ def test_a_cli_command_beside_the_demo_leaves_its_redis_running(start_demo):
     assert demo.redis().ping()  # the same socket still works …
     assert demo.redis().info("server")["process_id"] == server_pid  # … served by the same server
     assert (demo.instance / "redis.owner").read_text() == str(demo.process.pid)
-    assert _answers(demo.port)
+    assert answers(demo.port)

@@ -16,12 +16,11 @@ from webapp import embedded_redis, redis_conn
 from webapp.config import PROJECT_ROOT
 
 from .conftest import real_clock
+from .ports import free_port
 
 
 def test_a_refused_redis_fails_at_once_and_every_client_then_skips_it_for_a_while():
-    with socket.socket() as probe:  # a port nobody listens on once the probe is closed
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
     config = {"REDIS_RETRY_AFTER": 0.5, "REDIS_TIMEOUT": 0.2}
     first, second = redis_conn.client(url, config), redis_conn.client(url, config)

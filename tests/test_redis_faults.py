@@ -8,7 +8,6 @@ few seconds. The tests run a redis-server of their own on a free port and an app
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from webapp.models import Order, User
 
 from .conftest import PASSWORD, real_clock, signed_in_id
 from .pages import parse, text_of
+from .ports import free_port
 from .views.test_orders import checkout_data
 
 FAULTS = ("refused", "hung")
@@ -42,9 +42,7 @@ class RedisProcess:
     """A redis-server this module starts, and can stop (refused), freeze (hung) and bring back."""
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
         self.start()

@@ -1,7 +1,6 @@
 """Uploads through the storage adapter: the local folder (the default) and an S3 bucket (moto's real S3 API on
 loopback, see tests/s3.py), through the real views, with the same answers from both."""
 import io
-import socket
 import sys
 from urllib.parse import quote
 
@@ -15,6 +14,7 @@ from webapp.models import PortfolioItem
 from webapp.services import uploads
 
 from .pages import check_page, text_of
+from .ports import free_port
 from .s3 import Bucket, moto_endpoint, s3_bucket, stored_objects, use_s3  # noqa: F401  (fixtures)
 from .test_production import run, without
 from .test_security_headers import PRODUCTION_ENV
@@ -146,9 +146,7 @@ def test_a_delivery_that_fails_after_storing_its_files_leaves_none(client, login
 @pytest.fixture
 def unreachable_bucket(app, monkeypatch):
     """STORAGE_BACKEND=s3 pointing at a loopback port nobody listens on: every call fails to connect."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     use_s3(app, monkeypatch, f"http://127.0.0.1:{port}", "gigsmith-unreachable")
 
 

@@ -1,16 +1,15 @@
 """wsgi.py and gunicorn.conf.py: gunicorn's web workers load no migration tooling (the flask CLI that loads the same
 module migrates); the master preloads the app and forks its workers."""
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 from .conftest import real_clock
+from .ports import answers, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +36,7 @@ def test_the_flask_cli_loading_the_same_module_can_migrate(tmp_path):
 def test_gunicorn_preloads_the_app_and_its_forked_workers_serve_pages(app, redis_url, tmp_path):
     # gunicorn.conf.py, read from the project folder as `gunicorn wsgi:app` in the README runs it: the master builds
     # the app once (it holds the app's modules: tens of MB), then each forked worker serves with its own pool.
-    port = _free_port()
+    port = free_port()
     env = real_clock(os.environ) | {"GIGSMITH_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                                     "REDIS_URL": redis_url}  # fmt: skip
     env.pop("GIGSMITH_ENV", None)
@@ -46,11 +45,11 @@ def test_gunicorn_preloads_the_app_and_its_forked_workers_serve_pages(app, redis
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while len(psutil.Process(master.pid).children()) < 2 or not _answers(port, "/robots.txt"):
+        while len(psutil.Process(master.pid).children()) < 2 or not answers(port, "/robots.txt", timeout=10):
             assert master.poll() is None, master.stderr.read().decode(errors="replace")
             assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
             time.sleep(0.2)
-        assert all(_answers(port, "/catalog/") for _ in range(12))  # both workers, each with its own connections
+        assert all(answers(port, "/catalog/", timeout=10) for _ in range(12))  # both workers, each with its own connections
         # A master that only forks (no preload) stays near 20 MB; this one loaded Flask, SQLAlchemy and the app.
         assert psutil.Process(master.pid).memory_info().rss > 50 * 2**20
     finally:
@@ -58,15 +57,3 @@ def test_gunicorn_preloads_the_app_and_its_forked_workers_serve_pages(app, redis
         master.wait(timeout=30)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _answers(port: int, path: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-            return response.status == 200
-    except OSError:
-        return False
