@@ -163,3 +163,20 @@ def test_a_typo_search_reads_only_the_nearest_titles_on_postgresql(app, make_use
     capped = search(text="servr vps", sort="newest")
     assert titles(capped) == [nearer.title, nearest.title] and (capped.total, capped.capped) == (2, True)
     assert titles(search(text="servr vps", sort="relevance")) == [nearest.title, nearer.title]
+
+
+def test_a_broad_word_search_ranks_only_the_first_matches_in_the_order_asked_on_postgresql(app, make_user, make_kwork, monkeypatch):
+    """Past COUNT_CAP word matches, the search keeps the COUNT_CAP + 1 first in the order asked for (the best match:
+    reputation, newest first among equals) and ranks only those: exactly the pages a buyer can reach when sorted
+    by date, price or rating, and a bounded cost for a word a tenth of the catalog contains."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL ranks word matches (ts_rank_cd); SQLite's FTS5 ranks with bm25")
+    seller = make_user("Ivan", role="seller")
+    oldest = make_kwork(seller, title="I will write a landing page")
+    middle = make_kwork(seller, title="I will draw a landing page")
+    newest = make_kwork(seller, title="I will code a landing page")
+    assert titles(search(text="landing", sort="newest")) == [newest.title, middle.title, oldest.title]
+    monkeypatch.setattr(catalog, "COUNT_CAP", 1)
+    kept = search(text="landing", sort="newest")
+    assert titles(kept) == [newest.title, middle.title] and (kept.total, kept.capped) == (2, True)
+    assert sorted(titles(search(text="landing", sort="relevance"))) == sorted([newest.title, middle.title])

@@ -122,19 +122,19 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text.lower())[:MAX_WORDS]
 
 
-def _postgres_match(words: list[str]):
+def _postgres_match(words: list[str], title=Kwork.title, vector=literal_column("kworks.search_vector")):
     """(by words, by typo, word rank, typo similarity, typo distance) on PostgreSQL, as conditions and expressions
     on `kworks` (see text_match): a kwork's relevance is its word rank plus its similarity, the rank 0 when the
     words do not match it (ts_rank_cd finds no cover). The distance is one minus the similarity, written with the
     title on the left so that the GiST index ix_kworks_title_trigram_distance (migration 0041) can walk titles in
-    its order: the planner matches an ORDER BY to an index only that way round."""
+    its order: the planner matches an ORDER BY to an index only that way round. `title` and `vector`: the columns
+    to match, those of `kworks` or of a subquery of them."""
     prefixes = " & ".join(f"{word}:*" for word in words)
     query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
     typed = " ".join(words)
-    vector = literal_column("kworks.search_vector")
     rank = func.ts_rank_cd(vector, query, type_=REAL)
-    similarity = func.word_similarity(typed, Kwork.title, type_=REAL)
-    return vector.op("@@")(query), literal(typed).op("<%")(Kwork.title), rank, similarity, Kwork.title.op("<->>")(typed)
+    similarity = func.word_similarity(typed, title, type_=REAL)
+    return vector.op("@@")(query), literal(typed).op("<%")(title), rank, similarity, title.op("<->>")(typed)
 
 
 def text_match(text: str):
@@ -255,17 +255,25 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     relevance and the sort columns there too. Testing `kworks.id IN (union)` instead, PostgreSQL read every listed
     kwork (a hash join over a sequential scan) and recomputed each match's relevance from it.
 
-    Ranking reads every match, so counting them is free in the same statement: one statement answers the total
-    and the page's ids (the union is a CTE read twice, computed once), a second loads those rows by primary key.
-    A separate count would find every match a second time (the trigram test is most of the cost).
+    Ranking reads every match it keeps, so counting them is free in the same statement: one statement answers the
+    total (up to COUNT_CAP + 1) and the page's ids (the union is a CTE read twice, computed once), a second loads
+    those rows by primary key. A separate count would find the matches a second time (the trigram test is most of
+    the cost).
 
     The typo branch takes only the COUNT_CAP + 1 titles nearest to the text (GiST, ordered by distance), so its cost
     is bounded whatever the catalog's size: at 100,000 kworks a short misspelt word is within the threshold of
     about 8,600 titles, each of which was tested and ranked. Nothing a buyer can reach changes for the best match:
     the pages stop at COUNT_CAP results, and a typo match ranked among them by relevance is among the nearest
     COUNT_CAP typo matches. Sorted by price, date or rating, a search with more than COUNT_CAP typo matches lists
-    the nearest of them in that order, not the cheapest of all titles that look a bit like the text."""
-    by_words, by_typo, rank, similarity, distance = _postgres_match(_words(query.text))
+    the nearest of them in that order, not the cheapest of all titles that look a bit like the text.
+
+    The word branch is bounded the same way: it keeps the COUNT_CAP + 1 first word matches in the order asked for
+    (the cheapest, the newest, the best rated: exactly the ones a buyer can page to), or for the best match in the
+    reputation order, and ranks only those. A broad word ("logo", "bot") matches a tenth of the catalog, and
+    ranking each match costs a tsvector cover and a trigram similarity: so past COUNT_CAP word matches the best
+    match ranks by relevance the best-reputed COUNT_CAP + 1 of them, as a marketplace's search ranks by quality."""
+    words = _words(query.text)
+    by_words, by_typo, _, _, distance = _postgres_match(words)
     sort_columns = (Kwork.seller_rank, Kwork.seller_completion, Kwork.rating, Kwork.created_at, Kwork.price_from)
     # The typo branch leaves out what the words found, so it never ranks by words: for a kwork the words do not
     # match, ts_rank_cd is 0 but costs as much to find that out as ranking a match does (half the statement when
@@ -281,8 +289,15 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
         select(Kwork.id, distance.label("distance"), *sort_columns).where(*conditions, by_words.is_not(True), by_typo)
         .order_by(distance).limit(COUNT_CAP + 1).subquery("nearest")
     )  # fmt: skip
+    # The rank and similarity are computed on the kept rows, outside the subquery: in its select list PostgreSQL
+    # would compute them for every match before sorting (it postpones only expressions it costs as expensive).
+    best_words = (
+        select(Kwork.id, Kwork.title, literal_column("kworks.search_vector").label("search_vector"), *sort_columns)
+        .where(by_words, *conditions).order_by(*_order(query.sort, Kwork)).limit(COUNT_CAP + 1).subquery("best_words")
+    )  # fmt: skip
+    _, _, rank, similarity, _ = _postgres_match(words, best_words.c.title, best_words.c.search_vector)
     found = union(
-        select(Kwork.id, (rank + similarity).label("relevance"), *sort_columns).where(by_words, *conditions),
+        select(best_words.c.id, (rank + similarity).label("relevance"), *[best_words.c[column.key] for column in sort_columns]),
         select(nearest.c.id, (literal(1.0, REAL) - nearest.c.distance).label("relevance"), *[nearest.c[column.key] for column in sort_columns]),
     ).cte("found")
     counted = select(func.count()).select_from(found).scalar_subquery()
