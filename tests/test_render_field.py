@@ -1,16 +1,17 @@
-"""components/forms.html renders text areas and plain inputs through `render_field` (webapp/templating.py) instead
-of WTForms' widgets: for every field of every form in the app, empty and filled with awkward text, with the
+"""components/forms.html renders text areas, plain inputs and selects through `render_field` (webapp/templating.py)
+instead of WTForms' widgets: for every field of every form in the app, empty and filled with awkward text, with the
 attributes the macros pass, it must give exactly the markup WTForms gives."""
 import importlib
 import inspect
 import pkgutil
 
+import pytest
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.fields import FieldList, FormField
-from wtforms.widgets import Input, TextArea
+from wtforms.widgets import Input, Select, TextArea
 
 import webapp
 from webapp.templating import render_field
@@ -68,3 +69,36 @@ def test_render_field_writes_what_wtforms_writes_for_every_field_of_every_form(a
                         checked += 1
                     fast += type(field.widget).__call__ in (Input.__call__, TextArea.__call__)
     assert fast >= 100 and checked >= 1000, (fast, checked)  # the forms were found (124 fast fields and 1,184 renderings today)
+
+
+AWKWARD_CHOICES = [("", "Any"), ("a&b", 'Tom & "Jerry" <x>'), (True, "Yes"), ("c", ""), ("d", "Dee", {"disabled": True, "data_x": '"q"'})]
+
+
+def test_render_field_writes_every_select_as_wtforms_does(app):
+    """Every select of every form, with its own choices where it has them and with awkward ones (markup in labels
+    and values, a boolean value, an empty label, an option's own attributes), nothing, one or several selected."""
+    checked = 0
+    with app.test_request_context("/"):
+        for name, form_class in sorted(_form_classes().items()):
+            try:
+                form = form_class(formdata=None, meta={"csrf": False}) if issubclass(form_class, FlaskForm) else form_class(formdata=None)
+            except TypeError:
+                continue
+            for field in _fields(form):
+                if type(field.widget).__call__ is not Select.__call__:
+                    continue
+                own = [field.choices] if field.choices is not None else []
+                for choices in own + [AWKWARD_CHOICES]:
+                    field.choices = choices
+                    for data in (None, "a&b", True, ["a&b", "c"]):
+                        field.data = data
+                        for attrs in ATTRIBUTE_SETS:
+                            try:
+                                expected = str(field(**attrs))
+                            except ValueError:  # the field's coerce refuses these choices: so must render_field
+                                with pytest.raises(ValueError):
+                                    render_field(field, **attrs)
+                                continue
+                            assert str(render_field(field, **attrs)) == expected, f"{name}.{field.name} with {attrs}, {data!r}"
+                            checked += 1
+    assert checked >= 100, checked  # the selects were found

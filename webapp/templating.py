@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from wtforms.widgets import Input, TextArea
+from wtforms.widgets import Input, Select, TextArea
 from wtforms.widgets.core import clean_key
 
 from .domain import cancellations, orders
@@ -291,11 +291,14 @@ def render_field(field, **attrs) -> Markup:
     """`field(**attrs)` as components/forms.html renders its inputs, the same markup, for the two widgets a form
     mostly has – WTForms' TextArea and plain Input types (text, email, URL…, any whose rendering is Input's) –
     written directly: WTForms formats each attribute through `Markup.format`, about 15 µs apiece, so an order
-    page's six text areas and inputs cost about a millisecond in attributes alone. Every other widget (files,
-    passwords, numbers, selects, checkboxes) renders through WTForms itself. tests/test_render_field.py compares
-    the two on every field of every form."""
+    page's six text areas and inputs cost about a millisecond in attributes alone. Selects without option groups
+    are written here too (the catalog's category and sort: each option's attributes went the same way). Every
+    other widget (files, passwords, numbers, checkboxes, grouped selects) renders through WTForms itself.
+    tests/test_render_field.py compares the two on every field of every form."""
     widget = field.widget
     call = type(widget).__call__
+    if call is _SELECT_CALL:
+        return _render_select(field, widget, attrs)
     if call is not _TEXTAREA_CALL and call is not _INPUT_CALL:
         return field(**attrs)
     if field.render_kw is not None:  # as WTForms' DefaultMeta.render_field merges them
@@ -319,6 +322,32 @@ def render_field(field, **attrs) -> Markup:
     return Markup(f"<textarea {params}>\r\n{escape(field._value())}</textarea>")
 
 
+def _render_select(field, widget, attrs: dict) -> Markup:
+    """WTForms' Select widget's markup (3.x), for a field with choices and no option groups; anything else (no
+    choices yet, groups, an overridden render_option) through WTForms."""
+    if (type(widget).render_option.__func__ is not _SELECT_OPTION or getattr(field, "choices", None) is None
+            or not hasattr(field, "_iter_choices_normalized") or field.has_groups()):  # fmt: skip
+        return field(**attrs)
+    if field.render_kw is not None:
+        attrs = dict(field.render_kw, **attrs)
+    attrs.setdefault("id", field.id)
+    if widget.multiple:
+        attrs["multiple"] = True
+    flags = vars(field.flags)
+    for name in widget.validation_attrs:
+        if name in flags and name not in attrs:
+            attrs[name] = flags[name]
+    html = [f"<select {_html_params(name=field.name, **attrs)}>"]
+    for choice in field._iter_choices_normalized():
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        option = {"value": value, **(choice.render_kw or {})}
+        if choice.selected:
+            option["selected"] = True
+        html.append(f"<option {_html_params(**option)}>{escape(choice.label or choice.value)}</option>")
+    html.append("</select>")
+    return Markup("".join(html))
+
+
 def _html_params(**attrs) -> str:
     """wtforms.widgets.html_params, with each value escaped into an f-string instead of through Markup.format (the
     same text, double quotes in a value that is already markup included)."""
@@ -332,7 +361,8 @@ def _html_params(**attrs) -> str:
     return " ".join(params)
 
 
-_TEXTAREA_CALL, _INPUT_CALL = TextArea.__call__, Input.__call__
+_TEXTAREA_CALL, _INPUT_CALL, _SELECT_CALL = TextArea.__call__, Input.__call__, Select.__call__
+_SELECT_OPTION = Select.render_option.__func__
 
 
 class RadioChoice(NamedTuple):
