@@ -180,3 +180,17 @@ def test_a_broad_word_search_ranks_only_the_first_matches_in_the_order_asked_on_
     kept = search(text="landing", sort="newest")
     assert titles(kept) == [newest.title, middle.title] and (kept.total, kept.capped) == (2, True)
     assert sorted(titles(search(text="landing", sort="relevance"))) == sorted([newest.title, middle.title])
+
+
+def test_typos_are_looked_for_only_when_the_words_match_few_kworks_on_postgresql(app, make_user, make_kwork, monkeypatch):
+    """More than COUNT_CAP kworks with every word fill every page a buyer can reach: the typo matches are not
+    looked for then (finding them meant testing every title near the text, word matches included)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("typo matching is PostgreSQL's (pg_trgm)")
+    seller = make_user("Ivan", role="seller")
+    make_kwork(seller, title="I will write a landing page")
+    typo = make_kwork(seller, title="I will draw a lnding page")  # "landing" misspelt: a typo match only
+    monkeypatch.setattr(catalog, "COUNT_CAP", 1)
+    assert typo.title in titles(search(text="landing"))  # one word match: typos are looked for
+    make_kwork(seller, title="I will code a landing page")
+    assert typo.title not in titles(search(text="landing"))  # two, more than the cap: they are not
