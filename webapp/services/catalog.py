@@ -316,7 +316,7 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
         ids = ids.limit(per_page).offset((number - 1) * per_page).scalar_subquery()
         # The WITH nested in the FROM, so the statement still begins with SELECT (bench/explain.py explains the
         # SELECTs a page runs).
-        answer = select(counted.label("total"), func.array(ids).label("ids")).add_cte(found, nest_here=True).subquery("answer")
+        answer = select(counted.label("total"), func.array(ids).label("ids")).add_cte(best_words, found, nest_here=True).subquery("answer")
         total, page_ids = db.session.execute(select(answer.c.total, answer.c.ids)).one()
         return min(total, COUNT_CAP + 1), page_ids
 
