@@ -29,11 +29,11 @@ class PagePlan:
 
 
 def capture(app, path: str, user_id: int | None) -> tuple[list[tuple[str, object]], list[str]]:
-    """The SELECTs one GET of `path` runs (as `user_id`, or a visitor) and the lazy loads among them."""
+    """The reads (SELECT or WITH) one GET of `path` runs (as `user_id`, or a visitor) and the lazy loads among them."""
     statements = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):  # a WITH may begin a read too (EXPLAIN runs nothing)
             statements.append((statement, parameters))
 
     client = app.test_client()
