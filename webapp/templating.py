@@ -301,9 +301,7 @@ def render_field(field, **attrs) -> Markup:
         return _render_select(field, widget, attrs)
     if call is not _TEXTAREA_CALL and call is not _INPUT_CALL:
         return field(**attrs)
-    if field.render_kw is not None:  # as WTForms' DefaultMeta.render_field merges them
-        attrs = dict(field.render_kw, **attrs)
-    attrs.setdefault("id", field.id)
+    attrs = _widget_attrs(field, widget, attrs, call_flags=call is _INPUT_CALL)
     if call is _INPUT_CALL:
         attrs.setdefault("type", widget.input_type)
         if "value" not in attrs:
@@ -311,15 +309,26 @@ def render_field(field, **attrs) -> Markup:
         datalist = getattr(field, "_datalist", None)
         if datalist is not None and "list" not in attrs:
             attrs["list"] = datalist if isinstance(datalist, str) else datalist.id
-    flags = vars(field.flags)
-    for name in widget.validation_attrs:
-        if name in flags and name not in attrs:
-            value = flags[name]
-            attrs[name] = value() if call is _INPUT_CALL and callable(value) else value
     params = _html_params(name=field.name, **attrs)
     if call is _INPUT_CALL:
         return Markup(f"<input {params}>")
     return Markup(f"<textarea {params}>\r\n{escape(field._value())}</textarea>")
+
+
+def _widget_attrs(field, widget, attrs: dict, *, call_flags: bool) -> dict:
+    """What every WTForms widget starts from: the field's render_kw under the caller's attributes (as WTForms'
+    DefaultMeta.render_field merges them), its id, and its validation flags among the widget's validation_attrs
+    that the caller did not set (a callable flag called first when `call_flags`, as Input does). The widgets' own
+    attributes (type, value, multiple) are none of those, so they may be added after."""
+    if field.render_kw is not None:
+        attrs = dict(field.render_kw, **attrs)
+    attrs.setdefault("id", field.id)
+    flags = vars(field.flags)
+    for name in widget.validation_attrs:
+        if name in flags and name not in attrs:
+            value = flags[name]
+            attrs[name] = value() if call_flags and callable(value) else value
+    return attrs
 
 
 def _render_select(field, widget, attrs: dict) -> Markup:
@@ -328,15 +337,9 @@ def _render_select(field, widget, attrs: dict) -> Markup:
     if (type(widget).render_option.__func__ is not _SELECT_OPTION or getattr(field, "choices", None) is None
             or not hasattr(field, "_iter_choices_normalized") or field.has_groups()):  # fmt: skip
         return field(**attrs)
-    if field.render_kw is not None:
-        attrs = dict(field.render_kw, **attrs)
-    attrs.setdefault("id", field.id)
+    attrs = _widget_attrs(field, widget, attrs, call_flags=False)
     if widget.multiple:
         attrs["multiple"] = True
-    flags = vars(field.flags)
-    for name in widget.validation_attrs:
-        if name in flags and name not in attrs:
-            attrs[name] = flags[name]
     html = [f"<select {_html_params(name=field.name, **attrs)}>"]
     for choice in field._iter_choices_normalized():
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
