@@ -122,19 +122,26 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text.lower())[:MAX_WORDS]
 
 
-def _postgres_match(words: list[str], title=Kwork.title, vector=literal_column("kworks.search_vector")):
-    """(by words, by typo, word rank, typo similarity, typo distance) on PostgreSQL, as conditions and expressions
-    on `kworks` (see text_match): a kwork's relevance is its word rank plus its similarity, the rank 0 when the
-    words do not match it (ts_rank_cd finds no cover). The distance is one minus the similarity, written with the
-    title on the left so that the GiST index ix_kworks_title_trigram_distance (migration 0041) can walk titles in
-    its order: the planner matches an ORDER BY to an index only that way round. `title` and `vector`: the columns
-    to match, those of `kworks` or of a subquery of them."""
+def _tsquery(words: list[str]):
+    """Every word as a prefix, through the English and the Russian stemmers (PostgreSQL)."""
     prefixes = " & ".join(f"{word}:*" for word in words)
-    query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
+    return func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
+
+
+def _postgres_match(words: list[str]):
+    """(by words, by typo, typo distance) on PostgreSQL, as conditions and an expression on `kworks` (see
+    text_match). The distance is one minus the typo's word similarity, written with the title on the left so that
+    the GiST index ix_kworks_title_trigram_distance (migration 0041) can walk titles in its order: the planner
+    matches an ORDER BY to an index only that way round."""
     typed = " ".join(words)
-    rank = func.ts_rank_cd(vector, query, type_=REAL)
-    similarity = func.word_similarity(typed, title, type_=REAL)
-    return vector.op("@@")(query), literal(typed).op("<%")(title), rank, similarity, title.op("<->>")(typed)
+    by_words = literal_column("kworks.search_vector").op("@@")(_tsquery(words))
+    return by_words, literal(typed).op("<%")(Kwork.title), Kwork.title.op("<->>")(typed)
+
+
+def _word_relevance(words: list[str], title, vector):
+    """A word match's relevance on PostgreSQL: its word rank plus its typo similarity, both real, over the given
+    `title` and search `vector` columns (of `kworks` or of a subquery of them)."""
+    return func.ts_rank_cd(vector, _tsquery(words), type_=REAL) + func.word_similarity(" ".join(words), title, type_=REAL)
 
 
 def text_match(text: str):
@@ -150,9 +157,8 @@ def text_match(text: str):
     if not words:
         return None
     if db.engine.dialect.name == "postgresql":
-        prefixes = " & ".join(f"{word}:*" for word in words)
         vector = literal_column("kworks.search_vector")
-        query = func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
+        query = _tsquery(words)
         typed = " ".join(words)
         # Each way of matching reads its own GIN index, and the kworks found either way are their union: joined by
         # OR in one WHERE, PostgreSQL scanned every kwork and tested each title's trigrams (80 ms at 10,000 kworks).
@@ -275,16 +281,15 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
       titles exactly as near as the last one kept, the index's order decides which are in.
     """
     words = _words(query.text)
-    by_words, by_typo, _, _, distance = _postgres_match(words)
+    by_words, by_typo, distance = _postgres_match(words)
     sort_columns = (Kwork.seller_rank, Kwork.seller_completion, Kwork.rating, Kwork.created_at, Kwork.price_from)
-    # The word branch: its rank and similarity are computed on the kept rows, outside the CTE that keeps them: in
-    # its select list PostgreSQL would compute them for every match before sorting (it postpones only expressions
-    # it costs as expensive).
+    # The word branch: its relevance is computed on the kept rows, outside the CTE that keeps them: in its select
+    # list PostgreSQL would compute it for every match before sorting (it postpones only expressions it costs as
+    # expensive).
     best_words = (
         select(Kwork.id, Kwork.title, literal_column("kworks.search_vector").label("search_vector"), *sort_columns)
         .where(by_words, *conditions).order_by(*_order(query.sort, Kwork)).limit(COUNT_CAP + 1).cte("best_words")
     )  # fmt: skip
-    _, _, rank, similarity, _ = _postgres_match(words, best_words.c.title, best_words.c.search_vector)
     # Typos are looked for only when the words match at most COUNT_CAP kworks: past that the pages are full of
     # kworks with every word, and finding the typo matches meant testing every title near the text, nearly all of
     # them word matches left out one by one (155 ms for "telegram bot" at 100,000 kworks, to find none).
@@ -305,7 +310,7 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     # PostgreSQL plans UNION ALL as a Parallel Append, and two worker processes cost more CPU than the rows they
     # share out.
     found = union(
-        select(best_words.c.id, (rank + similarity).label("relevance"), *[best_words.c[column.key] for column in sort_columns]),
+        select(best_words.c.id, _word_relevance(words, best_words.c.title, best_words.c.search_vector).label("relevance"), *[best_words.c[column.key] for column in sort_columns]),
         select(nearest.c.id, (literal(1.0, REAL) - nearest.c.distance).label("relevance"), *[nearest.c[column.key] for column in sort_columns]),
     ).cte("found")
     counted = select(func.count()).select_from(found).scalar_subquery()
@@ -314,10 +319,7 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
         """(matches up to COUNT_CAP + 1, the ids of page `number` in order)."""
         ids = select(found.c.id).order_by(*_order(query.sort, found.c, found.c.relevance))
         ids = ids.limit(per_page).offset((number - 1) * per_page).scalar_subquery()
-        # The WITH nested in the FROM, so the statement still begins with SELECT (bench/explain.py explains the
-        # SELECTs a page runs).
-        answer = select(counted.label("total"), func.array(ids).label("ids")).add_cte(best_words, found, nest_here=True).subquery("answer")
-        total, page_ids = db.session.execute(select(answer.c.total, answer.c.ids)).one()
+        total, page_ids = db.session.execute(select(counted.label("total"), func.array(ids).label("ids"))).one()
         return min(total, COUNT_CAP + 1), page_ids
 
     # Asked first: the page asked for, within the most a count could allow (a page number from the query string
