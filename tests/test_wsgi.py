@@ -55,5 +55,3 @@ def test_gunicorn_preloads_the_app_and_its_forked_workers_serve_pages(app, redis
     finally:
         master.terminate()
         master.wait(timeout=30)
-
-
