@@ -58,8 +58,11 @@ def count_by_status(seller: User) -> dict[str, int]:
     )
 
 
+_CATEGORIES = select(Category).order_by(Category.position, Category.name)  # built once: the catalog runs it per page
+
+
 def categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+    return list(db.session.scalars(_CATEGORIES))
 
 
 def draft_from_kwork(kwork: Kwork) -> KworkDraft:

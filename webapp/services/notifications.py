@@ -8,12 +8,13 @@ auto-cancel or auto-completion); their handlers here only notify.
 """
 import hashlib
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from .. import clock, links
 from ..adapters import mail
@@ -139,13 +140,19 @@ def _unread_count(user_id: int):
     return select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
 
 
+@cache
+def _header_counts_statement():
+    """header_counts' SELECT, built once (every signed-in page runs it; see services/sessions._USER_WITH_SESSION)."""
+    from .conversations import unread_total_query  # here: conversations imports this module
+
+    user_id = bindparam("user_id")
+    return select(unread_total_query(user_id).scalar_subquery(), _unread_count(user_id).scalar_subquery())
+
+
 def header_counts(user_id: int) -> tuple[int, int]:
     """What a signed-in page's header shows: the user's unread messages over all their conversations (the Inbox
     count, as services.conversations.unread_total) and their unread notifications (the bell), in one statement."""
-    from .conversations import unread_total_query  # here: conversations imports this module
-
-    messages = unread_total_query(user_id)
-    row = db.session.execute(select(messages.scalar_subquery(), _unread_count(user_id).scalar_subquery())).one()
+    row = db.session.execute(_header_counts_statement(), {"user_id": user_id}).one()
     return int(row[0]), int(row[1])
 
 
