@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from .. import links
 from ..domain import diff
@@ -49,13 +49,16 @@ def seller_kworks(seller: User) -> list[Kwork]:
     )
 
 
+_COUNT_BY_STATUS = (  # built once: the seller dashboard runs it per page (see services/sessions._USER_WITH_SESSION)
+    select(Kwork.status, func.count())
+    .where(Kwork.seller_id == bindparam("seller_id"), Kwork.deleted_at.is_(None))
+    .group_by(Kwork.status)
+)  # fmt: skip
+
+
 def count_by_status(seller: User) -> dict[str, int]:
     """How many kworks the seller has in each status (deleted ones left out), without loading them."""
-    return dict(
-        db.session.execute(
-            select(Kwork.status, func.count()).where(Kwork.seller_id == seller.id, Kwork.deleted_at.is_(None)).group_by(Kwork.status)
-        ).all()
-    )
+    return dict(db.session.execute(_COUNT_BY_STATUS, {"seller_id": seller.id}).all())
 
 
 _CATEGORIES = select(Category).order_by(Category.position, Category.name)  # built once: the catalog runs it per page

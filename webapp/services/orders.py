@@ -5,12 +5,13 @@ action is allowed, and writes an OrderEvent. Money moves through the ledger in t
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -573,15 +574,16 @@ def post_message(author: User, order: Order, text: str, files: list[Upload], now
     return message
 
 
-def _newest_first(user: User, role: str):
+def _newest_first(user_id, role: str):
+    """The orders of `user_id` (a number, or a bound parameter) as buyer or seller, newest first."""
     party = Order.buyer_id if role == "buyer" else Order.seller_id
-    return select(Order).where(party == user.id).order_by(Order.created_at.desc(), Order.id.desc())
+    return select(Order).where(party == user_id).order_by(Order.created_at.desc(), Order.id.desc())
 
 
 def list_for(user: User, role: str, state: str | None) -> tuple[list[Order], dict[str, int]]:
     """The user's orders as buyer or seller (optionally in one state), newest first, and counts per state."""
     party = Order.buyer_id if role == "buyer" else Order.seller_id
-    query = _newest_first(user, role)
+    query = _newest_first(user.id, role)
     if state:
         query = query.where(Order.state == state)
     counts = dict(db.session.execute(select(Order.state, func.count()).where(party == user.id).group_by(Order.state)).all())
@@ -603,9 +605,18 @@ class Summary:
 def summary_for(user: User, role: str, now: datetime, recent: int = 5) -> Summary:
     """A dashboard's glance at the user's orders as buyer or seller: only the newest `recent` are loaded; counts per
     state and of late orders come from one grouped query, whatever the number of orders."""
-    party = Order.buyer_id if role == "buyer" else Order.seller_id
-    rows = db.session.execute(
-        select(Order.state, func.count(), func.count(case((late_clause(now), 1)))).where(party == user.id).group_by(Order.state)
-    ).all()
-    newest = list(db.session.scalars(_newest_first(user, role).limit(recent)))
+    counts, newest = _summary_statements(role, recent)
+    rows = db.session.execute(counts, {"user_id": user.id, "now": now}).all()
+    newest = list(db.session.scalars(newest, {"user_id": user.id}))
     return Summary(newest, {state: number for state, number, _late in rows}, sum(late for _state, _number, late in rows))
+
+
+@cache
+def _summary_statements(role: str, recent: int):
+    """summary_for's two SELECTs for a role, built once (every dashboard runs them; building a SELECT costs about
+    as much CPU as running it)."""
+    party = Order.buyer_id if role == "buyer" else Order.seller_id
+    user_id = bindparam("user_id")
+    counts = select(Order.state, func.count(), func.count(case((late_clause(bindparam("now")), 1)))).where(party == user_id).group_by(Order.state)
+    newest = _newest_first(user_id, role).limit(recent)
+    return counts, newest
