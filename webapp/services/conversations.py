@@ -7,11 +7,12 @@ an admin sees the flag. Unread counts are counters changed by single UPDATE stat
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased, lazyload
 
 from .. import links
@@ -400,24 +401,31 @@ def response_time(user_id: int, now: datetime) -> timedelta | None:
 
     The median is found in the database, in one statement whatever the number of threads: the waits numbered in
     sort order, and the middle one or two of them read back – not a thousand rows turned into Python datetimes."""
-    wait = _seconds_between(func.coalesce(Conversation.first_reply_at, literal(now, UTCDateTime())), Conversation.created_at)
-    numbered = select(
-        wait.label("wait"), func.row_number().over(order_by=wait).label("n"), func.count().over().label("total")
-    ).where(
-        or_(Conversation.user_low_id == user_id, Conversation.user_high_id == user_id),
-        Conversation.started_by_id != user_id,
-        Conversation.created_at >= now - RESPONSE_WINDOW,
-    ).subquery()  # fmt: skip
-    middle = [float(seconds) for seconds in db.session.scalars(
-        select(numbered.c.wait).where(numbered.c.n.in_([(numbered.c.total + 1) // 2, (numbered.c.total + 2) // 2]))
-    )]  # fmt: skip
+    statement = _response_time_statement(db.engine.dialect.name)
+    middle = [float(seconds) for seconds in db.session.scalars(statement, {"user_id": user_id, "now": now, "since": now - RESPONSE_WINDOW})]
     if not middle:
         return None
     return timedelta(seconds=round(sum(middle) / len(middle), 3))  # SQLite's julianday counts milliseconds
 
 
-def _seconds_between(later, earlier):
+@cache
+def _response_time_statement(dialect: str):
+    """response_time's SELECT, built once per database kind: the kwork page and the seller's profile run it, and
+    building it cost more CPU than running it (a subquery, two window functions)."""
+    user_id, now = bindparam("user_id"), bindparam("now", type_=UTCDateTime())
+    wait = _seconds_between(func.coalesce(Conversation.first_reply_at, now), Conversation.created_at, dialect)
+    numbered = select(
+        wait.label("wait"), func.row_number().over(order_by=wait).label("n"), func.count().over().label("total")
+    ).where(
+        or_(Conversation.user_low_id == user_id, Conversation.user_high_id == user_id),
+        Conversation.started_by_id != user_id,
+        Conversation.created_at >= bindparam("since"),
+    ).subquery()  # fmt: skip
+    return select(numbered.c.wait).where(numbered.c.n.in_([(numbered.c.total + 1) // 2, (numbered.c.total + 2) // 2]))
+
+
+def _seconds_between(later, earlier, dialect: str):
     """`later - earlier` in seconds, as SQL: PostgreSQL's epoch of the interval, SQLite's Julian-day difference."""
-    if db.engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return func.extract("epoch", later - earlier)
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
