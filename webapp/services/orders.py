@@ -57,17 +57,20 @@ def page_for(user: User, order_id: int) -> Order:
 
     One statement: each of these is a handful of rows at most, so joining them to the order (rows multiply, few)
     costs less than a selectin load each, which cost more than the statement itself."""
-    order = db.session.scalars(
-        select(Order).where(Order.id == order_id).options(
-            joinedload(Order.cancellation_requests),
-            joinedload(Order.extension_requests),
-            # The review's buyer, joined by default, is the order's: the page never reads it through the review,
-            # and an outer join chaining an inner one is a nested join SQLite may build for every review.
-            joinedload(Order.review).lazyload(Review.buyer),
-            joinedload(Order.extras),
-        )
-    ).unique().one_or_none()
+    order = db.session.scalars(_ORDER_PAGE, {"order_id": order_id}).unique().one_or_none()
     return _visible_to(user, order)
+
+
+# The order page's statements, built once and run with the order's id: building a SELECT costs SQLAlchemy about as
+# much CPU as running it (see services/sessions._USER_WITH_SESSION).
+_ORDER_PAGE = select(Order).where(Order.id == bindparam("order_id")).options(
+    joinedload(Order.cancellation_requests),
+    joinedload(Order.extension_requests),
+    # The review's buyer, joined by default, is the order's: the page never reads it through the review, and an
+    # outer join chaining an inner one is a nested join SQLite may build for every review.
+    joinedload(Order.review).lazyload(Review.buyer),
+    joinedload(Order.extras),
+)
 
 
 class Party:
@@ -112,14 +115,7 @@ class HistoryLine:
 def thread(order_id: int) -> list[ThreadMessage]:
     """An order's messages, oldest first, with their authors' names and their attachments: one statement of plain
     rows (the page only reads them, and a long thread built as ORM objects cost more than rendering it)."""
-    rows = db.session.execute(
-        select(OrderMessage.id, OrderMessage.kind, OrderMessage.body, OrderMessage.created_at, User.display_name,
-               Attachment.id, Attachment.original_name, Attachment.size)
-        .join(User, User.id == OrderMessage.author_id)
-        .outerjoin(Attachment, Attachment.message_id == OrderMessage.id)
-        .where(OrderMessage.order_id == order_id)
-        .order_by(OrderMessage.id, Attachment.id)
-    ).all()  # fmt: skip
+    rows = db.session.execute(_THREAD, {"order_id": order_id}).all()
     messages: list[ThreadMessage] = []
     authors: dict[str, Party] = {}
     for message_id, kind, body, created_at, name, file_id, file_name, size in rows:
@@ -131,14 +127,25 @@ def thread(order_id: int) -> list[ThreadMessage]:
     return messages
 
 
+_THREAD = (
+    select(OrderMessage.id, OrderMessage.kind, OrderMessage.body, OrderMessage.created_at, User.display_name,
+           Attachment.id, Attachment.original_name, Attachment.size)
+    .join(User, User.id == OrderMessage.author_id)
+    .outerjoin(Attachment, Attachment.message_id == OrderMessage.id)
+    .where(OrderMessage.order_id == bindparam("order_id"))
+    .order_by(OrderMessage.id, Attachment.id)
+)  # fmt: skip
+_HISTORY = (
+    select(OrderEvent.id, OrderEvent.created_at, User.display_name, OrderEvent.action, OrderEvent.to_state, OrderEvent.comment)
+    .outerjoin(User, User.id == OrderEvent.actor_id)
+    .where(OrderEvent.order_id == bindparam("order_id"))
+    .order_by(OrderEvent.id)
+)  # fmt: skip
+
+
 def history(order_id: int) -> list[HistoryLine]:
     """An order's history, oldest first, with who made each move (None: the system): one statement of plain rows."""
-    rows = db.session.execute(
-        select(OrderEvent.id, OrderEvent.created_at, User.display_name, OrderEvent.action, OrderEvent.to_state, OrderEvent.comment)
-        .outerjoin(User, User.id == OrderEvent.actor_id)
-        .where(OrderEvent.order_id == order_id)
-        .order_by(OrderEvent.id)
-    ).all()  # fmt: skip
+    rows = db.session.execute(_HISTORY, {"order_id": order_id}).all()
     actors: dict[str, Party] = {}
     return [HistoryLine(event_id, created_at, None if name is None else actors.get(name) or actors.setdefault(name, Party(name)),
                         action, to_state, comment)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from rq.timeouts import BaseTimeoutException
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ..extensions import db
 from ..models import CancellationRequest, ExtensionRequest, Order, Timer
@@ -194,9 +194,15 @@ def cancel_all(orders: list[Order], *kinds: str) -> None:
 
 def running(order: Order) -> list[Timer]:
     """The order's scheduled consequences (not the warnings before them)."""
-    warning = Timer.kind.startswith(WARNING_PREFIX, autoescape=True)
-    query = select(Timer).where(Timer.order_id == order.id, Timer.state == "scheduled", ~warning)
-    return list(db.session.scalars(query.order_by(Timer.due_at)))
+    return list(db.session.scalars(_RUNNING, {"order_id": order.id}))
+
+
+# Built once: every order page runs it (building a SELECT costs about as much as running it).
+_RUNNING = (
+    select(Timer)
+    .where(Timer.order_id == bindparam("order_id"), Timer.state == "scheduled", ~Timer.kind.startswith(WARNING_PREFIX, autoescape=True))
+    .order_by(Timer.due_at)
+)  # fmt: skip
 
 
 def _register_handlers() -> None:

@@ -16,7 +16,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ..domain import upgrades as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -53,12 +53,15 @@ def accepted(order: Order) -> list[UpgradeProposal]:
     return list(db.session.scalars(query.order_by(UpgradeProposal.id)))
 
 
+_ON_ORDER = (  # built once: every order page runs it (building a SELECT costs about as much as running it)
+    select(UpgradeProposal).where(UpgradeProposal.order_id == bindparam("order_id"), UpgradeProposal.status.in_(("open", "accepted")))
+    .order_by(UpgradeProposal.id)
+)  # fmt: skip
+
+
 def on_order(order: Order) -> tuple[UpgradeProposal | None, list[UpgradeProposal]]:
     """`open_proposal` and `accepted` in one statement, for the order page."""
-    found = list(db.session.scalars(
-        select(UpgradeProposal).where(UpgradeProposal.order_id == order.id, UpgradeProposal.status.in_(("open", "accepted")))
-        .order_by(UpgradeProposal.id)
-    ))  # fmt: skip
+    found = list(db.session.scalars(_ON_ORDER, {"order_id": order.id}))
     waiting = next((p for p in found if p.status == "open"), None) if order.state in rules.PROPOSABLE_STATES else None
     return waiting, [p for p in found if p.status == "accepted"]
 
