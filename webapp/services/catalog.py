@@ -1,5 +1,6 @@
 """What buyers browse: the catalog of active kworks, a kwork's page and a seller's public profile."""
 import math
+from functools import cache
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from collections import defaultdict
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import REAL, and_, column, func, literal, literal_column, or_, select, table, union
+from sqlalchemy import REAL, and_, bindparam, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -401,9 +402,21 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
 def kwork_page(kwork_id: int, viewer: User | None) -> tuple[Kwork, Reputation] | None:
     """`visible_kwork` with the kwork's reputation, read in the statement that loads the kwork (the page shows
     both): its packages, options, pictures, portfolio and extras come in one statement each."""
-    row = db.session.execute(
+    row = db.session.execute(_kwork_page_statement(), {"kwork_id": kwork_id}).unique().one_or_none()
+    if row is None:
+        return None
+    kwork = row.Kwork
+    visible = (kwork.status == "active" and not kwork.seller.is_suspended) or (
+        viewer is not None and viewer.is_authenticated and (viewer.id == kwork.seller_id or viewer.is_admin))  # fmt: skip
+    return (kwork, _reputation(kwork, row.reviews, row.completed)) if visible else None
+
+
+@cache
+def _kwork_page_statement():
+    """kwork_page's SELECT, built once (building it cost SQLAlchemy about as much CPU as running it)."""
+    return (
         select(Kwork, *reputation_columns())
-        .where(Kwork.id == kwork_id, Kwork.deleted_at.is_(None))
+        .where(Kwork.id == bindparam("kwork_id"), Kwork.deleted_at.is_(None))
         .options(
             # Joined: three rows of one kwork, one statement fewer. The grid reads each option's tiers (below),
             # never a tier's options.
@@ -413,13 +426,7 @@ def kwork_page(kwork_id: int, viewer: User | None) -> tuple[Kwork, Reputation] |
             selectinload(Kwork.portfolio_items),
             selectinload(Kwork.extras),  # listed under the packages, so buyers see them before ordering
         )
-    ).unique().one_or_none()
-    if row is None:
-        return None
-    kwork = row.Kwork
-    visible = (kwork.status == "active" and not kwork.seller.is_suspended) or (
-        viewer is not None and viewer.is_authenticated and (viewer.id == kwork.seller_id or viewer.is_admin))  # fmt: skip
-    return (kwork, _reputation(kwork, row.reviews, row.completed)) if visible else None
+    )
 
 
 def seller_profile(user_id: int) -> tuple[User, list[CatalogCard], list[PortfolioItem]] | None:

@@ -1,11 +1,12 @@
 """Reviews of completed orders, the seller's one reply, and the kwork rating they feed."""
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from .. import links
 from ..domain import orders as rules
@@ -269,12 +270,17 @@ def refresh_kwork_ratings(kwork_ids: Iterable[int]) -> None:
 
 
 def for_kwork(kwork_id: int, limit: int = 20) -> list[Review]:
-    return list(
-        db.session.scalars(select(Review).where(Review.kwork_id == kwork_id, Review.status == "published").order_by(Review.created_at.desc()).limit(limit))
-    )
+    return list(db.session.scalars(_published("kwork_id", limit), {"owner_id": kwork_id}))
 
 
 def for_seller(seller_id: int, limit: int = 20) -> list[Review]:
-    return list(
-        db.session.scalars(select(Review).where(Review.seller_id == seller_id, Review.status == "published").order_by(Review.created_at.desc()).limit(limit))
-    )
+    return list(db.session.scalars(_published("seller_id", limit), {"owner_id": seller_id}))
+
+
+@cache
+def _published(owner: str, limit: int):
+    """The newest published reviews of a kwork or a seller (`owner`: the column naming them), built once per owner
+    and limit: the kwork page and the seller's profile run it per page, and building a SELECT costs about as much
+    CPU as running it."""
+    column = getattr(Review, owner)
+    return select(Review).where(column == bindparam("owner_id"), Review.status == "published").order_by(Review.created_at.desc()).limit(limit)
