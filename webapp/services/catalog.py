@@ -272,11 +272,24 @@ def _page_number(query: CatalogQuery, total: int, per_page: int) -> tuple[int, i
     return min(max(1, query.page), pages), pages
 
 
-def _cards(chosen, order: list) -> list[CatalogCard]:
-    """The cards of the page whose ids (in order) `chosen` selects: only those rows are joined to their seller
-    (loaded from that join: each card shows them) and given their reputation – a correlated count per row would
-    otherwise also be paid for every row a deep page skips."""
-    return _read_cards(_card_columns().join(chosen, chosen.c.id == Kwork.id).order_by(*order))
+def _page_statements(conditions: list, order: list):
+    """The count of the kworks `conditions` select (up to COUNT_CAP + 1) and a page of their cards in `order`, from
+    the bound parameters `limit` and `offset`. Ids first, then rows: the page's ids are chosen by walking the
+    order's index over kworks alone, and only those rows are joined to their seller and given their reputation – a
+    correlated count per row would otherwise also be paid for every row a deep page skips."""
+    matching = select(Kwork.id).where(*conditions)
+    count = select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())
+    chosen = matching.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset")).subquery()
+    return count, _card_columns().join(chosen, chosen.c.id == Kwork.id).order_by(*order)
+
+
+def _run_page(query: CatalogQuery, per_page: int, statements, params: dict) -> CatalogPage:
+    """The page of `query` from _page_statements' two statements, run with `params` (the filters' values)."""
+    count, cards = statements
+    total = db.session.scalar(count, params)
+    page, pages = _page_number(query, total, per_page)
+    cards = _read_cards(cards, params | {"limit": per_page, "offset": (page - 1) * per_page}) if total else []
+    return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
 
 def _listing_conditions(category, price_min, price_max) -> list:
@@ -304,31 +317,17 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     if db.engine.dialect.name == "postgresql":
         return _postgres_search(query, conditions, per_page)
     condition, relevance = text_match(query.text)
-    conditions.append(condition)
-
-    matching = select(Kwork.id).where(*conditions)
-    capped = matching.limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(capped))
-    page, pages = _page_number(query, total, per_page)
-    # Ids first, then rows: the page's ids are chosen by walking the order's index over kworks alone.
-    order = _order(query.sort, Kwork, relevance)
-    chosen = matching.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
-    cards = _cards(chosen, order) if total else []
-    return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
+    return _run_page(query, per_page, _page_statements([*conditions, condition], _order(query.sort, Kwork, relevance)), {})
 
 
 def _browse(query: CatalogQuery, per_page: int) -> CatalogPage:
     """search() without text: the statements of the query's shape, built once (_browse_statements), run with its
     values."""
     sort = query.sort if query.sort in SORTS else "relevance"
-    has_min, has_max = query.price_min is not None, query.price_max is not None
-    count, cards = _browse_statements(bool(query.category), has_min, has_max, sort)
-    params = {"category": query.category, "price_min": query.price_min, "price_max": query.price_max}
-    params = {name: value for name, value in params.items() if value not in (None, "")}
-    total = db.session.scalar(count, params)
-    page, pages = _page_number(query, total, per_page)
-    cards = _read_cards(cards, params | {"limit": per_page, "offset": (page - 1) * per_page}) if total else []
-    return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
+    params = {"category": query.category or None, "price_min": query.price_min, "price_max": query.price_max}
+    params = {name: value for name, value in params.items() if value is not None}
+    statements = _browse_statements("category" in params, "price_min" in params, "price_max" in params, sort)
+    return _run_page(query, per_page, statements, params)
 
 
 @cache
@@ -338,12 +337,7 @@ def _browse_statements(category: bool, price_min: bool, price_max: bool, sort: s
     running them. The same SQL as search() builds for text, with the values as parameters."""
     given = lambda flag, name: bindparam(name) if flag else None  # noqa: E731
     conditions = _listing_conditions(given(category, "category"), given(price_min, "price_min"), given(price_max, "price_max"))
-    matching = select(Kwork.id).where(*conditions)
-    count = select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())
-    # Ids first, then rows: the page's ids are chosen by walking the order's index over kworks alone.
-    order = _order(sort, Kwork)
-    chosen = matching.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset")).subquery()
-    return count, _card_columns().join(chosen, chosen.c.id == Kwork.id).order_by(*order)
+    return _page_statements(conditions, _order(sort, Kwork))
 
 
 def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> CatalogPage:
