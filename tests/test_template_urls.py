@@ -1,4 +1,4 @@
-"""Templates' `url_for` (webapp/template_urls.py) builds each route once per request and fills in whole numbers:
+"""Templates' `url_for` (webapp/template_urls.py) builds each route once per process (per script root) and fills in whole numbers:
 every call must give exactly what Flask's `url_for` gives."""
 import pytest
 from flask import url_for
@@ -56,3 +56,16 @@ def test_outside_a_request_it_is_flask_url_for(app):
     with app.app_context():
         with pytest.raises(RuntimeError):
             template_url_for("catalog.kwork", kwork_id=1)  # no SERVER_NAME: Flask's own error, unchanged
+
+
+def test_a_route_is_built_once_per_process_and_script_root(app):
+    """The pattern outlives the request; a deployment under a path prefix (SCRIPT_NAME) gets its own."""
+    with app.test_request_context("/catalog/"):
+        assert template_url_for("catalog.kwork", kwork_id=5) == "/catalog/kworks/5"
+    with app.test_request_context("/catalog/", base_url="http://localhost/market/"):
+        assert template_url_for("catalog.kwork", kwork_id=6) == url_for("catalog.kwork", kwork_id=6) == "/market/catalog/kworks/6"
+    with app.test_request_context("/catalog/"):
+        assert template_url_for("catalog.kwork", kwork_id=7) == "/catalog/kworks/7"
+        assert template_url_for("catalog.index") == url_for("catalog.index")
+    remembered = app.extensions["template_url_patterns"]
+    assert remembered[("", "catalog.kwork", ("kwork_id",))] and remembered[("/market", "catalog.kwork", ("kwork_id",))]
