@@ -12,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import REAL, and_, bindparam, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import orders as rules
 from ..extensions import db
-from ..models import Category, Kwork, KworkOption, KworkPicture, Order, PortfolioItem, Review, User
+from ..models import Category, Kwork, KworkExtra, KworkOption, KworkPicture, Order, PortfolioItem, Review, User
+from ..models.kworks import tier_options
 from .kworks import seller_portfolio
 
 SORTS = {
@@ -430,33 +432,67 @@ def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
 
 
 def kwork_page(kwork_id: int, viewer: User | None) -> tuple[Kwork, Reputation] | None:
-    """`visible_kwork` with the kwork's reputation, read in the statement that loads the kwork (the page shows
-    both): its packages, options, pictures, portfolio and extras come in one statement each."""
+    """`visible_kwork` with the kwork's reputation, read in the statement that loads the kwork and its packages (the
+    page shows both); its options (with the packages each is in), pictures, portfolio and extras come in one
+    statement each, built once (`_kwork_collections`)."""
     row = db.session.execute(_kwork_page_statement(), {"kwork_id": kwork_id}).unique().one_or_none()
     if row is None:
         return None
     kwork = row.Kwork
     visible = (kwork.status == "active" and not kwork.seller.is_suspended) or (
         viewer is not None and viewer.is_authenticated and (viewer.id == kwork.seller_id or viewer.is_admin))  # fmt: skip
-    return (kwork, _reputation(kwork, row.reviews, row.completed)) if visible else None
+    if not visible:
+        return None
+    _load_kwork_collections(kwork)
+    return kwork, _reputation(kwork, row.reviews, row.completed)
 
 
 @cache
 def _kwork_page_statement():
-    """kwork_page's SELECT, built once (building it cost SQLAlchemy about as much CPU as running it)."""
+    """kwork_page's SELECT, built once (building it cost SQLAlchemy about as much CPU as running it). Joined: three
+    rows of one kwork, one statement fewer."""
     return (
         select(Kwork, *reputation_columns())
         .where(Kwork.id == bindparam("kwork_id"), Kwork.deleted_at.is_(None))
-        .options(
-            # Joined: three rows of one kwork, one statement fewer. The grid reads each option's tiers (below),
-            # never a tier's options.
-            joinedload(Kwork.tiers),
-            selectinload(Kwork.options).selectinload(KworkOption.tiers),
-            selectinload(Kwork.pictures),
-            selectinload(Kwork.portfolio_items),
-            selectinload(Kwork.extras),  # listed under the packages, so buyers see them before ordering
-        )
+        .options(joinedload(Kwork.tiers))
     )
+
+
+@cache
+def _kwork_collections():
+    """The kwork page's collections as statements built once, each in its relationship's order (the portfolio as
+    the seller's profile lists it, newest first), plus the tier_options links between its options and packages.
+    Read this way rather than with selectinload: SQLAlchemy worked out each selectin load again on every request,
+    at about twice the CPU of running the statement."""
+    kwork_id = bindparam("kwork_id")
+    return {
+        "options": select(KworkOption).where(KworkOption.kwork_id == kwork_id).order_by(KworkOption.position),
+        "pictures": select(KworkPicture).where(KworkPicture.kwork_id == kwork_id).order_by(KworkPicture.position),
+        "portfolio_items": select(PortfolioItem)
+        .where(PortfolioItem.kwork_id == kwork_id)
+        .order_by(PortfolioItem.created_at.desc(), PortfolioItem.id.desc()),
+        "extras": select(KworkExtra).where(KworkExtra.kwork_id == kwork_id).order_by(KworkExtra.position),
+        "links": select(tier_options.c.option_id, tier_options.c.tier_id)
+        .join(KworkOption, KworkOption.id == tier_options.c.option_id)
+        .where(KworkOption.kwork_id == kwork_id),
+    }
+
+
+def _load_kwork_collections(kwork: Kwork) -> None:
+    """Fill the kwork's options (each with its packages, and each package with its options), pictures, portfolio
+    and extras as loaded collections: the page reads them and nothing lazy-loads."""
+    statements, params = _kwork_collections(), {"kwork_id": kwork.id}
+    for name in ("options", "pictures", "portfolio_items", "extras"):
+        set_committed_value(kwork, name, list(db.session.scalars(statements[name], params)))
+    options = {option.id: option for option in kwork.options}
+    option_tiers, tier_options_found = defaultdict(set), defaultdict(set)
+    for option_id, tier_id in db.session.execute(statements["links"], params):
+        option_tiers[option_id].add(tier_id)
+        tier_options_found[tier_id].add(option_id)
+    for option in kwork.options:  # in package order, as the grid's columns are
+        set_committed_value(option, "tiers", [tier for tier in kwork.tiers if tier.id in option_tiers[option.id]])
+    for tier in kwork.tiers:
+        set_committed_value(tier, "options", [options[n] for n in sorted(tier_options_found[tier.id], key=lambda n: options[n].position)])
 
 
 def seller_profile(user_id: int) -> tuple[User, list[CatalogCard], list[PortfolioItem]] | None:
