@@ -1,5 +1,8 @@
 """Templates' `url_for` (webapp/template_urls.py) builds each route once per process (per script root) and fills in whole numbers:
 every call must give exactly what Flask's `url_for` gives."""
+import secrets
+from pathlib import Path
+
 import pytest
 from flask import url_for
 
@@ -67,5 +70,47 @@ def test_a_route_is_built_once_per_process_and_script_root(app):
     with app.test_request_context("/catalog/"):
         assert template_url_for("catalog.kwork", kwork_id=7) == "/catalog/kworks/7"
         assert template_url_for("catalog.index") == url_for("catalog.index")
-    remembered = app.extensions["template_url_patterns"]
-    assert remembered[("", "catalog.kwork", ("kwork_id",))] and remembered[("/market", "catalog.kwork", ("kwork_id",))]
+    patterns, _urls = app.extensions["template_urls"]
+    assert patterns[("", "catalog.kwork", ("kwork_id",))] and patterns[("/market", "catalog.kwork", ("kwork_id",))]
+
+
+def test_urls_with_strings_are_kept_per_process_and_script_root(app):
+    with app.test_request_context("/catalog/"):
+        assert template_url_for("orders.index", role="buyer", state="active") == url_for("orders.index", role="buyer", state="active")
+    with app.test_request_context("/catalog/", base_url="http://localhost/market/"):
+        shown = template_url_for("orders.index", role="buyer", state="active")
+        assert shown == url_for("orders.index", role="buyer", state="active") and shown.startswith("/market/orders")
+    _patterns, urls = app.extensions["template_urls"]
+    assert {key[0] for key in urls if key[1] == "orders.index"} == {"", "/market"}
+
+
+def test_the_shared_table_is_emptied_when_full(app, monkeypatch):
+    monkeypatch.setattr("webapp.template_urls.MAX_SHARED_URLS", 3)
+    with app.test_request_context("/catalog/"):
+        paths = [f"/catalog/kworks/{n}" for n in range(10)]
+        assert [template_url_for("language.choose", code="fr", next=path) for path in paths] == [
+            url_for("language.choose", code="fr", next=path) for path in paths]
+        assert len(app.extensions["template_urls"][1]) <= 3
+
+
+def test_while_debugging_a_static_url_follows_the_file(app, monkeypatch):
+    """The content hash in a static URL (webapp/assets.py) is read again on each request while debugging."""
+    path = Path(app.static_folder) / f"template-url-test-{secrets.token_hex(4)}.css"
+    monkeypatch.setattr(app, "debug", True)
+    try:
+        path.write_text("a { color: red; }")
+        with app.test_request_context("/"):
+            before = template_url_for("static", filename=path.name)
+        path.write_text("a { color: blue; text-decoration: none; }")
+        with app.test_request_context("/"):
+            after = template_url_for("static", filename=path.name)
+    finally:
+        path.unlink()
+    assert before != after
+
+
+def test_a_relative_endpoint_is_never_shared_between_blueprints(app):
+    with app.test_request_context("/catalog/"):
+        assert template_url_for(".index") == url_for("catalog.index")
+    with app.test_request_context("/orders/"):
+        assert template_url_for(".index") == url_for("orders.index")
