@@ -9,7 +9,7 @@ from collections import defaultdict
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import REAL, and_, bindparam, column, func, literal, literal_column, or_, select, table, union
+from sqlalchemy import REAL, String, and_, bindparam, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -187,26 +187,31 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text.lower())[:MAX_WORDS]
 
 
-def _tsquery(words: list[str]):
-    """Every word as a prefix, through the English and the Russian stemmers (PostgreSQL)."""
-    prefixes = " & ".join(f"{word}:*" for word in words)
+def _prefixes(words: list[str]) -> str:
+    """The tsquery text of a search: every word as a prefix, all of them required ("logo:* & design:*")."""
+    return " & ".join(f"{word}:*" for word in words)
+
+
+def _tsquery(prefixes):
+    """`prefixes` (_prefixes' text, or a bound parameter for it) through the English and the Russian stemmers
+    (PostgreSQL)."""
     return func.to_tsquery(literal("english", REGCONFIG), prefixes).op("||")(func.to_tsquery(literal("russian", REGCONFIG), prefixes))
 
 
-def _postgres_match(words: list[str]):
+def _postgres_match(prefixes, typed):
     """(by words, by typo, typo distance) on PostgreSQL, as conditions and an expression on `kworks` (see
-    text_match). The distance is one minus the typo's word similarity, written with the title on the left so that
-    the GiST index ix_kworks_title_trigram_distance (migration 0041) can walk titles in its order: the planner
-    matches an ORDER BY to an index only that way round."""
-    typed = " ".join(words)
-    by_words = literal_column("kworks.search_vector").op("@@")(_tsquery(words))
-    return by_words, literal(typed).op("<%")(Kwork.title), Kwork.title.op("<->>")(typed)
+    text_match), for the tsquery text `prefixes` and the words as typed, `typed` (bound parameters). The distance
+    is one minus the typo's word similarity, written with the title on the left so that the GiST index
+    ix_kworks_title_trigram_distance (migration 0041) can walk titles in its order: the planner matches an ORDER BY
+    to an index only that way round."""
+    by_words = literal_column("kworks.search_vector").op("@@")(_tsquery(prefixes))
+    return by_words, typed.op("<%")(Kwork.title), Kwork.title.op("<->>")(typed)
 
 
-def _word_relevance(words: list[str], title, vector):
+def _word_relevance(prefixes, typed, title, vector):
     """A word match's relevance on PostgreSQL: its word rank plus its typo similarity, both real, over the given
     `title` and search `vector` columns (of `kworks` or of a subquery of them)."""
-    return func.ts_rank_cd(vector, _tsquery(words), type_=REAL) + func.word_similarity(" ".join(words), title, type_=REAL)
+    return func.ts_rank_cd(vector, _tsquery(prefixes), type_=REAL) + func.word_similarity(typed, title, type_=REAL)
 
 
 def text_match(text: str):
@@ -223,7 +228,7 @@ def text_match(text: str):
         return None
     if db.engine.dialect.name == "postgresql":
         vector = literal_column("kworks.search_vector")
-        query = _tsquery(words)
+        query = _tsquery(_prefixes(words))
         typed = " ".join(words)
         # Each way of matching reads its own GIN index, and the kworks found either way are their union: joined by
         # OR in one WHERE, PostgreSQL scanned every kwork and tested each title's trigrams (80 ms at 10,000 kworks).
@@ -233,7 +238,16 @@ def text_match(text: str):
             select(by_typo.c.id).where(literal(typed).op("<%")(by_typo.c.title)),
         )
         return Kwork.id.in_(found), func.ts_rank_cd(vector, query) + func.word_similarity(typed, Kwork.title)
-    match = " ".join(f'"{word}"*' for word in words)
+    return _sqlite_match(_fts_match(words))
+
+
+def _fts_match(words: list[str]) -> str:
+    """The FTS5 query of a search on SQLite: every word as a quoted prefix, all of them required."""
+    return " ".join(f'"{word}"*' for word in words)
+
+
+def _sqlite_match(match):
+    """(condition, relevance) on SQLite for the FTS5 query `match` (_fts_match's text, or a bound parameter)."""
     matches = literal_column("kworks_fts").op("MATCH")(match)
     found = select(KWORKS_FTS.c.rowid).where(matches)
     # bm25 (lower is better), a title match weighing ten times a description match.
@@ -274,13 +288,13 @@ def _page_number(query: CatalogQuery, total: int, per_page: int) -> tuple[int, i
     return min(max(1, query.page), pages), pages
 
 
-def _page_statements(conditions: list, order: list):
-    """The count of the kworks `conditions` select (up to COUNT_CAP + 1) and a page of their cards in `order`, from
-    the bound parameters `limit` and `offset`. Ids first, then rows: the page's ids are chosen by walking the
+def _page_statements(conditions: list, order: list, cap: int):
+    """The count of the kworks `conditions` select (up to `cap` + 1: COUNT_CAP) and a page of their cards in
+    `order`, from the bound parameters `limit` and `offset`. Ids first, then rows: the page's ids are chosen by walking the
     order's index over kworks alone, and only those rows are joined to their seller and given their reputation – a
     correlated count per row would otherwise also be paid for every row a deep page skips."""
     matching = select(Kwork.id).where(*conditions)
-    count = select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())
+    count = select(func.count()).select_from(matching.limit(cap + 1).subquery())
     chosen = matching.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset")).subquery()
     return count, _card_columns().join(chosen, chosen.c.id == Kwork.id).order_by(*order)
 
@@ -313,36 +327,59 @@ def search(query: CatalogQuery, per_page: int) -> CatalogPage:
     as reading them all). Prices are the kworks' stored `price_from` (their Economy tier's): no join on tiers."""
     if not query.text.strip():
         return _browse(query, per_page)
-    conditions = _listing_conditions(query.category or None, query.price_min, query.price_max)
     if not _words(query.text):
         return CatalogPage(cards=[], total=0, page=1, pages=1)
     if db.engine.dialect.name == "postgresql":
-        return _postgres_search(query, conditions, per_page)
-    condition, relevance = text_match(query.text)
-    return _run_page(query, per_page, _page_statements([*conditions, condition], _order(query.sort, Kwork, relevance)), {})
+        return _postgres_search(query, per_page)
+    params = _filter_values(query)
+    statements = _sqlite_search_statements(*_shape(query, params), COUNT_CAP)
+    return _run_page(query, per_page, statements, params | {"match": _fts_match(_words(query.text))})
+
+
+def _filter_values(query: CatalogQuery) -> dict:
+    """The query's filters that have a value, as the bound parameters of the statements built once per shape."""
+    params = {"category": query.category or None, "price_min": query.price_min, "price_max": query.price_max}
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def _shape(query: CatalogQuery, params: dict) -> tuple[bool, bool, bool, str]:
+    """Which filters the query has and its sort ("" for an unknown sort, which gets the default order): what the
+    statements built once are keyed by."""
+    return "category" in params, "price_min" in params, "price_max" in params, query.sort if query.sort in SORTS else ""
+
+
+def _filter_conditions(category: bool, price_min: bool, price_max: bool) -> list:
+    """_listing_conditions with a bound parameter for each filter present."""
+    given = lambda flag, name: bindparam(name) if flag else None  # noqa: E731
+    return _listing_conditions(given(category, "category"), given(price_min, "price_min"), given(price_max, "price_max"))
+
+
+@cache
+def _sqlite_search_statements(category: bool, price_min: bool, price_max: bool, sort: str, cap: int):
+    """search()'s count and page of cards on SQLite for one shape of query (at most 48), built once; the FTS5 query
+    is the bound parameter `match`."""
+    condition, relevance = _sqlite_match(bindparam("match", type_=String()))
+    return _page_statements([*_filter_conditions(category, price_min, price_max), condition], _order(sort, Kwork, relevance), cap)
 
 
 def _browse(query: CatalogQuery, per_page: int) -> CatalogPage:
     """search() without text: the statements of the query's shape, built once (_browse_statements), run with its
     values."""
-    sort = query.sort if query.sort in SORTS else "relevance"
-    params = {"category": query.category or None, "price_min": query.price_min, "price_max": query.price_max}
-    params = {name: value for name, value in params.items() if value is not None}
-    statements = _browse_statements("category" in params, "price_min" in params, "price_max" in params, sort)
-    return _run_page(query, per_page, statements, params)
+    params = _filter_values(query)
+    category, price_min, price_max, sort = _shape(query, params)
+    return _run_page(query, per_page, _browse_statements(category, price_min, price_max, sort or "relevance", COUNT_CAP), params)
 
 
 @cache
-def _browse_statements(category: bool, price_min: bool, price_max: bool, sort: str):
+def _browse_statements(category: bool, price_min: bool, price_max: bool, sort: str, cap: int):
     """The count (up to COUNT_CAP + 1) and the page of cards of a catalog without text, for one shape of query
     (which filters it has, its sort: at most 40 of them), built once: building them cost SQLAlchemy more CPU than
-    running them. The same SQL as search() builds for text, with the values as parameters."""
-    given = lambda flag, name: bindparam(name) if flag else None  # noqa: E731
-    conditions = _listing_conditions(given(category, "category"), given(price_min, "price_min"), given(price_max, "price_max"))
-    return _page_statements(conditions, _order(sort, Kwork))
+    running them (`cap`: COUNT_CAP, so that a changed cap gets statements of its own). The same SQL as search()
+    builds for text, with the values as parameters."""
+    return _page_statements(_filter_conditions(category, price_min, price_max), _order(sort, Kwork), cap)
 
 
-def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> CatalogPage:
+def _postgres_search(query: CatalogQuery, per_page: int) -> CatalogPage:
     """search() with text on PostgreSQL: the kworks found by words (GIN on search_vector) and by typo (GIN on the
     title's trigrams), each branch of a UNION with the catalog's conditions in its own WHERE. So each branch
     tests status, seller and filters on the rows its index found and the heap scan read anyway, and computes the
@@ -367,47 +404,18 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
       misspelt word is within the threshold of about 8,600 titles at 100,000 kworks, each of which was tested and
       ranked. Past COUNT_CAP typo matches a search sorted by price lists the cheapest of the nearest, and among
       titles exactly as near as the last one kept, the index's order decides which are in.
+
+    The statements are built once per shape of query (_postgres_search_statements) and run with the words, the
+    filters' values and the page as parameters.
     """
     words = _words(query.text)
-    by_words, by_typo, distance = _postgres_match(words)
-    sort_columns = (Kwork.seller_rank, Kwork.seller_completion, Kwork.rating, Kwork.created_at, Kwork.price_from)
-    # The word branch: its relevance is computed on the kept rows, outside the CTE that keeps them: in its select
-    # list PostgreSQL would compute it for every match before sorting (it postpones only expressions it costs as
-    # expensive).
-    best_words = (
-        select(Kwork.id, Kwork.title, literal_column("kworks.search_vector").label("search_vector"), *sort_columns)
-        .where(by_words, *conditions).order_by(*_order(query.sort, Kwork)).limit(COUNT_CAP + 1).cte("best_words")
-    )  # fmt: skip
-    # Typos are looked for only when the words match at most COUNT_CAP kworks: past that the pages are full of
-    # kworks with every word, and finding the typo matches meant testing every title near the text, nearly all of
-    # them word matches left out one by one (155 ms for "telegram bot" at 100,000 kworks, to find none).
-    # PostgreSQL tests this once, before the branch's scan (a one-time filter).
-    few_words = select(func.count()).select_from(best_words).scalar_subquery() <= COUNT_CAP
-    # The typo branch leaves out what the words found, so it never ranks by words: for a kwork the words do not
-    # match, ts_rank_cd is 0 but costs as much to find that out as ranking a match does. Its relevance is one
-    # minus the distance it is ordered by, selected as a column so that PostgreSQL computes each title's trigram
-    # similarity once for both (an expression is not shared otherwise). Among titles at the same distance the
-    # index's order decides which are kept, when more than COUNT_CAP + 1 are as near.
-    nearest = (
-        # Cheap tests first (PostgreSQL keeps the written order among equally costed ones): the listing, then
-        # the words, and only then the trigram similarity, the dearest, on the rows left.
-        select(Kwork.id, distance.label("distance"), *sort_columns).where(few_words, *conditions, by_words.is_not(True), by_typo)
-        .order_by(distance).limit(COUNT_CAP + 1).subquery("nearest")
-    )  # fmt: skip
-    # Both relevances are real + real or real. UNION, not UNION ALL, though the branches never overlap:
-    # PostgreSQL plans UNION ALL as a Parallel Append, and two worker processes cost more CPU than the rows they
-    # share out.
-    found = union(
-        select(best_words.c.id, _word_relevance(words, best_words.c.title, best_words.c.search_vector).label("relevance"), *[best_words.c[column.key] for column in sort_columns]),
-        select(nearest.c.id, (literal(1.0, REAL) - nearest.c.distance).label("relevance"), *[nearest.c[column.key] for column in sort_columns]),
-    ).cte("found")
-    counted = select(func.count()).select_from(found).scalar_subquery()
+    params = _filter_values(query)
+    page_statement, cards_statement = _postgres_search_statements(*_shape(query, params), COUNT_CAP)
+    params |= {"prefixes": _prefixes(words), "typed": " ".join(words)}
 
     def page_of(number: int) -> tuple[int, list[int]]:
         """(matches up to COUNT_CAP + 1, the ids of page `number` in order)."""
-        ids = select(found.c.id).order_by(*_order(query.sort, found.c, found.c.relevance))
-        ids = ids.limit(per_page).offset((number - 1) * per_page).scalar_subquery()
-        total, page_ids = db.session.execute(select(counted.label("total"), func.array(ids).label("ids"))).one()
+        total, page_ids = db.session.execute(page_statement, params | {"limit": per_page, "offset": (number - 1) * per_page}).one()
         return min(total, COUNT_CAP + 1), page_ids
 
     # Asked first: the page asked for, within the most a count could allow (a page number from the query string
@@ -417,12 +425,62 @@ def _postgres_search(query: CatalogQuery, conditions: list, per_page: int) -> Ca
     page, pages = _page_number(query, total, per_page)
     if page != asked:  # a page past the last (a link from a longer result) shows the last, as above
         total, ids = page_of(page)
-    # The conditions again: a kwork paused, deleted or whose seller was suspended since the first statement read its
-    # id leaves the page (a few rows by primary key: the check costs nothing).
-    cards = _read_cards(_card_columns().where(Kwork.id.in_(ids), *conditions)) if ids else []
+    cards = _read_cards(cards_statement, params | {"ids": ids}) if ids else []
     position = {kwork_id: n for n, kwork_id in enumerate(ids)}
     cards.sort(key=lambda card: position[card.kwork.id])
     return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
+
+
+@cache
+def _postgres_search_statements(category: bool, price_min: bool, price_max: bool, sort: str, cap: int):
+    """_postgres_search's two statements for one shape of query – which filters it has, its sort ("" for an
+    unknown one, which gets the default order): at most 48 shapes – built once, as building them cost SQLAlchemy
+    milliseconds per search. `cap` is COUNT_CAP, passed so that a changed cap gets statements of its own.
+    Parameters: `prefixes` and `typed` (the words), the filters present, `limit` and `offset` for the page's ids;
+    `ids` for the cards."""
+    conditions = _filter_conditions(category, price_min, price_max)
+    prefixes, typed = bindparam("prefixes", type_=String()), bindparam("typed", type_=String())
+    by_words, by_typo, distance = _postgres_match(prefixes, typed)
+    sort_columns = (Kwork.seller_rank, Kwork.seller_completion, Kwork.rating, Kwork.created_at, Kwork.price_from)
+    # The word branch: its relevance is computed on the kept rows, outside the CTE that keeps them: in its select
+    # list PostgreSQL would compute it for every match before sorting (it postpones only expressions it costs as
+    # expensive).
+    best_words = (
+        select(Kwork.id, Kwork.title, literal_column("kworks.search_vector").label("search_vector"), *sort_columns)
+        .where(by_words, *conditions).order_by(*_order(sort, Kwork)).limit(cap + 1).cte("best_words")
+    )  # fmt: skip
+    # Typos are looked for only when the words match at most COUNT_CAP kworks: past that the pages are full of
+    # kworks with every word, and finding the typo matches meant testing every title near the text, nearly all of
+    # them word matches left out one by one (155 ms for "telegram bot" at 100,000 kworks, to find none).
+    # PostgreSQL tests this once, before the branch's scan (a one-time filter).
+    few_words = select(func.count()).select_from(best_words).scalar_subquery() <= cap
+    # The typo branch leaves out what the words found, so it never ranks by words: for a kwork the words do not
+    # match, ts_rank_cd is 0 but costs as much to find that out as ranking a match does. Its relevance is one
+    # minus the distance it is ordered by, selected as a column so that PostgreSQL computes each title's trigram
+    # similarity once for both (an expression is not shared otherwise). Among titles at the same distance the
+    # index's order decides which are kept, when more than cap + 1 are as near.
+    nearest = (
+        # Cheap tests first (PostgreSQL keeps the written order among equally costed ones): the listing, then
+        # the words, and only then the trigram similarity, the dearest, on the rows left.
+        select(Kwork.id, distance.label("distance"), *sort_columns).where(few_words, *conditions, by_words.is_not(True), by_typo)
+        .order_by(distance).limit(cap + 1).subquery("nearest")
+    )  # fmt: skip
+    # Both relevances are real + real or real. UNION, not UNION ALL, though the branches never overlap:
+    # PostgreSQL plans UNION ALL as a Parallel Append, and two worker processes cost more CPU than the rows they
+    # share out.
+    found = union(
+        select(best_words.c.id, _word_relevance(prefixes, typed, best_words.c.title, best_words.c.search_vector).label("relevance"), *[best_words.c[column.key] for column in sort_columns]),
+        select(nearest.c.id, (literal(1.0, REAL) - nearest.c.distance).label("relevance"), *[nearest.c[column.key] for column in sort_columns]),
+    ).cte("found")
+    counted = select(func.count()).select_from(found).scalar_subquery()
+    ids = (
+        select(found.c.id).order_by(*_order(sort, found.c, found.c.relevance))
+        .limit(bindparam("limit")).offset(bindparam("offset")).scalar_subquery()
+    )  # fmt: skip
+    # The conditions again for the cards: a kwork paused, deleted or whose seller was suspended since the first
+    # statement read its id leaves the page (a few rows by primary key: the check costs nothing).
+    cards = _card_columns().where(Kwork.id.in_(bindparam("ids", expanding=True)), *conditions)
+    return select(counted.label("total"), func.array(ids).label("ids")), cards
 
 
 def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
