@@ -7,13 +7,11 @@ errors on the fields and what was typed.
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..clock import now
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..forms import apply_issues
-from ..models import KworkExtra
 from ..services import upgrades, wallet
 from ..templating import days, money
 from . import bp
@@ -23,12 +21,11 @@ from .upgrade_forms import UpgradeAnswerForm, UpgradeForm, UpgradeWithdrawForm
 
 def _item_choices(order) -> list[tuple[str, str]]:
     """The kwork's extras as they are now (price per unit, days per unit), then extra revisions and other work."""
-    extras = db.session.scalars(select(KworkExtra).where(KworkExtra.kwork_id == order.kwork_id).order_by(KworkExtra.position, KworkExtra.id))
     choices = [
         (f"{upgrades.EXTRA_PREFIX}{extra.id}",
          _("%(extra)s: %(price)s, adds %(days)s", extra=extra.title, price=money(extra.price), days=days(extra.days))
          if extra.days else _("%(extra)s: %(price)s", extra=extra.title, price=money(extra.price)))
-        for extra in extras
+        for extra in upgrades.extras_on_offer(order)
     ]  # fmt: skip
     return choices + [(upgrades.ITEM_REVISIONS, _("Extra revisions")), (upgrades.ITEM_CUSTOM, _("Other work, described below"))]
 

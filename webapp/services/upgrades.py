@@ -66,6 +66,17 @@ def on_order(order: Order) -> tuple[UpgradeProposal | None, list[UpgradeProposal
     return waiting, [p for p in found if p.status == "accepted"]
 
 
+_EXTRAS_ON_OFFER = (  # built once: the seller's order page runs it while an upgrade may be proposed
+    select(KworkExtra).where(KworkExtra.kwork_id == bindparam("kwork_id")).order_by(KworkExtra.position, KworkExtra.id)
+)
+
+
+def extras_on_offer(order: Order) -> list[KworkExtra]:
+    """The order's kwork's extras as they are now (price and days per unit), in the editor's order: what the seller
+    may propose as an upgrade, besides extra revisions and other work."""
+    return list(db.session.scalars(_EXTRAS_ON_OFFER, {"kwork_id": order.kwork_id}))
+
+
 def frozen_reason(order: Order, under_arbitration: bool | None = None) -> str | None:
     """Why no upgrade may be proposed or accepted on the order right now, or None. `under_arbitration`: whether a
     dispute about the work is open, when the caller knows (the order page has the order's disputes)."""
