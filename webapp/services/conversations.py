@@ -267,33 +267,45 @@ def inbox_page(user: User, search: str | None = None, older: InboxCursor | None 
     the unread count, and the cursor of the next (older) page or None; `search` keeps those whose other person's
     name contains it; `older` starts after that thread (keyset pagination). One statement whatever the number of
     threads: it reads one row more than the page to know whether another page follows."""
-    limit = limit or INBOX_PAGE
+    params = {"user_id": user.id, "limit": (limit or INBOX_PAGE) + 1}
+    if older is not None:
+        params |= {"older_at": older.at, "older_id": older.conversation_id}
+    if search:
+        from . import contains_pattern
+
+        params["pattern"] = contains_pattern(search.lower())
+    query = _inbox_statement(older is not None, bool(search))
+    threads = [Thread(conversation, person, message, member.unread) for member, conversation, person, message in db.session.execute(query, params)]
+    if len(threads) < params["limit"]:
+        return threads, None
+    threads = threads[:-1]
+    shown_last = threads[-1].conversation
+    return threads, InboxCursor(shown_last.last_message_at, shown_last.id)
+
+
+@cache
+def _inbox_statement(older: bool, search: bool):
+    """inbox_page's statement for one shape (after a cursor or not, searching or not), built once: every open tab
+    polls the inbox. Parameters: `user_id`, `limit` (the page and one more), `older_at` and `older_id`, `pattern`."""
     other, last = _OTHER, _LAST
     query = (
         select(ConversationMember, Conversation, other, last)
         .join(Conversation, Conversation.id == ConversationMember.conversation_id)
         .join(other, other.id == ConversationMember.other_id)
         .outerjoin(last, last.id == Conversation.last_message_id)
-        .where(ConversationMember.user_id == user.id)
+        .where(ConversationMember.user_id == bindparam("user_id"))
         .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-        .limit(limit + 1)
+        .limit(bindparam("limit"))
         # The list shows no kwork: without this, the kwork the model joins eagerly (with its seller) made SQLite
         # materialise every kwork joined to its seller for each inbox page (250 ms at 10,000 kworks).
         .options(lazyload(Conversation.kwork))
     )
-    if older is not None:
-        query = query.where(or_(Conversation.last_message_at < older.at,
-                                and_(Conversation.last_message_at == older.at, Conversation.id < older.conversation_id)))  # fmt: skip
+    if older:
+        query = query.where(or_(Conversation.last_message_at < bindparam("older_at"),
+                                and_(Conversation.last_message_at == bindparam("older_at"), Conversation.id < bindparam("older_id"))))  # fmt: skip
     if search:
-        from . import contains_pattern
-
-        query = query.where(func.lower(other.display_name).like(contains_pattern(search.lower()), escape="\\"))
-    threads = [Thread(conversation, person, message, member.unread) for member, conversation, person, message in db.session.execute(query)]
-    if len(threads) <= limit:
-        return threads, None
-    threads = threads[:limit]
-    shown_last = threads[-1].conversation
-    return threads, InboxCursor(shown_last.last_message_at, shown_last.id)
+        query = query.where(func.lower(other.display_name).like(bindparam("pattern"), escape="\\"))
+    return query
 
 
 def inbox(user: User, search: str | None = None, limit: int | None = None) -> list[Thread]:
