@@ -196,7 +196,7 @@ def test_the_inbox_pages_by_the_last_message_and_keeps_the_search(pair, make_use
     first, cursor = conversations.inbox_page(buyer, limit=2)
     assert [t.other.display_name for t in first] == ["Bea", "Dan"]
     # A new message moves a thread of a later page to the top; the next page does not shift because of it.
-    cid = next(t for t in conversations.inbox(buyer, "cid")).conversation
+    cid = conversations.get_for(buyer, next(t for t in conversations.inbox(buyer, "cid")).conversation.id)
     conversations.post(buyer, cid, "Still there?", [], NOW + timedelta(minutes=5))
     token = conversations.InboxCursor.parse(cursor.token())
     assert token == cursor
