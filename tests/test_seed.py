@@ -33,7 +33,7 @@ def test_seed_is_idempotent_and_shows_a_working_marketplace(ctx):
 
     threads = conversations.inbox(carla)
     assert [t.other.display_name for t in threads] == ["Anna Petrova", "Boris Design"]
-    assert threads[0].conversation.kwork.title == "I will write technical documentation for your API"
+    assert conversations.get_for(carla, threads[0].conversation.id).kwork.title == "I will write technical documentation for your API"
     assert threads[0].unread == 2 and threads[1].unread == 1
     offer = db.session.query(Offer).one()
     assert offer.status == "open" and offer.buyer_id == carla.id and offer.price == 4500

@@ -13,7 +13,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import links
 from ..domain import precheck
@@ -21,7 +22,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models.base import UTCDateTime
 from ..models import (Conversation, ConversationAttachment, ConversationMember, ConversationMessage, Kwork, MessageReport,
-                      Order, User)  # fmt: skip
+                      Offer, Order, User)  # fmt: skip
 from . import audit, begin_write, blocking, locking, notifications, uploads
 from .orders import MAX_TEXT, Upload, _check_files  # the same limits and checks as an order's messages
 
@@ -345,26 +346,51 @@ def inbox(user: User, search: str | None = None, limit: int | None = None) -> li
 
 def page(conversation: Conversation, *, before: int | None = None, after: int | None = None, limit: int = PAGE) -> tuple[list[ConversationMessage], bool]:
     """Messages oldest first: the newest `limit` (before the id `before`, when given), and whether older ones remain;
-    or, with `after`, every message after that id (what a poll has not seen yet)."""
+    or, with `after`, every message after that id (what a poll has not seen yet). Each with its files and its offer
+    (_with_files_and_offers)."""
     if after is not None:
-        return list(db.session.scalars(_MESSAGES_AFTER, {"conversation_id": conversation.id, "after": after})), False
+        return _with_files_and_offers(list(db.session.scalars(_MESSAGES_AFTER, {"conversation_id": conversation.id, "after": after}))), False
     params = {"conversation_id": conversation.id} if before is None else {"conversation_id": conversation.id, "before": before}
     newest = list(db.session.scalars(_newest_messages(before is not None, limit + 1), params))
-    return list(reversed(newest[:limit])), len(newest) > limit
+    return _with_files_and_offers(list(reversed(newest[:limit]))), len(newest) > limit
+
+
+def _with_files_and_offers(messages: list[ConversationMessage]) -> list[ConversationMessage]:
+    """Fill the messages' attachments and offers, one statement each (none for offers when no message carries one),
+    from statements built once. The model loads both by selectin, which SQLAlchemy worked out again on every
+    request at about twice the CPU of running the statement; page()'s statements leave them unloaded instead."""
+    if not messages:
+        return messages
+    files: dict[int, list[ConversationAttachment]] = {message.id: [] for message in messages}
+    for file in db.session.scalars(_FILES_OF, {"ids": list(files)}):
+        files[file.message_id].append(file)
+    offer_ids = sorted({message.offer_id for message in messages if message.offer_id is not None})
+    offers = {offer.id: offer for offer in db.session.scalars(_OFFERS, {"ids": offer_ids})} if offer_ids else {}
+    for message in messages:
+        set_committed_value(message, "attachments", files[message.id])
+        set_committed_value(message, "offer", offers.get(message.offer_id))
+    return messages
 
 
 # page()'s statements, built once: every open conversation polls every 10 seconds (building a SELECT costs about as
-# much CPU as running it).
+# much CPU as running it). Messages come without their files and offers, which _with_files_and_offers adds.
+_UNLOADED = (lazyload(ConversationMessage.attachments), lazyload(ConversationMessage.offer))
 _MESSAGES_AFTER = (
     select(ConversationMessage)
     .where(ConversationMessage.conversation_id == bindparam("conversation_id"), ConversationMessage.id > bindparam("after"))
     .order_by(ConversationMessage.id)
+    .options(*_UNLOADED)
 )  # fmt: skip
+_FILES_OF = (
+    select(ConversationAttachment).where(ConversationAttachment.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ConversationAttachment.id)
+)  # fmt: skip
+_OFFERS = select(Offer).where(Offer.id.in_(bindparam("ids", expanding=True)))
 
 
 @cache
 def _newest_messages(before: bool, limit: int):
-    query = select(ConversationMessage).where(ConversationMessage.conversation_id == bindparam("conversation_id"))
+    query = select(ConversationMessage).where(ConversationMessage.conversation_id == bindparam("conversation_id")).options(*_UNLOADED)
     if before:
         query = query.where(ConversationMessage.id < bindparam("before"))
     return query.order_by(ConversationMessage.id.desc()).limit(limit)
