@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -625,5 +625,8 @@ def _summary_statements(role: str, recent: int):
     party = Order.buyer_id if role == "buyer" else Order.seller_id
     user_id = bindparam("user_id")
     counts = select(Order.state, func.count(), func.count(case((late_clause(bindparam("now")), 1)))).where(party == user_id).group_by(Order.state)
-    newest = _newest_first(user_id, role).limit(recent)
+    # What the list shows of each (its link, title and state badge, and whether it is late), not the whole order
+    # with both parties joined: the dashboard's recent orders were its dearest rows to build.
+    shown = load_only(Order.id, Order.title, Order.state, Order.deadline_at, Order.paused_at)
+    newest = _newest_first(user_id, role).options(shown, lazyload(Order.buyer), lazyload(Order.seller)).limit(recent)
     return counts, newest
