@@ -70,7 +70,7 @@ def test_a_route_is_built_once_per_process_and_script_root(app):
     with app.test_request_context("/catalog/"):
         assert template_url_for("catalog.kwork", kwork_id=7) == "/catalog/kworks/7"
         assert template_url_for("catalog.index") == url_for("catalog.index")
-    patterns, _urls = app.extensions["template_urls"]
+    patterns = app.extensions["template_urls"].patterns
     assert patterns[("", "catalog.kwork", ("kwork_id",))] and patterns[("/market", "catalog.kwork", ("kwork_id",))]
 
 
@@ -80,7 +80,7 @@ def test_urls_with_strings_are_kept_per_process_and_script_root(app):
     with app.test_request_context("/catalog/", base_url="http://localhost/market/"):
         shown = template_url_for("orders.index", role="buyer", state="active")
         assert shown == url_for("orders.index", role="buyer", state="active") and shown.startswith("/market/orders")
-    _patterns, urls = app.extensions["template_urls"]
+    urls = app.extensions["template_urls"].urls
     assert {key[0] for key in urls if key[1] == "orders.index"} == {"", "/market"}
 
 
@@ -90,7 +90,7 @@ def test_the_shared_table_is_emptied_when_full(app, monkeypatch):
         paths = [f"/catalog/kworks/{n}" for n in range(10)]
         assert [template_url_for("language.choose", code="fr", next=path) for path in paths] == [
             url_for("language.choose", code="fr", next=path) for path in paths]
-        assert len(app.extensions["template_urls"][1]) <= 3
+        assert len(app.extensions["template_urls"].urls) <= 3
 
 
 def test_while_debugging_a_static_url_follows_the_file(app, monkeypatch):
@@ -114,3 +114,28 @@ def test_a_relative_endpoint_is_never_shared_between_blueprints(app):
         assert template_url_for(".index") == url_for("catalog.index")
     with app.test_request_context("/orders/"):
         assert template_url_for(".index") == url_for("orders.index")
+
+
+def test_a_long_string_is_built_per_request_only(app):
+    """A visitor's long path in the language links' `next` would make the shared table large: built, not kept."""
+    path = "/catalog/?q=" + "x" * 500
+    with app.test_request_context("/catalog/"):
+        assert template_url_for("language.choose", code="ru", next=path) == url_for("language.choose", code="ru", next=path)
+    assert not [key for key in app.extensions["template_urls"].urls if key[1] == "language.choose" and path in str(key)]
+
+
+def test_an_endpoint_with_several_rules_is_never_shared(app):
+    """Werkzeug builds such an endpoint from the rule that suits the current request, so its URL may differ."""
+    with app.test_request_context("/catalog/"):
+        template_url_for("catalog.index")
+        shared = app.extensions["template_urls"]
+        assert "catalog.index" in shared.endpoints and "static" in shared.endpoints
+        several = {rule.endpoint for rule in app.url_map.iter_rules() if sum(1 for _ in app.url_map.iter_rules(rule.endpoint)) > 1}
+        assert not several & shared.endpoints
+
+
+def test_no_url_default_reads_the_request(app):
+    """Shared URLs assume that a path depends only on the URL map and the script root. A url_defaults function that
+    reads the request (a language prefix, say) would break that: add one only with webapp/template_urls.py changed."""
+    functions = [function.__qualname__ for functions in app.url_default_functions.values() for function in functions]
+    assert functions == ["register.<locals>.add_version"]  # webapp/assets.py: the static file's content hash

@@ -7,7 +7,8 @@ else of the request but its script root. So, kept on the app per script root:
 - a call whose arguments are all whole numbers (ids, page numbers) builds its route once per set of argument names,
   with placeholder numbers, and fills in the numbers with a string replace;
 - a call with strings among its arguments (filters, a static file's name, the language links' `next`) is built
-  once per set of values, in a table emptied when it reaches MAX_SHARED_URLS.
+  once per set of values (strings of up to MAX_SHARED_TEXT characters), in a table emptied when it reaches
+  MAX_SHARED_URLS.
 The layout alone links 20-30 routes, so building them on every request cost about half a millisecond per page.
 What depends on the request – `_external` and the other underscore options, a relative endpoint (".kwork") – is
 built by Flask's `url_for` and reused only within the request; a list or dict among the arguments is never reused.
@@ -18,17 +19,41 @@ from flask import current_app, has_request_context, request, url_for
 _PLACEHOLDERS = tuple(7301928460000 + n for n in range(8))
 
 
-# Built URLs with string arguments kept per process, at most this many: the language links' `next` is any path a
-# visitor asks for, so the table is emptied when full rather than grown without end.
-MAX_SHARED_URLS = 2048
+# Built URLs with string arguments kept per process, at most this many, each from strings of at most
+# MAX_SHARED_TEXT characters: the language links' `next` is any path a visitor asks for, so the table is emptied
+# when full rather than grown without end, and a long path (up to the server's request-line limit) is built per
+# request instead. At most about 2,048 URLs of a kilobyte or two per worker.
+MAX_SHARED_URLS, MAX_SHARED_TEXT = 2048, 200
 
 
-def _shared(app) -> tuple[dict, dict]:
-    """The app's URL patterns – (script root, endpoint, argument names) → URL with placeholders ("" if none fits) –
-    and its built URLs with string arguments: (script root, endpoint, arguments with their types) → URL."""
+class _Shared:
+    """What the app's templates share across requests (on app.extensions["template_urls"]):
+    - patterns: (script root, endpoint, argument names) → URL with placeholders ("" if none fits);
+    - urls: (script root, endpoint, arguments with their types) → URL;
+    - endpoints: the endpoints shared at all – those with one rule. Werkzeug builds an endpoint with several rules
+      (by method, say) from the one that suits the current request first, so its URL may depend on the request.
+
+    What else would make a path depend on the request, and so must not be added without changing this module: a
+    `url_defaults` function reading the request or `g` (tests/test_template_urls.py lists the app's), subdomain or
+    host matching. Static URLs carry the file's content hash as it was when first built: static files change with a
+    deployment, which restarts the workers.
+    """
+
+    def __init__(self, app):
+        self.patterns: dict = {}
+        self.urls: dict = {}
+        rules: dict[str, int] = {}
+        for rule in app.url_map.iter_rules():
+            rules[rule.endpoint] = rules.get(rule.endpoint, 0) + 1
+        self.endpoints = frozenset(endpoint for endpoint, count in rules.items() if count == 1)
+
+
+def _shared(app) -> _Shared:
+    # Routes are all registered before the first request (Flask refuses any later), so the first request's view of
+    # the URL map is final.
     found = app.extensions.get("template_urls")
     if found is None:
-        found = app.extensions["template_urls"] = ({}, {})
+        found = app.extensions["template_urls"] = _Shared(app)
     return found
 
 
@@ -38,21 +63,21 @@ def template_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
     current = request._get_current_object()
     app = current_app._get_current_object()
-    patterns, urls = _shared(app)
+    found = _shared(app)
+    patterns, urls = found.patterns, found.urls
     # A relative endpoint (".kwork") names a route of the request's blueprint, so only this request may reuse it.
-    shared = not endpoint.startswith(".")
+    shared = endpoint in found.endpoints
     names = tuple(values)
-    if len(names) <= len(_PLACEHOLDERS) and all(type(value) is int and value >= 0 for value in values.values()):
+    if shared and len(names) <= len(_PLACEHOLDERS) and all(type(value) is int and value >= 0 for value in values.values()):
         key = (current.script_root, endpoint, names)
-        pattern = patterns.get(key) if shared else None
+        pattern = patterns.get(key)
         if pattern is None:
             pattern = url_for(endpoint, **dict(zip(names, _PLACEHOLDERS)))
             # Each number must land in the URL once, as written; a route that drops or reformats one is built
             # in full every time instead.
             if any(pattern.count(str(placeholder)) != 1 for placeholder in _PLACEHOLDERS[: len(names)]):
                 pattern = ""
-            if shared:  # bounded by the app's routes and the argument names templates use
-                patterns[key] = pattern
+            patterns[key] = pattern  # bounded by the app's routes and the argument names templates use
         if pattern:
             for placeholder, value in zip(_PLACEHOLDERS, values.values()):
                 pattern = pattern.replace(str(placeholder), str(value))
@@ -65,8 +90,8 @@ def template_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
     # A path alone (no `_external`, `_anchor` or other option) depends on nothing else of the request. Static files
     # get their content hash added (webapp/assets.py): while debugging, an edited file must get its new URL at once.
-    if shared and all(type(value) in (str, int) and name[0] != "_" for name, _type, value in arguments) and not (
-            endpoint == "static" and app.debug):  # fmt: skip
+    if shared and all(name[0] != "_" and (type(value) is int or (type(value) is str and len(value) <= MAX_SHARED_TEXT))
+                      for name, _type, value in arguments) and not (endpoint == "static" and app.debug):  # fmt: skip
         key = (current.script_root, endpoint, arguments)
         url = urls.get(key)
         if url is None:
