@@ -60,6 +60,11 @@ def test_seller_profile(client, make_user, make_kwork):
     kwork_page = check_page(client.get(f"/catalog/kworks/{kwork.id}"))
     assert kwork_page.find(".//a[@href='https://shop.example.com']") is not None
     assert client.get("/catalog/sellers/999999").status_code == 404
+    # A second piece of work: the kwork page lists them newest first, as the seller's profile does.
+    kworks.add_portfolio_item(seller, title="Blog server", kwork=kwork, link_url="https://blog.example.com")
+    for path in (f"/catalog/kworks/{kwork.id}", f"/catalog/sellers/{seller.id}"):
+        listed = [text_of(h) for h in check_page(client.get(path)).findall(".//li[@class='portfolio-card']/h3")]
+        assert listed == ["Blog server", "Shop server"], path
 
 
 def test_reputation_reads_as_sentences_on_cards_and_the_kwork_page(client, make_user, make_kwork, make_order):
