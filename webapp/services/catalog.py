@@ -537,20 +537,17 @@ def _kwork_collections():
 
 
 def _load_kwork_collections(kwork: Kwork) -> None:
-    """Fill the kwork's options (each with its packages, and each package with its options), pictures, portfolio
-    and extras as loaded collections: the page reads them and nothing lazy-loads."""
+    """Fill the kwork's options (each with its packages), pictures, portfolio and extras as loaded collections: the
+    page reads them and nothing lazy-loads. The grid reads each option's packages, never a package's options, which
+    are left to load if ever asked for (as the selectin loads left them)."""
     statements, params = _kwork_collections(), {"kwork_id": kwork.id}
     for name in ("options", "pictures", "portfolio_items", "extras"):
         set_committed_value(kwork, name, list(db.session.scalars(statements[name], params)))
-    options = {option.id: option for option in kwork.options}
-    option_tiers, tier_options_found = defaultdict(set), defaultdict(set)
+    option_tiers = defaultdict(set)
     for option_id, tier_id in db.session.execute(statements["links"], params):
         option_tiers[option_id].add(tier_id)
-        tier_options_found[tier_id].add(option_id)
     for option in kwork.options:  # in package order, as the grid's columns are
         set_committed_value(option, "tiers", [tier for tier in kwork.tiers if tier.id in option_tiers[option.id]])
-    for tier in kwork.tiers:
-        set_committed_value(tier, "options", [options[n] for n in sorted(tier_options_found[tier.id], key=lambda n: options[n].position)])
 
 
 def seller_profile(user_id: int) -> tuple[User, list[CatalogCard], list[PortfolioItem]] | None:
