@@ -13,6 +13,8 @@ The layout alone links 20-30 routes, so building them on every request cost abou
 What depends on the request – `_external` and the other underscore options, a relative endpoint (".kwork") – is
 built by Flask's `url_for` and reused only within the request; a list or dict among the arguments is never reused.
 """
+from collections import Counter
+
 from flask import current_app, has_request_context, request, url_for
 
 # Placeholder values: long, distinct digit runs that appear in no route, host or other argument.
@@ -42,9 +44,7 @@ class _Shared:
     def __init__(self, app):
         self.patterns: dict = {}
         self.urls: dict = {}
-        rules: dict[str, int] = {}
-        for rule in app.url_map.iter_rules():
-            rules[rule.endpoint] = rules.get(rule.endpoint, 0) + 1
+        rules = Counter(rule.endpoint for rule in app.url_map.iter_rules())
         self.endpoints = frozenset(endpoint for endpoint, count in rules.items() if count == 1)
 
 
@@ -65,7 +65,8 @@ def template_url_for(endpoint: str, **values) -> str:
     app = current_app._get_current_object()
     found = _shared(app)
     patterns, urls = found.patterns, found.urls
-    # A relative endpoint (".kwork") names a route of the request's blueprint, so only this request may reuse it.
+    # Shared only under a full endpoint name with one rule: a relative one (".kwork") names a route of the request's
+    # blueprint, so only this request may reuse it.
     shared = endpoint in found.endpoints
     names = tuple(values)
     if shared and len(names) <= len(_PLACEHOLDERS) and all(type(value) is int and value >= 0 for value in values.values()):
