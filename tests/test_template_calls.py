@@ -1,0 +1,88 @@
+"""The app's templates call through webapp/template_calls.ShortCallContext: every kind of call a template makes must
+give what Jinja's own Context gives."""
+import pytest
+from jinja2 import DictLoader, Environment, pass_context, pass_environment, pass_eval_context
+from jinja2.runtime import Context
+
+from webapp.template_calls import ShortCallContext
+
+
+@pass_context
+def from_context(context, name):
+    return f"{name}={context.get(name)}"
+
+
+@pass_eval_context
+def from_eval_context(eval_ctx, text):
+    return f"{text}:{eval_ctx.autoescape}"
+
+
+@pass_environment
+def from_environment(environment, text):
+    return f"{text}:{environment.trim_blocks}"
+
+
+def plain(*args, **kwargs):
+    return f"{args}{sorted(kwargs.items())}"
+
+
+def stops():
+    raise StopIteration
+
+
+class Callable:
+    @pass_context
+    def __call__(self, context, name):
+        return f"object {name}={context.get(name)}"
+
+
+TEMPLATES = {
+    "macros.html": (
+        "{% macro card(title, price=10, tags=()) %}<b>{{ title }}</b> {{ price }} {{ tags | join(',') }}"
+        "{% if caller %}[{{ caller() }}]{% endif %}{% endmacro %}"
+        "{% macro loose() %}{{ varargs }}{{ kwargs }}{% endmacro %}"
+    ),
+    "page.html": (
+        '{% from "macros.html" import card, loose %}'
+        "{{ card('<a>') }} {{ card(title='t', price=3) }} {{ loose(1, 2, x=3) }}"
+        "{% call card('wrapped') %}inside {{ plain(1) }}{% endcall %}"
+        "{% for item in items %}{% set shown = item * 2 %}"
+        "{{ card(item, tags=[shown]) }} {{ from_context('shown') }} {{ from_context('item') }} {{ plain(item, k=shown) }}"
+        " {{ from_eval_context(item) }} {{ from_environment(item) }} {{ callable('shown') }} {{ str(item) }}{% endfor %}"
+        "{% block body %}{% set inner = 'b' %}{{ from_context('inner') }} {{ plain(inner) }} {{ card(inner) }}{% endblock %}"
+        "{{ stops() is undefined }} {{ dict(a=1) }} {{ range(3) | list }}"
+    ),
+}
+
+
+def render(context_class, name="page.html", **variables):
+    environment = Environment(loader=DictLoader(TEMPLATES), autoescape=True, trim_blocks=True)
+    environment.context_class = context_class
+    environment.globals.update(plain=plain, stops=stops, callable=Callable(), str=str, from_context=from_context,
+                               from_eval_context=from_eval_context, from_environment=from_environment)  # fmt: skip
+    return environment.get_template(name).render(items=[1, 2], **variables)
+
+
+def test_every_kind_of_call_gives_what_jinja_gives():
+    shown = render(ShortCallContext)
+    assert shown == render(Context)
+    assert "shown=2" in shown and "shown=4" in shown  # a pass_context function sees the loop's variables
+    assert "inner=b" in shown  # and the block's
+    assert "&lt;a&gt;" in shown  # a macro's arguments are escaped, its output is not escaped again
+    assert "[inside (1,)[]]" in shown  # {% call %} passes the caller
+
+
+@pytest.mark.parametrize("source", ["{{ card('a', nope=1) }}", "{{ card('a', 1, 2, 3) }}", "{{ card() }}x"])
+def test_a_wrong_macro_call_fails_or_renders_as_jinja_does(source):
+    TEMPLATES["wrong.html"] = '{% from "macros.html" import card %}' + source
+    outcomes = []
+    for context_class in (Context, ShortCallContext):
+        try:
+            outcomes.append(render(context_class, "wrong.html"))
+        except TypeError as error:
+            outcomes.append(str(error))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_the_app_renders_through_it(app):
+    assert app.jinja_env.context_class is ShortCallContext
