@@ -7,11 +7,11 @@ browser to the bucket: the permission check and the headers stay in one place, a
 import logging
 
 from flask import Response, abort
-from flask_babel import gettext as _
 
 from .adapters.storage import StorageError, StoredObjectMissing, storage
 from .htmx import render
 from .services import pictures, uploads
+from .texts import gettext as _
 
 log = logging.getLogger(__name__)
 IMAGE_MAX_AGE = 365 * 24 * 3600

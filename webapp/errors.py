@@ -1,9 +1,9 @@
 """Error pages: the same layout as every page, so a lost user still has navigation."""
 from flask import Flask
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .htmx import render
+from .texts import gettext as _
 
 
 def register(app: Flask) -> None:

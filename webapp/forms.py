@@ -1,7 +1,6 @@
 """Form pieces every blueprint uses: the CSRF-only form, whole-number and id fields, and mapping rule errors to
 fields."""
 from flask_babel import format_number, get_locale
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, IntegerField, SelectField
 from wtforms.validators import StopValidation
@@ -9,6 +8,7 @@ from wtforms.validators import StopValidation
 from .bounds import MAX_INT, optional_id
 from .domain.errors import DomainError, FieldIssue, ValidationFailed
 from .domain.tiers import TIER_NAMES
+from .texts import gettext as _
 
 
 class EmptyForm(FlaskForm):

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, g, has_app_context, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel, get_translations, refresh
+from flask import Blueprint, Flask, has_request_context, redirect, request, session, url_for
+from flask_babel import Babel, refresh
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from .extensions import db
+from .texts import current_translations
 from .urls import safe_local_path
 
 # Language code → its own name (a switcher lists each language in that language).
@@ -47,28 +48,8 @@ def select_timezone() -> str | None:
 babel = Babel()
 
 
-def _translations():
-    """flask_babel.get_translations(), remembered for the request's current locale.
-
-    Templates call gettext a hundred times a page, and each call through Flask-Babel walks the context-local `g`
-    half a dozen times. The catalog is kept beside the locale Flask-Babel chose (on its own per-context namespace),
-    so `force_locale` and `refresh()`, which replace or drop that locale, are seen on the next call; while no
-    locale is chosen yet, Flask-Babel is asked as before.
-    """
-    if not has_app_context():
-        return get_translations()
-    state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None)
-    if locale is None:
-        return get_translations()
-    cached = getattr(state, "template_translations", None)
-    if cached is None or cached[0] is not locale:
-        cached = state.template_translations = (locale, get_translations())
-    return cached[1]
-
-
 def install_template_gettext(app: Flask) -> None:
-    """Replace Flask-Babel's template gettext callables with ones that find the catalog cheaply (see above).
+    """Replace Flask-Babel's template gettext callables with ones that find the catalog cheaply (webapp/texts.py).
 
     They behave as Jinja's newstyle wrappers do – autoescaping, `%` formatting even without variables, plural `num`
     – but call the catalog directly and take only the evaluation context: Jinja's own wrappers go through
@@ -85,23 +66,23 @@ def install_template_gettext(app: Flask) -> None:
 
     @pass_eval_context
     def gettext(eval_ctx, string: str, /, **variables) -> str:
-        return formatted(eval_ctx, _translations().ugettext(string), variables)
+        return formatted(eval_ctx, current_translations().ugettext(string), variables)
 
     @pass_eval_context
     def ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
         variables.setdefault("num", num)
-        return formatted(eval_ctx, _translations().ungettext(singular, plural, num), variables)
+        return formatted(eval_ctx, current_translations().ungettext(singular, plural, num), variables)
 
     @pass_eval_context
     def pgettext(eval_ctx, context: str, string: str, /, **variables) -> str:
         variables.setdefault("context", context)
-        return formatted(eval_ctx, _translations().upgettext(context, string), variables)
+        return formatted(eval_ctx, current_translations().upgettext(context, string), variables)
 
     @pass_eval_context
     def npgettext(eval_ctx, context: str, singular: str, plural: str, num: int, /, **variables) -> str:
         variables.setdefault("context", context)
         variables.setdefault("num", num)
-        return formatted(eval_ctx, _translations().unpgettext(context, singular, plural, num), variables)
+        return formatted(eval_ctx, current_translations().unpgettext(context, singular, plural, num), variables)
 
     app.jinja_env.newstyle_gettext = True  # {% trans %} passes its variables as keywords, as these expect
     app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext)

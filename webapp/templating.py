@@ -8,9 +8,7 @@ from babel.core import Locale, get_global
 from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, url_for
-from flask_babel import force_locale, get_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms.widgets import Input, Select, TextArea
@@ -21,6 +19,9 @@ from .domain.tiers import TIER_NAMES
 from .services.disputes import DECISION_LABELS as DISPUTE_DECISION_LABELS
 from .forms import error_items
 from .i18n import LANGUAGES
+from .texts import gettext as _
+from .texts import lazy_gettext as _l
+from .texts import ngettext
 
 
 def _currency_pattern(fraction: bool) -> str:
@@ -399,9 +400,9 @@ ONLINE_WITHIN = timedelta(minutes=15)
 def last_seen(moment) -> str:
     """"Online now", "Last seen 3 hours ago" or "Not seen yet", in the page's language."""
     from flask_babel import format_timedelta
-    from flask_babel import gettext as _
 
     from .clock import now
+    from .texts import gettext as _
 
     if moment is None:
         return _("Not seen yet")

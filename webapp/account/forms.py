@@ -1,7 +1,6 @@
 from zoneinfo import available_timezones
 
 from flask_babel import format_number
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -12,6 +11,7 @@ from ..auth.forms import new_password_fields
 from ..forms import IdSelectField, WholeNumberField
 
 from ..models.accounts import ROLES
+from ..texts import lazy_gettext as _l
 
 
 # "2,000" in English, "2 000" in Russian: formatted when the message is shown, in the page's language.

@@ -1,6 +1,5 @@
 """How the user signs in: their e-mail address (confirmed or not), their password, and the devices signed in."""
 from flask import current_app, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import signed_in
@@ -10,6 +9,7 @@ from ..extensions import limiter
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..services import email_verification, passwords, sessions
+from ..texts import gettext as _
 from . import bp
 from .forms import ChangePasswordForm
 

@@ -1,5 +1,4 @@
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -11,6 +10,7 @@ from ..htmx import is_htmx, render
 from ..models import User
 from ..services import accounts, availability, blocking, email_verification, kworks, levels, orders, payouts, pictures, ratings, voice_codes, wallet
 from ..templating import user_time
+from ..texts import gettext as _
 from . import bp
 from .forms import AvatarForm, AwayForm, BlockForm, CardForm, CodeForm, EWalletForm, PhoneForm, ProfileForm, RoleForm, WithdrawForm
 

@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 from flask import current_app, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from .. import sandboxes
 from ..config import ConfigurationError
 from ..models import TopUp
+from ..texts import gettext as _
 
 # Stripe Checkout's interface languages for the ones Gigsmith speaks (anything else: Stripe's "auto").
 CHECKOUT_LOCALES = {"en": "en", "ru": "ru", "pt": "pt-BR", "fr": "fr"}

@@ -15,10 +15,10 @@ from xml.etree import ElementTree
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import SandboxCall
+from ..texts import gettext as _
 
 # Twilio <Say> languages for the locales Gigsmith speaks; anything else falls back to English.
 SAY_LANGUAGES = {"en": "en-US", "ru": "ru-RU", "pt": "pt-BR", "fr": "fr-FR"}

@@ -1,7 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..texts import lazy_gettext as _l
 
 PASSWORD_HINT = _l("At least 10 characters. A few unrelated words make a strong password; common passwords are refused.")
 

@@ -1,8 +1,6 @@
 """Signing up, logging in and out, and the links e-mailed about an account (confirm the address, reset the
 password). Answers never reveal whether an address has an account."""
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -12,6 +10,8 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..i18n import select_locale
 from ..services import accounts, email_verification, passwords, tokens
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from ..urls import safe_local_path
 from . import bp, signed_in  # signed_in registers Flask-Login's user loader
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm

@@ -1,5 +1,3 @@
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -7,6 +5,8 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from ..domain.tiers import MAX_PRICE
 from ..forms import WholeNumberField
 from ..services.catalog import SORTS
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 
 
 class CatalogFilterForm(FlaskForm):

@@ -2,7 +2,6 @@ from functools import wraps
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_number
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import downloads
@@ -10,6 +9,7 @@ from ..htmx import is_htmx, render
 from ..clock import now
 from ..forms import EmptyForm
 from ..services import catalog, favourites, kworks, reviews
+from ..texts import gettext as _
 from ..urls import safe_local_path
 from . import bp
 from .forms import CatalogFilterForm

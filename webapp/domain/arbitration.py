@@ -15,8 +15,7 @@ buyer's negative review follow the same rules as every other cancellation.
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
+from ..texts import lazy_gettext as _l
 from .orders import CANCELLED, COMPLETED, DELIVERED, REVISION
 
 # Where a dispute about the work may be opened: there is a delivery to judge.

@@ -6,8 +6,7 @@ row clears it when `until` passes, and `is_away` compares with now, so pages are
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
-
+from ..texts import gettext as _
 from .errors import FieldIssue, ValidationFailed
 
 MESSAGE_MAX = 300

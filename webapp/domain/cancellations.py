@@ -10,8 +10,7 @@ consequence is fixed in VERIFIED_CONSEQUENCES – no answer can dispute it.
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
+from ..texts import lazy_gettext as _l
 from .orders import AWAITING_REQUIREMENTS, DELIVERED, IN_WORK, NEW, OPEN_STATES, REVISION
 
 MIN_COMMENT = 20

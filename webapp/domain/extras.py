@@ -8,8 +8,7 @@ Field keys match the editor's input ids ("extras-0-title").
 """
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
+from ..texts import gettext as _
 from .errors import FieldIssue
 
 MAX_EXTRAS = 10

@@ -4,7 +4,7 @@ decides, so the public criteria page, the dashboard's "what is missing" and the 
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from ..texts import lazy_gettext as _l
 
 NEW, LEVEL_1, LEVEL_2, TOP = "new", "level_1", "level_2", "top"
 

@@ -1,5 +1,5 @@
 """The kinds of notification, with the label each has in the e-mail settings (one opt-out per kind)."""
-from flask_babel import lazy_gettext as _l
+from ..texts import lazy_gettext as _l
 
 KINDS: dict[str, str] = {
     "new_order": _l("A buyer ordered one of your kworks"),

@@ -1,8 +1,7 @@
 """Individual offers: a seller's terms made in a conversation, which the buyer accepts (an order), declines, or
 lets expire, and which the seller may withdraw while open. The table is the rule; services apply it under a lock."""
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from .errors import DomainError
 
 OPEN, ACCEPTED, DECLINED, WITHDRAWN, EXPIRED = "open", "accepted", "declined", "withdrawn", "expired"

@@ -7,8 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
-
+from ..texts import lazy_gettext as _l
 from .errors import DomainError
 
 AWAITING_REQUIREMENTS, NEW, IN_WORK, DELIVERED, REVISION = "awaiting_requirements", "new", "in_work", "delivered", "revision"

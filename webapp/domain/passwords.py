@@ -8,7 +8,7 @@ e-mail address. Everything runs offline: no password leaves the server.
 """
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
+from ..texts import lazy_gettext as _l
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200  # NIST asks for at least 64; the estimator's work grows with the length, so it reads only so much

@@ -3,7 +3,7 @@ ordering". It only flags; a moderator decides."""
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from ..texts import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

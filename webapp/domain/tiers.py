@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from .errors import FieldIssue
 from .extras import ExtraDraft, extras_violations
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import format_number
-from flask_babel import gettext as _
 
+from ..texts import gettext as _
 from .errors import FieldIssue
 from .extras import MAX_EXTRA_DAYS, MAX_EXTRA_PRICE, MIN_EXTRA_PRICE
 from .orders import WORKING_STATES

@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import StringField, TextAreaField
 
 from ..domain.tiers import MAX_PRICE, MIN_PRICE
 from ..forms import IdSelectField, WholeNumberField
+from ..texts import lazy_gettext as _l
 
 
 class ConversationMessageForm(FlaskForm):

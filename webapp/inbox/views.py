@@ -3,8 +3,6 @@ reports. Every action is a plain form post that redirects; with htmx the same te
 import math
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,6 +17,8 @@ from ..forms import EmptyForm, apply_issues, attempt
 from ..htmx import is_htmx, render
 from ..models import Kwork, User
 from ..services import conversations, ledger, offers, wallet
+from ..texts import gettext as _
+from ..texts import ngettext
 from . import bp
 from .forms import ConversationMessageForm, DeclineOfferForm, OfferForm, ReportMessageForm, SearchForm
 

@@ -1,6 +1,4 @@
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -10,6 +8,8 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from ..domain.extras import MAX_EXTRA_DAYS, MAX_EXTRA_PRICE, MAX_EXTRA_QUANTITY, ExtraDraft
 from ..domain.tiers import LIMITS, MAX_DAYS, MAX_PRICE, MAX_REVISIONS, TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft
 from ..forms import IdSelectField, WholeNumberField
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 
 
 class TierForm(Form):

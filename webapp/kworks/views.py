@@ -1,6 +1,5 @@
 """The seller's side of kworks: editor, list, pause/activate, delete, portfolio."""
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -13,6 +12,7 @@ from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..services import catalog, pictures
 from ..services import kworks as service
+from ..texts import gettext as _
 from . import bp
 from .forms import DeleteKworkForm, KworkForm, PictureAltForm, PictureForm, PortfolioItemForm
 

@@ -1,11 +1,11 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false, func
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.tiers import TIER_LEVELS
 from ..extensions import db
+from ..texts import lazy_gettext as _l
 from .base import UTCDateTime, utcnow
 
 KWORK_STATUSES = ("draft", "pending", "active", "paused", "rejected")

@@ -1,7 +1,6 @@
 """Reported and flagged conversations: an admin reads the thread and closes its reports (admins only, as the whole
 blueprint: its before_request guard covers these routes too)."""
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import now
@@ -12,6 +11,7 @@ from ..services import conversations
 from . import bp
 from .views import _attempt
 from ..inbox.forms import CloseReportsForm
+from ..texts import gettext as _
 
 
 @bp.app_template_global()

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SearchField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import WholeNumberField
+from ..texts import lazy_gettext as _l
 
 REASON_LIMIT = Length(max=1000, message=_l("Reason must be %(max)s characters or fewer", max="1,000"))
 

@@ -1,7 +1,5 @@
 """The moderation area: kworks, reviews, disputes, users and the audit log. Admins only."""
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -16,6 +14,8 @@ from ..domain.arbitration import WORK_DECISIONS
 from ..models import Dispute, Kwork, Order, Review, User, WorkDispute
 from ..services import accounts, audit, disputes, ratings, reviews, work_disputes
 from ..services import kworks as kwork_service
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import bp
 from .forms import AccountActionForm, DisputeDecisionForm, RejectForm, ReviewDecisionForm, UserSearchForm, WorkDecisionForm
 

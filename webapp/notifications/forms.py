@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.notifications import KINDS
+from ..texts import lazy_gettext as _l
 
 
 class EmailSettingsForm(FlaskForm):

@@ -4,13 +4,13 @@ Every action is a POST form (CSRF-checked app-wide by Flask-WTF) that works as a
 htmx the same templates answer with one block plus out-of-band updates of the bell and the polite live region.
 """
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import header_counts
 from ..clock import now
 from ..htmx import is_htmx, render
 from ..services import notifications, orders
+from ..texts import gettext as _
 from . import bp
 from .forms import EmailSettingsForm
 

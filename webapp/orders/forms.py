@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, RadioField, TextAreaField
@@ -7,6 +6,7 @@ from ..domain.extras import MAX_EXTRA_QUANTITY
 from ..forms import WholeNumberField
 from ..services.deadlines import MAX_EXTENSION_DAYS
 from ..services.orders import MAX_QUANTITY
+from ..texts import lazy_gettext as _l
 
 
 class ExtraChoiceForm(Form):

@@ -1,11 +1,11 @@
 """The order page's upgrade forms: the seller's proposal, the buyer's answer, the seller's withdrawal."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 from ..bounds import optional_id
 from ..domain.upgrades import MAX_DAYS
 from ..forms import WholeNumberField
+from ..texts import lazy_gettext as _l
 
 
 def _proposal_id(value):

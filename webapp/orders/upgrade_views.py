@@ -5,7 +5,6 @@ what it shows. Each POST redirects to the order page with a flash message, or sh
 errors on the fields and what was typed.
 """
 from flask import flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import now
@@ -14,6 +13,7 @@ from ..extensions import db
 from ..forms import apply_issues
 from ..services import upgrades, wallet
 from ..templating import days, money
+from ..texts import gettext as _
 from . import bp
 from . import views
 from .upgrade_forms import UpgradeAnswerForm, UpgradeForm, UpgradeWithdrawForm

@@ -2,7 +2,6 @@
 import secrets
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import downloads
@@ -17,6 +16,7 @@ from ..htmx import is_htmx, render
 from ..templating import days, money, user_time
 from ..models import Attachment, Kwork, OrderMessage
 from ..services import cancellations, checkout_drafts, deadlines, disputes, ledger, notifications, orders, resolutions, reviews, timers, tips, wallet, work_disputes
+from ..texts import gettext as _
 from . import bp
 from .upgrade_views import page_context as upgrade_context
 from .forms import (

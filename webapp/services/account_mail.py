@@ -10,7 +10,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from .. import links
 from ..adapters import mail
@@ -18,6 +17,7 @@ from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import AccountEmail, User
 from ..queue import MAIL_QUEUE, after_commit_for
+from ..texts import gettext as _
 from . import locking, tokens
 
 

@@ -1,13 +1,13 @@
 """Accounts: registration, authentication, profile, the buyer/seller role switch, and admins' account actions."""
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
 from ..models.accounts import ROLES
+from ..texts import gettext as _
 from . import account_mail, audit, begin_write, contains_pattern, ledger, locking, passwords, sessions
 from .email_verification import EmailNotVerified
 

@@ -6,12 +6,11 @@ because `is_away` compares the period with now.
 """
 from datetime import date, datetime
 
-from flask_babel import gettext as _
-
 from ..domain import availability as rules
 from ..domain.errors import FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
+from ..texts import gettext as _
 from . import locking, timers
 
 

@@ -1,14 +1,14 @@
 """A seller blocks a buyer: the buyer can then neither order the seller's kworks nor message them."""
 from datetime import datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.orders import OPEN_STATES
 from ..extensions import db
 from ..models import Block, Order, User
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import begin_write
 
 REASONS = {

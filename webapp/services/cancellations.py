@@ -6,14 +6,14 @@ them to orders, money (through orders.refund_and_close) and timers.
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale, format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..domain import cancellations as rules
 from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import CancellationRequest, Order, OrderMessage, User
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import notifications, orders, timers
 
 ANSWER_WITHIN = timedelta(hours=48)

@@ -8,7 +8,6 @@ from collections import defaultdict
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import REAL, String, and_, bindparam, column, func, literal, literal_column, or_, select, table, union
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,6 +17,7 @@ from ..domain import orders as rules
 from ..extensions import db
 from ..models import Category, Kwork, KworkExtra, KworkOption, KworkPicture, Order, PortfolioItem, Review, User
 from ..models.kworks import tier_options
+from ..texts import lazy_gettext as _l
 from .kworks import seller_portfolio
 
 SORTS = {

@@ -10,8 +10,6 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,6 +21,8 @@ from ..extensions import db
 from ..models.base import UTCDateTime
 from ..models import (Conversation, ConversationAttachment, ConversationMember, ConversationMessage, Kwork, MessageReport,
                       Offer, Order, User)  # fmt: skip
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import audit, begin_write, blocking, locking, notifications, uploads
 from .orders import MAX_TEXT, Upload, _check_files  # the same limits and checks as an order's messages
 

@@ -7,14 +7,15 @@ ends by itself after 14 days so an order can't be parked forever.
 """
 from datetime import datetime, timedelta
 
-from flask_babel import LazyString, format_number, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, format_number
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import ExtensionRequest, Order, User
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
+from ..texts import ngettext
 from . import notifications, orders, timers
 
 ANSWER_WITHIN = timedelta(days=2)

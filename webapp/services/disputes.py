@@ -8,8 +8,6 @@ is applied after all, with the refund). Each decision is an audit-log entry and 
 from datetime import datetime, timedelta
 
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import links
@@ -19,6 +17,8 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import CancellationRequest, Dispute, Order, User
 from ..models.moderation import DISPUTE_DECISIONS
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import audit, cancellations, orders, reviews
 from .notifications import notify
 

@@ -6,11 +6,10 @@ kworks.save_kwork (submitting for moderation), payouts (adding or removing a pay
 """
 from datetime import datetime
 
-from flask_babel import gettext as _
-
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
+from ..texts import gettext as _
 from . import account_mail, locking, tokens
 
 

@@ -3,8 +3,6 @@ import re
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
 from .. import links
@@ -15,6 +13,8 @@ from ..domain.extras import ExtraDraft
 from ..domain.tiers import TIER_LEVELS, TIER_NAMES, KworkDraft, OptionDraft, TierDraft, problems_for_submission, rule_violations
 from ..extensions import db
 from ..models import Category, Kwork, KworkExtra, KworkOption, PortfolioItem, Tier, User
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import audit, begin_write, card_columns, email_verification, locking, pictures, uploads
 from .notifications import notify
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models.accounts import User
 from ..models.ledger import Entry, LedgerAccount, Posting
+from ..texts import gettext as _
 from . import bulk
 from .locking import expire_loaded
 

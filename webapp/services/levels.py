@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
 
 from .. import links
@@ -15,6 +14,7 @@ from ..domain.levels import Figures, Level
 from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import Kwork, User
+from ..texts import lazy_gettext as _l
 from . import card_columns, locking, notifications, ratings
 
 KIND = "level_changed"

@@ -12,8 +12,6 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 
 from .. import clock, links
@@ -24,6 +22,8 @@ from ..extensions import db
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
 from ..models import CancellationRequest, EmailOptOut, ExtensionRequest, Notification, Order, OrderEvent, Timer, User
 from ..queue import MAIL_QUEUE, after_commit, after_commit_for, after_commit_each
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import begin_write, bulk, locking, timers
 
 LIST_LIMIT = 100

@@ -9,8 +9,6 @@ does nothing unless the offer is still open.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from .. import links
@@ -20,6 +18,8 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..domain.tiers import MAX_DAYS, MAX_PRICE, MAX_REVISIONS, MIN_DAYS, MIN_PRICE
 from ..extensions import db
 from ..models import Conversation, ConversationMember, ConversationMessage, Kwork, Offer, Order, User
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import availability, blocking, bulk, conversations, locking, notifications, orders, timers
 from .orders import MAX_TEXT
 

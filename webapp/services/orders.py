@@ -9,8 +9,6 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, load_only
@@ -22,6 +20,8 @@ from ..domain.upgrades import PROPOSABLE_STATES
 from ..extensions import db
 from ..models import Attachment, Kwork, Order, OrderEvent, OrderExtra, OrderMessage, Review, UpgradeProposal, User, WorkDispute
 from .. import clock
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import availability, begin_write, blocking, bulk, ledger, locking, notifications, reviews, timers, uploads
 
 MAX_QUANTITY = 10

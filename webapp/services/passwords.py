@@ -8,13 +8,13 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..domain import passwords as rules
 from ..domain.errors import FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import User
+from ..texts import gettext as _
 from . import account_mail, begin_write, locking, sessions, tokens
 
 _hasher = PasswordHasher()

@@ -9,8 +9,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import links
@@ -18,6 +16,8 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import PayoutChange, PayoutDetail, User, VoiceCode, Withdrawal
 from ..queue import after_commit
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import email_verification, ledger, locking, notifications, voice_codes
 
 HOLD_AFTER_CHANGE = timedelta(hours=24)

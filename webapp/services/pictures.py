@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..adapters.storage import StorageError, storage
@@ -30,6 +29,7 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Kwork, KworkPicture, User
 from ..models.storefront import MAX_PICTURES
+from ..texts import gettext as _
 from . import locking, uploads
 
 if TYPE_CHECKING:

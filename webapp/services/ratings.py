@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import aliased
 
@@ -10,6 +9,7 @@ from ..domain.cancellations import REASONS, consequence
 from ..domain.orders import CANCELLED, COMPLETED
 from ..extensions import db
 from ..models import CancellationRequest, Order
+from ..texts import gettext as _
 
 REORDER_WINDOW = timedelta(days=14)
 WARN_BELOW = 90  # percent completion under which the seller dashboard warns

@@ -8,14 +8,14 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import format_decimal
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Order, PartialRefundOffer, User
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import ledger, notifications, orders, reviews, timers
 
 MAX_COMMENT = 3000

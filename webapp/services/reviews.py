@@ -4,8 +4,6 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from .. import links
@@ -13,6 +11,8 @@ from ..domain import orders as rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Kwork, Order, Review, User
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import audit, bulk, card_columns, catalog, locking
 from .notifications import notify
 

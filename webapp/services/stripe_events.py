@@ -22,13 +22,13 @@ security event like an unmatched session. Any other event type is acknowledged a
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..adapters.payments import ProviderEvent
 from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import TopUp
+from ..texts import lazy_gettext as _l
 from . import voice_codes, wallet
 
 CREDIT = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}

@@ -9,11 +9,11 @@ and when. What makes each one single-use lives in what it is bound to:
 import hashlib
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..domain.errors import DomainError
 from ..models import User
+from ..texts import gettext as _
 
 RESET_MAX_AGE = 60 * 60  # one hour
 VERIFY_MAX_AGE = 3 * 24 * 60 * 60  # three days

@@ -13,9 +13,6 @@ other is refused; a partial unique index keeps at most one proposal open per ord
 from datetime import datetime
 
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 
 from ..domain import upgrades as rules
@@ -25,6 +22,9 @@ from ..extensions import db
 from ..models import KworkExtra, Order, OrderExtra, UpgradeProposal, User
 from ..templating import days as days_text
 from ..templating import money_minor
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
+from ..texts import ngettext
 from . import ledger, notifications, orders
 
 ITEM_REVISIONS, ITEM_CUSTOM, EXTRA_PREFIX = "revisions", "custom", "extra-"

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import event, select
 
 from ..adapters.storage import StorageError, content_type_for, storage
 from ..domain.errors import FieldIssue, ValidationFailed
 from ..extensions import db
+from ..texts import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,7 @@ never passes through the web process. Every request, call, attempt and outcome i
 from datetime import datetime, timedelta
 
 import phonenumbers
-from flask_babel import force_locale, get_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +18,9 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import SecurityEvent, User, VoiceCode
 from ..queue import after_commit
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
+from ..texts import ngettext
 from . import locking, notifications
 
 CODE_TTL = timedelta(minutes=10)

@@ -9,8 +9,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..adapters import payments
@@ -20,6 +18,8 @@ from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import Entry, LedgerAccount, PaymentEvent, Posting, TopUp, User
 from .. import links
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import begin_write, ledger, locking
 
 MIN_TOPUP, MAX_TOPUP = 100, 500_000  # whole currency units

@@ -8,8 +8,6 @@ posting, an audit-log entry and a notification to both parties with the admin's 
 from datetime import datetime
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +17,8 @@ from ..domain import orders as order_rules
 from ..domain.errors import DomainError, FieldIssue, ValidationFailed
 from ..extensions import db
 from ..models import CancellationRequest, Order, User, WorkDispute
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 from . import audit, cancellations, notifications, orders, resolutions, reviews, timers
 
 MAX_TEXT = 3000

@@ -1,10 +1,10 @@
 from flask_babel import LazyString, format_number
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from ..forms import WholeNumberField
 from ..services.wallet import MAX_TOPUP, MIN_TOPUP
+from ..texts import gettext as _
+from ..texts import lazy_gettext as _l
 
 
 def _limits_hint() -> str:

@@ -1,5 +1,4 @@
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import sandboxes
@@ -8,6 +7,7 @@ from ..domain.errors import DomainError, ValidationFailed
 from ..forms import EmptyForm, apply_issues
 from ..htmx import render
 from ..services import ledger, voice_codes, wallet
+from ..texts import gettext as _
 from ..urls import safe_local_path
 from . import bp
 from .forms import TopUpForm

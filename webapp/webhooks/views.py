@@ -1,13 +1,13 @@
 """Callbacks from Twilio and Stripe. Only requests carrying a valid signature (X-Twilio-Signature,
 Stripe-Signature) are accepted; these are the only views exempt from CSRF, the signature being their proof."""
 from flask import Response, abort, current_app, request
-from flask_babel import lazy_gettext as _l
 
 from ..adapters import payments, voice
 from ..clock import now
 from ..config import ConfigurationError
 from ..extensions import csrf, db
 from ..services import stripe_events, voice_codes
+from ..texts import lazy_gettext as _l
 from . import bp
 
 
