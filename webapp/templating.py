@@ -444,10 +444,11 @@ def avatar_sources(token: str, size: int) -> dict:
 
 def register(app: Flask) -> None:
     from .services.pictures import picture_widths
-    from .template_calls import ShortCallContext
+    from .template_runtime import ShortCallContext, ShortImportTemplate
     from .template_urls import template_url_for
 
     app.jinja_env.context_class = ShortCallContext
+    app.jinja_env.template_class = ShortImportTemplate
     app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.globals["last_seen"] = last_seen
 

@@ -1,10 +1,10 @@
-"""The app's templates call through webapp/template_calls.ShortCallContext: every kind of call a template makes must
-give what Jinja's own Context gives."""
+"""The app's templates run through webapp/template_runtime: every kind of call a template makes must give what
+Jinja's own Context gives (ShortCallContext), and every import what Jinja's own Template gives (ShortImportTemplate)."""
 import pytest
-from jinja2 import DictLoader, Environment, pass_context, pass_environment, pass_eval_context
+from jinja2 import DictLoader, Environment, Template, pass_context, pass_environment, pass_eval_context
 from jinja2.runtime import Context
 
-from webapp.template_calls import ShortCallContext
+from webapp.template_runtime import ShortCallContext, ShortImportTemplate
 
 
 @pass_context
@@ -55,9 +55,10 @@ TEMPLATES = {
 }
 
 
-def render(context_class, name="page.html", **variables):
+def render(context_class, name="page.html", template_class=Template, **variables):
     environment = Environment(loader=DictLoader(TEMPLATES), autoescape=True, trim_blocks=True)
     environment.context_class = context_class
+    environment.template_class = template_class
     environment.globals.update(plain=plain, stops=stops, callable=Callable(), str=str, from_context=from_context,
                                from_eval_context=from_eval_context, from_environment=from_environment)  # fmt: skip
     return environment.get_template(name).render(items=[1, 2], **variables)
@@ -84,5 +85,30 @@ def test_a_wrong_macro_call_fails_or_renders_as_jinja_does(source):
     assert outcomes[0] == outcomes[1]
 
 
-def test_the_app_renders_through_it(app):
+IMPORTS = {
+    "shared.html": "{% macro sign() %}{{ site }}/{{ page_only | default('none') }}{% endmacro %}{{ site }}",
+    "importer.html": (
+        '{% import "shared.html" as shared %}{% from "shared.html" import sign %}'
+        "{{ shared.sign() }} {{ sign() }} {{ shared }} {% for i in [1, 2] %}{{ shared.sign() }}{% endfor %}"
+    ),
+}
+
+
+@pytest.mark.parametrize("page_globals", [{}, {"page_only": "extra"}])
+def test_an_import_gives_what_jinja_gives(page_globals):
+    """An imported template sees the environment's globals; a page's own global (`get_template(globals=...)`),
+    which the imported template lacks, makes Jinja build the module again with it."""
+    shown = []
+    for template_class in (Template, ShortImportTemplate):
+        environment = Environment(loader=DictLoader(IMPORTS), autoescape=True)
+        environment.template_class = template_class
+        environment.globals["site"] = "gigsmith"
+        page = environment.get_template("importer.html", globals=page_globals)
+        shown.append([page.render(), page.render()])
+    assert shown[0] == shown[1]
+    assert ("gigsmith/extra" in shown[1][0]) == bool(page_globals)
+
+
+def test_the_app_renders_through_them(app):
     assert app.jinja_env.context_class is ShortCallContext
+    assert app.jinja_env.template_class is ShortImportTemplate

@@ -1,4 +1,6 @@
-"""A Jinja context whose `call` takes the two cases templates make hundreds of times a page by a short path.
+"""Two of Jinja's runtime steps that a page repeats hundreds of times, taken by a shorter path with the same result.
+
+**Calls** (`ShortCallContext`).
 
 Jinja compiles every call in a template – a macro, `_()`, `url_for`, `initials` – to `context.call(obj, ...)`, which
 asks each callable twice whether it wants the context, the evaluation context or the environment passed first
@@ -8,10 +10,18 @@ internal keywords. A catalog page makes about 700 such calls; that asking cost a
 Here a macro (always `pass_eval_context`) and a plain function (marked or not) are recognised by their exact type and
 called as `Context.call` would call them. Everything else – callable objects, functions that want the context (which
 may need the loop's or block's variables folded in), the environment – goes to `Context.call` unchanged.
-`tests/test_template_calls.py` renders the same templates through both and compares.
+
+**Imports** (`ShortImportTemplate`). `{% import %}` and `{% from … import %}` without context give the imported
+template's module, made once, unless the importing page has globals the imported template lacks. Jinja finds those
+as `ctx.globals_keys - self.globals.keys()`: a set minus the keys view of a ChainMap, which Python works out one key
+at a time through `Mapping.__contains__` and `ChainMap.__contains__` – about 76 µs for the app's 54 globals, and a
+page imports eight times. `set.difference` gives the same set in about 6 µs.
+
+`tests/test_template_runtime.py` renders the same templates through these and through Jinja's own, and compares.
 """
 from types import FunctionType
 
+from jinja2 import Template
 from jinja2.runtime import Context, Macro
 from jinja2.utils import _PassArg
 
@@ -38,3 +48,17 @@ class ShortCallContext(Context):
             return __obj(__self.eval_ctx, *args, **kwargs)
         except StopIteration:  # as Context.call answers it
             return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+class ShortImportTemplate(Template):
+    def _get_default_module(self, ctx=None):
+        """Template._get_default_module, with the page's extra globals found by `set.difference` (see above)."""
+        if self.environment.is_async:
+            raise RuntimeError("Module is not available in async mode.")
+        if ctx is not None:
+            keys = ctx.globals_keys.difference(self.globals)
+            if keys:
+                return self.make_module({k: ctx.parent[k] for k in keys})
+        if self._module is None:
+            self._module = self.make_module()
+        return self._module
