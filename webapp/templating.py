@@ -8,7 +8,7 @@ from babel.core import Locale, get_global
 from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms.widgets import Input, Select, TextArea
@@ -19,6 +19,7 @@ from .domain.tiers import TIER_NAMES
 from .services.disputes import DECISION_LABELS as DISPUTE_DECISION_LABELS
 from .forms import error_items
 from .i18n import LANGUAGES
+from .texts import current_locale
 from .texts import gettext as _
 from .texts import lazy_gettext as _l
 from .texts import ngettext
@@ -26,7 +27,7 @@ from .texts import ngettext
 
 def _currency_pattern(fraction: bool) -> str:
     """The locale's own currency layout ("1 500 ₽" in Russian); English keeps "RUB 1,500", which its buyers know."""
-    locale = get_locale()
+    locale = current_locale()
     if locale.language == "en":
         pattern = "¤\u00a0#,##0.00"
     else:
@@ -38,7 +39,7 @@ def money(amount: int | None) -> str:
     """Whole currency units as a price: "RUB 1,500" in English, "1 500 ₽" in Russian."""
     if amount is None:
         return ""
-    return _money(amount, current_app.config["CURRENCY"], get_locale())
+    return _money(amount, current_app.config["CURRENCY"], current_locale())
 
 
 @lru_cache(maxsize=4096)
@@ -53,7 +54,7 @@ def money_minor(amount: int | None) -> str:
     """Ledger amounts (minor units): "RUB 1,200", or "RUB 1,200.50" when there are kopecks."""
     if amount is None:
         return ""
-    return format_currency(amount / 100, current_app.config["CURRENCY"], locale=get_locale(),
+    return format_currency(amount / 100, current_app.config["CURRENCY"], locale=current_locale(),
                            format=_currency_pattern(amount % 100 != 0), currency_digits=False)  # fmt: skip
 
 
@@ -101,7 +102,7 @@ def user_time(moment, with_date: bool = True) -> str:
     """
     zone = _zone()
     local = moment.astimezone(zone)
-    language = str(get_locale())
+    language = str(current_locale())
     shown = f"{local.hour:02d}:{local.minute:02d}"  # "HH:mm": the four languages write Latin digits
     if with_date:
         day, joined = _short_date(local.date(), language)
@@ -132,7 +133,7 @@ def back_on(user) -> Markup:
         return Markup("")
     zone = _zone()
     local = user.away_until.astimezone(zone)
-    day = format_skeleton("MMMMd" if local.year == now().astimezone(zone).year else "yMMMMd", local, tzinfo=zone, locale=get_locale())
+    day = format_skeleton("MMMMd" if local.year == now().astimezone(zone).year else "yMMMMd", local, tzinfo=zone, locale=current_locale())
     return Markup(f'{escape(_("Back on"))} <time datetime="{escape(user.away_until.isoformat())}">{escape(day)}</time>')
 
 
@@ -162,7 +163,7 @@ def days(count: int | None) -> str:
     """ "1 day", "5 days"; Russian has three forms ("1 день, 2 дня, 5 дней"), chosen by the catalog's plural rule."""
     if count is None:
         return ""
-    return _days(count, get_locale())
+    return _days(count, current_locale())
 
 
 @lru_cache(maxsize=1024)
@@ -492,7 +493,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def language():
-        return {"current_language": get_locale().language}
+        return {"current_language": current_locale().language}
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
