@@ -519,20 +519,22 @@ def _kwork_page_statement():
 @cache
 def _kwork_collections():
     """The kwork page's collections as statements built once, each in its relationship's order (the portfolio as
-    the seller's profile lists it, newest first), plus the tier_options links between its options and packages.
+    the seller's profile lists it, newest first); the options come with the packages each is in (tier_options),
+    one row per link, so the page reads them in one statement rather than two.
     Read this way rather than with selectinload: SQLAlchemy worked out each selectin load again on every request,
     at about twice the CPU of running the statement."""
     kwork_id = bindparam("kwork_id")
     return {
-        "options": select(KworkOption).where(KworkOption.kwork_id == kwork_id).order_by(KworkOption.position),
+        # Each option once per package it is in (and once if in none), its rows together: position, then id.
+        "options": select(KworkOption, tier_options.c.tier_id)
+        .outerjoin(tier_options, tier_options.c.option_id == KworkOption.id)
+        .where(KworkOption.kwork_id == kwork_id)
+        .order_by(KworkOption.position, KworkOption.id),
         "pictures": select(KworkPicture).where(KworkPicture.kwork_id == kwork_id).order_by(KworkPicture.position),
         "portfolio_items": select(PortfolioItem)
         .where(PortfolioItem.kwork_id == kwork_id)
         .order_by(PortfolioItem.created_at.desc(), PortfolioItem.id.desc()),
         "extras": select(KworkExtra).where(KworkExtra.kwork_id == kwork_id).order_by(KworkExtra.position),
-        "links": select(tier_options.c.option_id, tier_options.c.tier_id)
-        .join(KworkOption, KworkOption.id == tier_options.c.option_id)
-        .where(KworkOption.kwork_id == kwork_id),
     }
 
 
@@ -541,12 +543,16 @@ def _load_kwork_collections(kwork: Kwork) -> None:
     page reads them and nothing lazy-loads. The grid reads each option's packages, never a package's options, which
     are left to load if ever asked for (as the selectin loads left them)."""
     statements, params = _kwork_collections(), {"kwork_id": kwork.id}
-    for name in ("options", "pictures", "portfolio_items", "extras"):
+    options, option_tiers = [], defaultdict(set)
+    for option, tier_id in db.session.execute(statements["options"], params):
+        if not options or options[-1] is not option:
+            options.append(option)
+        if tier_id is not None:
+            option_tiers[option.id].add(tier_id)
+    set_committed_value(kwork, "options", options)
+    for name in ("pictures", "portfolio_items", "extras"):
         set_committed_value(kwork, name, list(db.session.scalars(statements[name], params)))
-    option_tiers = defaultdict(set)
-    for option_id, tier_id in db.session.execute(statements["links"], params):
-        option_tiers[option_id].add(tier_id)
-    for option in kwork.options:  # in package order, as the grid's columns are
+    for option in options:  # in package order, as the grid's columns are
         set_committed_value(option, "tiers", [tier for tier in kwork.tiers if tier.id in option_tiers[option.id]])
 
 
