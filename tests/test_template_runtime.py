@@ -1,5 +1,8 @@
 """The app's templates run through webapp/template_runtime: every kind of call a template makes must give what
 Jinja's own Context gives (ShortCallContext), and every import what Jinja's own Template gives (ShortImportTemplate)."""
+import traceback
+from pathlib import Path
+
 import pytest
 from jinja2 import DictLoader, Environment, Template, pass_context, pass_environment, pass_eval_context
 from jinja2.runtime import Context
@@ -112,3 +115,18 @@ def test_an_import_gives_what_jinja_gives(page_globals):
 def test_the_app_renders_through_them(app):
     assert app.jinja_env.context_class is ShortCallContext
     assert app.jinja_env.template_class is ShortImportTemplate
+
+
+def test_its_frames_stay_out_of_a_template_error_s_traceback():
+    """As Jinja's own Context.call and Template._get_default_module: Jinja rewrites a template error's traceback
+    without them, so it reads template line by template line."""
+    TEMPLATES["broken.html"] = '{% from "macros.html" import card %}{% macro m(x) %}{{ x.a.b }}{% endmacro %}{{ m(none) }}'
+    frames = []
+    for context_class, template_class in ((Context, Template), (ShortCallContext, ShortImportTemplate)):
+        try:
+            render(context_class, "broken.html", template_class=template_class)
+        except Exception as error:  # noqa: BLE001 - Jinja's UndefinedError, whichever class raised it
+            frames.append([(Path(frame.filename).name, frame.name) for frame in traceback.extract_tb(error.__traceback__)
+                           if not frame.filename.endswith("test_template_runtime.py")])  # fmt: skip
+    assert len(frames) == 2 and frames[0] == frames[1]
+    assert not any(name == "template_runtime.py" for name, _ in frames[1])

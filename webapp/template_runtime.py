@@ -23,13 +23,15 @@ from types import FunctionType
 
 from jinja2 import Template
 from jinja2.runtime import Context, Macro
-from jinja2.utils import _PassArg
+from jinja2.utils import _PassArg, internalcode
 
 _EVAL_CONTEXT = _PassArg.eval_context
 
 
 class ShortCallContext(Context):
+    @internalcode  # as Context.call: left out of the template tracebacks Jinja rewrites and debuggers show
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - named as Context.call names them, which it may call on
+        __traceback_hide__ = True  # noqa: F841 - read by Werkzeug's debugger, as in Context.call
         kind = type(__obj)
         if kind is Macro:
             pass_arg = _EVAL_CONTEXT  # Macro.__call__ is pass_eval_context
@@ -51,6 +53,7 @@ class ShortCallContext(Context):
 
 
 class ShortImportTemplate(Template):
+    @internalcode
     def _get_default_module(self, ctx=None):
         """Template._get_default_module, with the page's extra globals found by `set.difference` (see above)."""
         if self.environment.is_async:

@@ -18,7 +18,9 @@ def current_translations():
     The catalog is kept beside the locale Flask-Babel chose, on Flask-Babel's own per-context namespace of `g`, so
     `force_locale` and `refresh()`, which replace or drop that locale, are seen on the next call. Outside an app
     context, and while no locale is chosen yet, Flask-Babel is asked as before. The app context is read from Flask's
-    context variable rather than through the `g` proxy: this runs a few hundred times a page.
+    context variable rather than through the `g` proxy: this runs a few hundred times a page. The catalog is
+    remembered per locale only: the app has Flask-Babel's one default domain ("messages"); a second domain made the
+    default during a request would need it remembered per domain too.
     """
     app_context = _cv_app.get(None)
     if app_context is None:
