@@ -12,21 +12,27 @@ from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 
 
+def _chosen_locale_state():
+    """(Flask-Babel's per-context namespace, the locale it chose), or (None, None) outside an app context or while
+    no locale is chosen yet. The app context is read from Flask's context variable rather than through the `g`
+    proxy: this runs a few hundred times a page."""
+    app_context = _cv_app.get(None)
+    if app_context is None:
+        return None, None
+    state = app_context.g.__dict__.get("_flask_babel")
+    return state, getattr(state, "babel_locale", None)
+
+
 def current_translations():
     """flask_babel.get_translations(), remembered for the current locale.
 
     The catalog is kept beside the locale Flask-Babel chose, on Flask-Babel's own per-context namespace of `g`, so
     `force_locale` and `refresh()`, which replace or drop that locale, are seen on the next call. Outside an app
-    context, and while no locale is chosen yet, Flask-Babel is asked as before. The app context is read from Flask's
-    context variable rather than through the `g` proxy: this runs a few hundred times a page. The catalog is
-    remembered per locale only: the app has Flask-Babel's one default domain ("messages"); a second domain made the
-    default during a request would need it remembered per domain too.
+    context, and while no locale is chosen yet, Flask-Babel is asked as before. The catalog is remembered per locale
+    only: the app has Flask-Babel's one default domain ("messages"); a second domain made the default during a
+    request would need it remembered per domain too.
     """
-    app_context = _cv_app.get(None)
-    if app_context is None:
-        return get_translations()
-    state = app_context.g.__dict__.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None)
+    state, locale = _chosen_locale_state()
     if locale is None:
         return get_translations()
     cached = getattr(state, "template_translations", None)
@@ -38,12 +44,8 @@ def current_translations():
 def current_locale():
     """flask_babel.get_locale(), read straight from where Flask-Babel keeps the locale it chose for this context
     (prices, day counts and times are formatted dozens of times a page); Flask-Babel chooses it when it has not."""
-    app_context = _cv_app.get(None)
-    if app_context is not None:
-        locale = getattr(app_context.g.__dict__.get("_flask_babel"), "babel_locale", None)
-        if locale is not None:
-            return locale
-    return get_locale()
+    locale = _chosen_locale_state()[1]
+    return locale if locale is not None else get_locale()
 
 
 def gettext(string: str, **variables) -> str:
