@@ -1,4 +1,4 @@
-"""components/forms.html renders text areas, plain inputs and selects through `render_field` (webapp/templating.py)
+"""components/forms.html renders text areas, plain, number and file inputs and selects through `render_field` (webapp/templating.py)
 instead of WTForms' widgets: for every field of every form in the app, empty and filled with awkward text, with the
 attributes the macros pass, it must give exactly the markup WTForms gives."""
 import importlib
@@ -11,7 +11,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.fields import FieldList, FormField
-from wtforms.widgets import Input, Select, TextArea
+from wtforms.widgets import FileInput, Input, NumberInput, Select, TextArea
 
 import webapp
 from webapp.templating import render_field
@@ -50,7 +50,7 @@ def _fields(form):
 
 
 def test_render_field_writes_what_wtforms_writes_for_every_field_of_every_form(app):
-    checked, fast = 0, 0
+    checked, fast, numbers, files = 0, 0, 0, 0
     with app.test_request_context("/"):
         for name, form_class in sorted(_form_classes().items()):
             for data in (None, MultiDict()):
@@ -68,6 +68,9 @@ def test_render_field_writes_what_wtforms_writes_for_every_field_of_every_form(a
                         assert str(render_field(field, **attrs)) == str(field(**attrs)), f"{name}.{field.name} with {attrs}"
                         checked += 1
                     fast += type(field.widget).__call__ in (Input.__call__, TextArea.__call__)
+                    numbers += type(field.widget).__call__ is NumberInput.__call__
+                    files += type(field.widget).__call__ is FileInput.__call__
+    assert numbers and files, (numbers, files)  # the two written by hand besides Input's own
     assert fast >= 100 and checked >= 1000, (fast, checked)  # the forms were found (124 fast fields and 1,184 renderings today)
 
 
@@ -102,3 +105,28 @@ def test_render_field_writes_every_select_as_wtforms_does(app):
                             assert str(render_field(field, **attrs)) == expected, f"{name}.{field.name} with {attrs}, {data!r}"
                             checked += 1
     assert checked >= 100, checked  # the selects were found
+
+
+def test_render_field_writes_number_and_file_inputs_with_their_own_attributes_as_wtforms_does(app):
+    """The widgets' own attributes, which no form of the app sets today: a number's step, min and max (under the
+    caller's, over the NumberRange flags), a range input, a single file picker and one allowing several, each with
+    render_kw under the caller's attributes and a caller's value that a file input drops."""
+    from wtforms import FileField, IntegerField, MultipleFileField
+    from wtforms.validators import InputRequired, NumberRange
+    from wtforms.widgets import RangeInput
+
+    class Widgets(Form):
+        amount = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=99)], widget=NumberInput(step=5, min=0),
+                              render_kw={"class": "input", "max": 50})  # fmt: skip
+        plain_amount = IntegerField(validators=[NumberRange(min=1, max=99)])
+        share = IntegerField(widget=RangeInput(step=10))
+        picture = FileField(render_kw={"accept": "image/*"})
+        files = MultipleFileField(validators=[InputRequired()])
+
+    extra = [{"min": 3, "value": "7"}, {"step": "any", "max": False}, {"value": "c:/secret.txt", "multiple": False}]
+    with app.test_request_context("/"):
+        for data in (None, MultiDict({"amount": '12 & "x"', "share": "30"})):
+            form = Widgets(formdata=data)
+            for field in form:
+                for attrs in ATTRIBUTE_SETS + extra:
+                    assert str(render_field(field, **attrs)) == str(field(**attrs)), f"{field.name} with {attrs}"

@@ -11,7 +11,7 @@ from flask import Flask, current_app, g, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
-from wtforms.widgets import Input, Select, TextArea
+from wtforms.widgets import FileInput, Input, NumberInput, Select, TextArea
 from wtforms.widgets.core import clean_key
 
 from .domain import cancellations, orders
@@ -293,17 +293,33 @@ def render_field(field, **attrs) -> Markup:
     """`field(**attrs)` as components/forms.html renders its inputs, the same markup, for the two widgets a form
     mostly has – WTForms' TextArea and plain Input types (text, email, URL…, any whose rendering is Input's) –
     written directly: WTForms formats each attribute through `Markup.format`, about 15 µs apiece, so an order
-    page's six text areas and inputs cost about a millisecond in attributes alone. Selects without option groups
+    page's six text areas and inputs cost about a millisecond in attributes alone. Number and file inputs are
+    Input with a few attributes of their own (a number's step, min and max as defaults, a file's value left out
+    and `multiple`), written here too: Input lists its flags with dir() besides, and the order page's four
+    amounts and two file pickers cost more than all its other fields together. Selects without option groups
     are written here too (the catalog's category and sort: each option's attributes went the same way). Every
-    other widget (files, passwords, numbers, checkboxes, grouped selects) renders through WTForms itself.
+    other widget (passwords, checkboxes, radios, grouped selects) renders through WTForms itself.
     tests/test_render_field.py compares the two on every field of every form."""
     widget = field.widget
     call = type(widget).__call__
     if call is _SELECT_CALL:
         return _render_select(field, widget, attrs)
-    if call is not _TEXTAREA_CALL and call is not _INPUT_CALL:
+    if call is _NUMBER_CALL:
+        # NumberInput sets its own step, min and max under the caller's, before Input reads the flags.
+        own = {"step": widget.step, "min": widget.min, "max": widget.max}
+        attrs = _widget_attrs(field, widget, attrs, call_flags=True, own={k: v for k, v in own.items() if v is not None})
+        call = _INPUT_CALL
+    elif call is _FILE_CALL:
+        # FileInput drops any value (browsers ignore it) and adds `multiple`, over the caller's, before Input.
+        attrs = _widget_attrs(field, widget, attrs, call_flags=True)
+        attrs["value"] = False
+        if widget.multiple:
+            attrs["multiple"] = True
+        call = _INPUT_CALL
+    elif call is _TEXTAREA_CALL or call is _INPUT_CALL:
+        attrs = _widget_attrs(field, widget, attrs, call_flags=call is _INPUT_CALL)
+    else:
         return field(**attrs)
-    attrs = _widget_attrs(field, widget, attrs, call_flags=call is _INPUT_CALL)
     if call is _INPUT_CALL:
         attrs.setdefault("type", widget.input_type)
         if "value" not in attrs:
@@ -317,13 +333,18 @@ def render_field(field, **attrs) -> Markup:
     return Markup(f"<textarea {params}>\r\n{escape(field._value())}</textarea>")
 
 
-def _widget_attrs(field, widget, attrs: dict, *, call_flags: bool) -> dict:
+def _widget_attrs(field, widget, attrs: dict, *, call_flags: bool, own: dict | None = None) -> dict:
     """What every WTForms widget starts from: the field's render_kw under the caller's attributes (as WTForms'
     DefaultMeta.render_field merges them), its id, and its validation flags among the widget's validation_attrs
     that the caller did not set (a callable flag called first when `call_flags`, as Input does). The widgets' own
-    attributes (type, value, multiple) are none of those, so they may be added after."""
+    attributes (type, value, multiple) are none of those, so they may be added after; `own` are a widget's
+    attributes that are (a number's step, min and max), set where the caller did not, before the flags. With
+    render_kw, both sides' names are cleaned first ("class_" is "class"), as WTForms does, so the caller's win."""
     if field.render_kw is not None:
-        attrs = dict(field.render_kw, **attrs)
+        attrs = {clean_key(k): v for k, v in field.render_kw.items()} | {clean_key(k): v for k, v in attrs.items()}
+    if own:
+        for name, value in own.items():
+            attrs.setdefault(name, value)
     attrs.setdefault("id", field.id)
     flags = vars(field.flags)
     for name in widget.validation_attrs:
@@ -367,6 +388,7 @@ def _html_params(**attrs) -> str:
 
 
 _TEXTAREA_CALL, _INPUT_CALL, _SELECT_CALL = TextArea.__call__, Input.__call__, Select.__call__
+_NUMBER_CALL, _FILE_CALL = NumberInput.__call__, FileInput.__call__
 _SELECT_OPTION = Select.render_option.__func__
 
 
