@@ -1,13 +1,16 @@
 """The app's templates run through webapp/template_runtime: every kind of call a template makes must give what
-Jinja's own Context gives (ShortCallContext), and every import what Jinja's own Template gives (ShortImportTemplate)."""
+Jinja's own Context gives (ShortCallContext), every import and every escaped output what Jinja's own Template gives
+(ShortImportTemplate)."""
 import traceback
 from pathlib import Path
 
 import pytest
 from jinja2 import DictLoader, Environment, Template, pass_context, pass_environment, pass_eval_context
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Undefined
+from markupsafe import Markup, escape
 
-from webapp.template_runtime import ShortCallContext, ShortImportTemplate
+from webapp.template_runtime import ShortCallContext, ShortImportTemplate, escape_to_text
+from webapp.texts import lazy_gettext
 
 
 @pass_context
@@ -115,6 +118,7 @@ def test_an_import_gives_what_jinja_gives(page_globals):
 def test_the_app_renders_through_them(app):
     assert app.jinja_env.context_class is ShortCallContext
     assert app.jinja_env.template_class is ShortImportTemplate
+    assert app.jinja_env.get_template("layouts/base.html").root_render_func.__globals__["escape"] is escape_to_text
 
 
 def test_its_frames_stay_out_of_a_template_error_s_traceback():
@@ -130,3 +134,54 @@ def test_its_frames_stay_out_of_a_template_error_s_traceback():
                            if not frame.filename.endswith("test_template_runtime.py")])  # fmt: skip
     assert len(frames) == 2 and frames[0] == frames[1]
     assert not any(name == "template_runtime.py" for name, _ in frames[1])
+
+
+class Html:
+    def __html__(self):
+        return "<i>own</i>"
+
+
+AWKWARD_VALUES = ["", "plain", "<a href='x'>\"Tom\" & Jerry</a>", Markup("<b>safe</b> &amp;"), 42, 3.5, None, True,
+                  Html(), Undefined(), ["<li>"], {"k": "<v>"}, b"<bytes>", "\u043f\u0440\u0438\u0432\u0435\u0442 <\u043c\u0438\u0440>"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", AWKWARD_VALUES, ids=repr)
+def test_escape_to_text_gives_markupsafe_s_characters_as_plain_text(value):
+    assert escape_to_text(value) == str(escape(value))
+    assert type(escape_to_text(value)) is str
+
+
+def test_escape_to_text_gives_a_lazy_text_s_markup_as_markupsafe_does(app):
+    with app.test_request_context("/"):
+        label = lazy_gettext("Sign in")
+        assert escape_to_text(label) == str(escape(label))
+
+
+ESCAPING = {
+    "macros.html": "{% macro box(x) %}<div>{{ x }}</div>{% if caller %}{{ caller(x) }}{% endif %}{% endmacro %}",
+    "escaping.html": (
+        '{% from "macros.html" import box %}'
+        "{{ value }}|{{ value ~ '<tail>' }}|{{ value | upper }}|{{ value | safe }}|{{ value | e }}|{{ [value] | join }}"
+        "{% set block %}<p>{{ value }}</p>{% endset %}{{ block }}|{{ block | length }}|{{ block | upper }}"
+        "{% filter upper %}<em>{{ value }}</em>{% endfilter %}|{{ box(value) }}|{{ box(box(value)) }}"
+        "{% call(x) box(value) %}<u>{{ x }}</u>{% endcall %}|{% autoescape false %}{{ value }}{% endautoescape %}"
+        "{% autoescape true %}{{ value }}{% endautoescape %}|{{ '<lit>' }}{{ 5 }}|{% for c in chars %}{{ c }}{% endfor %}"
+        "{% set ns = namespace(t='') %}{% for c in chars %}{% set ns.t = ns.t ~ c %}{% endfor %}{{ ns.t }}"
+    ),
+}
+
+
+@pytest.mark.parametrize("value", AWKWARD_VALUES[:10], ids=repr)
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_a_template_escapes_its_output_as_jinja_does(value, autoescape):
+    """Output, concatenation, filters, {% set %} and {% filter %} blocks, macros called in macros, {% call %},
+    autoescape switched off and on inside a template, constants and loops: the same page, and markup stays markup
+    where it is handed on (a set block's length counts characters, not entities escaped twice)."""
+    shown = []
+    for template_class in (Template, ShortImportTemplate):
+        environment = Environment(loader=DictLoader(ESCAPING), autoescape=autoescape)
+        environment.template_class = template_class
+        template = environment.get_template("escaping.html")
+        shown.append(template.render(value=value, chars=["<", "&", Markup("&gt;")]))
+    assert template.root_render_func.__globals__["escape"] is escape_to_text  # the short path was the one taken
+    assert shown[0] == shown[1]
