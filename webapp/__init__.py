@@ -28,6 +28,9 @@ def create_app(config: Config | None = None, *, migrations: bool = True) -> Flas
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
     db.init_app(app)
+    from . import prepared_statements
+
+    prepared_statements.register(app, db)  # after init_app: its teardown must run before the session is removed
     if migrations:
         from flask_migrate import Migrate
 

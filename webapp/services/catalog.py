@@ -480,7 +480,10 @@ def _postgres_search_statements(category: bool, price_min: bool, price_max: bool
     # The conditions again for the cards: a kwork paused, deleted or whose seller was suspended since the first
     # statement read its id leaves the page (a few rows by primary key: the check costs nothing).
     cards = _card_columns().where(Kwork.id.in_(bindparam("ids", expanding=True)), *conditions)
-    return select(counted.label("total"), func.array(ids).label("ids")), cards
+    # Planned with its words each time, never prepared (webapp/prepared_statements.py): a plan made for any words
+    # cannot know how many kworks these match, and the generic one PostgreSQL kept ranked too many (11 → 16 ms).
+    found = select(counted.label("total"), func.array(ids).label("ids")).execution_options(prepare_on_server=False)
+    return found, cards
 
 
 def visible_kwork(kwork_id: int, viewer: User | None) -> Kwork | None:
