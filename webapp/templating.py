@@ -8,6 +8,7 @@ from babel.core import Locale, get_global
 from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, url_for
+from flask.globals import _cv_app
 from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -59,8 +60,12 @@ def money_minor(amount: int | None) -> str:
 
 
 def _zone() -> ZoneInfo:
-    # The proxy is resolved once: a page formats dozens of times (one per message), each through Flask-Login.
-    user = current_user._get_current_object()
+    # A page formats dozens of times (one per message): the viewer is read where Flask-Login keeps it for this
+    # context (g._login_user, what current_user gives once loaded), through Flask-Login only before it is loaded.
+    app_context = _cv_app.get(None)
+    user = app_context.g.__dict__.get("_login_user") if app_context is not None else None
+    if user is None:
+        user = current_user._get_current_object()
     name = user.timezone if user is not None and user.is_authenticated else "UTC"
     try:
         return ZoneInfo(name)
