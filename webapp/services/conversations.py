@@ -336,7 +336,10 @@ def _inbox_statement(older: bool, search: bool):
                                 and_(Conversation.last_message_at == bindparam("older_at"), Conversation.id < bindparam("older_id"))))  # fmt: skip
     if search:
         query = query.where(func.lower(other.display_name).like(bindparam("pattern"), escape="\\"))
-    return query
+    # Planned with its values each time, never prepared (webapp/prepared_statements.py): the best plan depends on how
+    # many conversations this user has, and the one PostgreSQL kept for any user cost a seller with 1,000 threads
+    # 3–5 ms of the server's CPU instead of 0.5.
+    return query.execution_options(prepare_on_server=False)
 
 
 def inbox(user: User, search: str | None = None, limit: int | None = None) -> list[Thread]:
