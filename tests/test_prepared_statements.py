@@ -29,6 +29,11 @@ needs_postgres = pytest.mark.skipif(not (os.environ.get("DATABASE_URL") or "").s
     ("DELETE FROM timers", False),
     ("SET LOCAL statement_timeout = 1000", False),
     ("SELECTED", False),
+    ("SELECT 1; UPDATE users SET level = 'new'", False),
+    ("SELECT * INTO copied FROM users", False),
+    ("select * into copied from users", False),
+    ("WITH x AS (SELECT id FROM users) SELECT * INTO copied FROM x", False),
+    ("WITH x AS (SELECT kworks.deleted_at, kworks.updated_at AS inserted_into FROM kworks) SELECT * FROM x", True),
     ("WITHOUT", False),
     ("BEGIN", False),
 ])  # fmt: skip
@@ -129,3 +134,26 @@ def test_pages_keep_their_prepared_statements_and_a_search_is_planned_with_its_w
     assert statuses == [200] * 14
     assert any("FROM kworks" in statement for statement in prepared), prepared
     assert not any("to_tsquery" in statement for statement in prepared), prepared
+
+
+@needs_postgres
+def test_a_connection_lost_during_a_request_that_showed_what_it_could_is_left_to_the_rollback(app, make_user):
+    """A page that catches the database's failure and renders anyway (the header counts, the inbox poll) ends with
+    a broken connection: the teardown neither raises nor keeps the session, as before."""
+    user_id = _user_id(make_user)
+    with app.app_context():
+        other = db.engine.connect()
+    try:
+        with app.app_context():
+            db.session.get(User, user_id)
+            backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            with pytest.raises(Exception):  # noqa: B017 - psycopg's OperationalError, as SQLAlchemy wraps it
+                db.session.scalar(text("SELECT 1"))
+            registry, scope = db.session.registry, db.session.registry.scopefunc()
+        assert scope not in registry.registry  # Flask-SQLAlchemy removed the request's session
+    finally:
+        other.close()
+    with app.app_context():
+        assert db.session.get(User, user_id) is not None  # the pool gives a working connection again
+        db.session.remove()
