@@ -2,6 +2,7 @@
 prepared on PostgreSQL (a rollback makes it forget them all); one that wrote, or holds a change not yet flushed, is
 rolled back as before (webapp/prepared_statements.py)."""
 import os
+from contextlib import nullcontext
 import threading
 
 import pytest
@@ -76,7 +77,7 @@ def test_a_transaction_that_wrote_is_rolled_back_as_before(app, make_user, endin
         pytest.skip("SQLite has no data-modifying WITH")
     user_id = _user_id(make_user)
     endings.clear()
-    with pytest.raises(RuntimeError) if write == "error" else _nothing():
+    with pytest.raises(RuntimeError) if write == "error" else nullcontext():
         with app.app_context():
             user = db.session.get(User, user_id)
             if write == "core update":
@@ -96,14 +97,6 @@ def test_a_transaction_that_wrote_is_rolled_back_as_before(app, make_user, endin
     with app.app_context():
         assert db.session.get(User, user_id).display_name != "Written"
         db.session.remove()
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 @needs_postgres
