@@ -173,6 +173,25 @@ def test_production_sends_hsts_and_moves_plain_http_to_https(production_app):
     assert production_app.config["SESSION_COOKIE_SECURE"] and production_app.config["REMEMBER_COOKIE_SECURE"]
 
 
+def test_headers_worked_out_once_are_flask_talismans_own(production_app):
+    """SecurityHeaders copies the headers it worked out for the first response over http or https onto later ones:
+    they are what flask-talisman itself sets on each, HSTS over https only."""
+    import flask_talisman
+    from flask import Response
+
+    from webapp.headers import SecurityHeaders
+
+    talisman = next(f.__self__ for f in production_app.after_request_funcs[None] if isinstance(getattr(f, "__self__", None), SecurityHeaders))
+    client = production_app.test_client()
+    for base_url, path in (("https://localhost", "/catalog/"), ("https://localhost", "/accessibility"), ("http://localhost", "/healthz-none")):
+        answers = [client.get(path, base_url=base_url) for _ in range(2)]
+        with production_app.test_request_context(path, base_url=base_url):
+            own = flask_talisman.Talisman._set_response_headers(talisman, Response())
+        assert own.headers.get("Strict-Transport-Security") if base_url.startswith("https") else "Strict-Transport-Security" not in own.headers
+        for answer in answers:
+            assert [(name, answer.headers.get(name)) for name, _ in own.headers.items()] == list(own.headers.items()), (base_url, path)
+
+
 def test_production_has_no_sandbox(production_app, make_user):
     assert not any(rule.endpoint.startswith("sandbox.") for rule in production_app.url_map.iter_rules())
     user = make_user()
