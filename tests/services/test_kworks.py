@@ -156,11 +156,11 @@ def test_delete_kwork_keeps_or_deletes_its_portfolio(seller, make_kwork, app, ke
     image_path = app.config["UPLOAD_DIR"] / image_item.image_name
     assert image_path.exists()
 
-    assert kworks.count_by_status(seller) == {kwork.status: 1}
+    assert kworks.tally(seller) == kworks.KworkTally({kwork.status: 1}, None)
     kworks.delete_kwork(seller, kwork, keep_portfolio=keep, now=NOW)
 
     assert kwork.deleted_at == NOW
-    assert kworks.seller_kworks(seller) == [] and kworks.count_by_status(seller) == {}
+    assert kworks.seller_kworks(seller) == [] and kworks.tally(seller) == kworks.KworkTally({}, None)
     items = kworks.seller_portfolio(seller)
     if keep:
         assert sorted(i.title for i in items) == ["Live site", "Screenshot"]

@@ -101,6 +101,25 @@ def test_the_figures_of_all_sellers_at_once_agree_with_each_sellers_own(make_use
     assert together[sellers[1].id].counted_for_completion == 0 and together[sellers[0].id].counted_for_completion == 1
 
 
+def test_the_dashboards_tally_gives_the_same_kwork_rating_as_the_daily_job(make_user, make_kwork):
+    """services.kworks.tally counts the seller's kworks by status and reads their kwork rating in one statement: the
+    mean of the rated kworks' ratings over every status, rounded down, deleted kworks left out, as levels reads it."""
+    from webapp.services import kworks as kwork_service
+
+    seller, newcomer = make_user("Rated", role="seller"), make_user("Unrated", role="seller")
+    rated = [make_kwork(seller) for _ in range(4)]
+    unrated = make_kwork(newcomer)
+    for kwork, rating, status in zip(rated, (100, 81, None, 50), ("active", "paused", "active", "active")):
+        db.session.execute(update(Kwork).where(Kwork.id == kwork.id).values(rating=rating, status=status))
+    db.session.execute(update(Kwork).where(Kwork.id == rated[3].id).values(deleted_at=START))
+    db.session.commit()
+    tally = kwork_service.tally(seller)
+    assert tally.by_status == {"active": 2, "paused": 1}
+    assert tally.rating == levels._kwork_ratings([seller.id])[seller.id] == (100 + 81) // 2
+    assert kwork_service.tally(newcomer) == kwork_service.KworkTally({unrated.status: 1}, None)
+    assert levels.figures_for(seller, LATER, kwork_rating=tally.rating) == levels.figures_for(seller, LATER)
+
+
 def test_the_emails_of_a_batch_go_out_in_one_job_on_a_real_worker(level_1_seller, make_user):
     other = make_user("Olga", role="seller")
     set_level(other)

@@ -24,22 +24,23 @@ def dashboard():
     context = {"recent": summary.recent, "counts": summary.counts, "late": summary.late, "now": moment}
     if current_user.is_selling:
         rates = ratings.figures(current_user.id, completed=summary.counts.get(COMPLETED, 0))
+        own = kworks.tally(current_user)
         return render(
             "account/seller_dashboard.html",
-            kwork_counts=kworks.count_by_status(current_user),
+            kwork_counts=own.by_status,
             ratings=rates,
-            level=seller_level(current_user, moment, rates),
+            level=seller_level(current_user, moment, rates, own.rating),
             **context,
         )
     return render("account/buyer_dashboard.html", balance=wallet.balance(current_user), **context)
 
 
-def seller_level(user: User, moment, rates) -> dict:
+def seller_level(user: User, moment, rates, kwork_rating) -> dict:
     """The dashboard's level panel: the level held (as the daily job stored it), the figures as of now, and what
     is missing for the next level, one sentence per criterion."""
     from ..domain import levels as rules
 
-    figures = levels.figures_for(user, moment, rates)
+    figures = levels.figures_for(user, moment, rates, kwork_rating)
     following = rules.next_level(user.level)
     return {"held": rules.BY_CODE[user.level], "figures": figures, "next": following,
             "missing": levels.missing(figures, following) if following else []}  # fmt: skip

@@ -1,5 +1,6 @@
 """A seller's kworks: editing with package tiers and options, moderation status, pausing and deletion."""
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -49,16 +50,28 @@ def seller_kworks(seller: User) -> list[Kwork]:
     )
 
 
-_COUNT_BY_STATUS = (  # built once: the seller dashboard runs it per page (see services/sessions._USER_WITH_SESSION)
-    select(Kwork.status, func.count())
+# Built once: the seller dashboard runs it per page (see services/sessions._USER_WITH_SESSION). The ratings ride
+# along: the dashboard's level panel needs the seller's kwork rating, over the same kworks, and one statement costs
+# a page less than two (about 0.2 ms of a web worker's CPU each).
+_TALLY = (
+    select(Kwork.status, func.count(), func.sum(Kwork.rating), func.count(Kwork.rating))
     .where(Kwork.seller_id == bindparam("seller_id"), Kwork.deleted_at.is_(None))
     .group_by(Kwork.status)
 )  # fmt: skip
 
 
-def count_by_status(seller: User) -> dict[str, int]:
-    """How many kworks the seller has in each status (deleted ones left out), without loading them."""
-    return dict(db.session.execute(_COUNT_BY_STATUS, {"seller_id": seller.id}).all())
+@dataclass(frozen=True)
+class KworkTally:
+    by_status: dict[str, int]  # how many kworks in each status, statuses without one left out
+    rating: int | None  # the seller's kwork rating (services.levels): the mean of the rated ones' ratings, rounded down
+
+
+def tally(seller: User) -> KworkTally:
+    """How many kworks the seller has in each status and their kwork rating (deleted kworks left out), in one
+    grouped statement, without loading them."""
+    rows = db.session.execute(_TALLY, {"seller_id": seller.id}).all()
+    total, rated = sum(int(row[2] or 0) for row in rows), sum(row[3] for row in rows)
+    return KworkTally({row[0]: row[1] for row in rows}, total // rated if rated else None)
 
 
 _CATEGORIES = select(Category).order_by(Category.position, Category.name)  # built once: the catalog runs it per page

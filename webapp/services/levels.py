@@ -77,11 +77,16 @@ def _figures(rates: ratings.Figures | None, kwork_rating: int | None, created_at
     )
 
 
-def figures_for(user: User, now: datetime, rates: ratings.Figures | None = None) -> Figures:
-    """One seller's figures as of `now` (the seller dashboard, which passes the `rates` it read already): a few
-    statements, nothing written."""
+_UNREAD = object()
+
+
+def figures_for(user: User, now: datetime, rates: ratings.Figures | None = None, kwork_rating=_UNREAD) -> Figures:
+    """One seller's figures as of `now`: a few statements, nothing written. The seller dashboard passes the `rates`
+    and the `kwork_rating` (services.kworks.tally, None for none) it read already."""
     rates = rates if rates is not None else ratings.figures(user.id)
-    return _figures(rates, _kwork_ratings([user.id]).get(user.id), user.created_at, now)
+    if kwork_rating is _UNREAD:
+        kwork_rating = _kwork_ratings([user.id]).get(user.id)
+    return _figures(rates, kwork_rating, user.created_at, now)
 
 
 @dataclass(frozen=True)
