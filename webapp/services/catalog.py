@@ -139,8 +139,13 @@ def _card_columns():
 def _read_cards(statement, params: dict | None = None) -> list[CatalogCard]:
     """The cards of `statement`, a _card_columns() SELECT (an active kwork always has its stored Economy price and
     days)."""
+    return _cards(db.session.execute(statement, params))
+
+
+def _cards(rows) -> list[CatalogCard]:
+    """Cards from _card_columns() rows."""
     cards = []
-    for row in db.session.execute(statement, params):
+    for row in rows:
         cover = CardPicture(row.cover_token, row.cover_alt, row.cover_width, row.cover_height) if row.cover_token else None
         kwork = CardKwork(row.id, row.title, CardSeller(row.seller_id, row.display_name, row.level, row.avatar_token), cover)
         reputation = Reputation(row.rating, row.reviews or 0, row.completed or 0, row.member_since, row.last_seen_at)
@@ -290,22 +295,31 @@ def _page_number(query: CatalogQuery, total: int, per_page: int) -> tuple[int, i
 
 def _page_statements(conditions: list, order: list, cap: int):
     """The count of the kworks `conditions` select (up to `cap` + 1: COUNT_CAP) and a page of their cards in
-    `order`, from the bound parameters `limit` and `offset`. Ids first, then rows: the page's ids are chosen by walking the
-    order's index over kworks alone, and only those rows are joined to their seller and given their reputation – a
-    correlated count per row would otherwise also be paid for every row a deep page skips."""
+    `order`, from the bound parameters `limit` and `offset`, each card's row carrying the count as `total`. Ids
+    first, then rows: the page's ids are chosen by walking the order's index over kworks alone, and only those rows
+    are joined to their seller and given their reputation – a correlated count per row would otherwise also be paid
+    for every row a deep page skips. The count alone is for a page that came back empty (see _run_page)."""
     matching = select(Kwork.id).where(*conditions)
     count = select(func.count()).select_from(matching.limit(cap + 1).subquery())
     chosen = matching.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset")).subquery()
-    return count, _card_columns().join(chosen, chosen.c.id == Kwork.id).order_by(*order)
+    cards = _card_columns().add_columns(count.scalar_subquery().label("total")).join(chosen, chosen.c.id == Kwork.id)
+    return count, cards.order_by(*order)
 
 
 def _run_page(query: CatalogQuery, per_page: int, statements, params: dict) -> CatalogPage:
-    """The page of `query` from _page_statements' two statements, run with `params` (the filters' values)."""
+    """The page of `query` from _page_statements' two statements, run with `params` (the filters' values).
+
+    The page asked for comes with the count in one statement (the count is the same uncorrelated subquery in each
+    row, computed once): a statement less per page than counting first. Only a page that came back empty – nothing
+    matches, or a page number past the last (a link from a longer result) – counts alone, and shows the last page."""
     count, cards = statements
-    total = db.session.scalar(count, params)
+    asked = min(max(1, query.page), math.ceil(COUNT_CAP / per_page))  # a page number from the query string is any integer
+    rows = db.session.execute(cards, params | {"limit": per_page, "offset": (asked - 1) * per_page}).all()
+    total = rows[0].total if rows else db.session.scalar(count, params)
     page, pages = _page_number(query, total, per_page)
-    cards = _read_cards(cards, params | {"limit": per_page, "offset": (page - 1) * per_page}) if total else []
-    return CatalogPage(cards=cards, total=total, page=page, pages=pages, capped=total > COUNT_CAP)
+    if page != asked and total:
+        rows = db.session.execute(cards, params | {"limit": per_page, "offset": (page - 1) * per_page}).all()
+    return CatalogPage(cards=_cards(rows), total=total, page=page, pages=pages, capped=total > COUNT_CAP)
 
 
 def _listing_conditions(category, price_min, price_max) -> list:
