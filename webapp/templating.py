@@ -487,6 +487,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["picture_widths"] = picture_widths
     app.jinja_env.globals["picture_sources"] = picture_sources
     app.jinja_env.globals["avatar_sources"] = avatar_sources
+    from . import components
+
+    app.jinja_env.globals["components"] = components  # cards, pictures, avatars, badges, the heart (see its docstring)
     app.jinja_env.filters["dict_without"] = dict_without
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.globals["KWORK_STATUS_LABELS"] = KWORK_STATUS_LABELS
