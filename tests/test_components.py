@@ -1,12 +1,15 @@
-"""webapp/components.py writes the catalog card and its pieces as the Jinja macros it replaced wrote them: the same
-HTML, whitespace aside (runs of it collapse to one space, as a browser reads them), for visitors and members, with and
-without pictures, reviews and favourites, with markup in names and titles, in every language.
+"""webapp/components.py writes the catalog card and its pieces, and the messages of an order or a conversation, as the
+Jinja macros it replaced wrote them: the same HTML, whitespace aside (runs of it collapse to one space, as a browser
+reads them), for visitors and members, with and without pictures, reviews, favourites, files and offers, with markup
+in names, titles and texts, in every language.
 
 REFERENCE holds the macros as they were (components/pictures.html, catalog/_reputation.html, catalog/_favourite.html
-and catalog/_card.html before 2026-12-01, in one template, the form token's macro written out): a change to the
-markup changes both, and this test says whether they still agree."""
+and catalog/_card.html before 2026-12-01, in one template, the form token's macro written out), MESSAGES_REFERENCE
+the messages' (orders/_message.html and inbox/_message.html, with a stand-in for the offer card both call): a
+change to the markup changes both, and this test says whether they still agree."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from flask import g, request
@@ -101,6 +104,52 @@ REFERENCE = """{% macro picture(p, sizes, alt=none, eager=false, class="") -%}
 {%- endmacro %}
 """
 
+MESSAGES_REFERENCE = """{% macro message_item(message) -%}
+<li class="message message--{{ message.kind }}" id="message-{{ message.id }}">
+  <p class="message__meta">
+    <strong>{{ message.author.display_name }}</strong>
+    {% if message.kind == 'requirements' %}<span class="message__kind">{{ _('Requirements') }}</span>
+    {%- elif message.kind == 'delivery' %}<span class="message__kind">{{ pgettext('kind of message', 'Delivery') }}</span>
+    {%- elif message.kind == 'revision_request' %}<span class="message__kind">{{ _('Revision request') }}</span>{% endif %}
+    · {{ message.created_at | local_time }}
+  </p>
+  <div class="message__body">{{ message.body | paragraphs }}</div>
+  {% if message.attachments %}
+    <ul class="attachments">
+      {% for file in message.attachments %}
+        <li><a href="{{ url_for('orders.attachment', order_id=message.order_id, attachment_id=file.id) }}" download>{{ file.original_name }}</a> <span class="hint">({{ _("%(size)s KB", size=(file.size / 1024) | round(0, 'ceil') | int) }})</span></li>
+      {% endfor %}
+    </ul>
+  {% endif %}
+</li>
+{%- endmacro %}
+{% macro offer_card(offer, viewer_id, now, level=3) %}<div class="offer-card">#{{ offer.id }} for {{ viewer_id }} at {{ now }}</div>{% endmacro %}
+{% macro conversation_message(message, viewer_id, now) -%}
+<li class="message{% if message.author_id == viewer_id %} message--mine{% endif %}" id="message-{{ message.id }}">
+  <p class="message__meta">
+    <strong>{{ _("You") if message.author_id == viewer_id else message.author.display_name }}</strong>
+    {% if message.asks_for_offer %}<span class="message__kind">{{ _("Asks for an individual offer") }}</span>{% endif %}
+    · {{ message.created_at | local_time }}
+  </p>
+  {% if message.offer %}
+    {{ offer_card(message.offer, viewer_id, now) }}
+  {% else %}
+    <div class="message__body">{{ message.body | paragraphs }}</div>
+  {% endif %}
+  {% if message.attachments %}
+    <ul class="attachments">
+      {% for file in message.attachments %}
+        <li><a href="{{ url_for('inbox.attachment', conversation_id=message.conversation_id, attachment_id=file.id) }}" download>{{ file.original_name }}</a> <span class="hint">({{ _("%(size)s KB", size=(file.size / 1024) | round(0, 'ceil') | int) }})</span></li>
+      {% endfor %}
+    </ul>
+  {% endif %}
+  {% if message.author_id != viewer_id and not message.offer %}
+    <p class="message__actions"><a href="{{ url_for('inbox.report', conversation_id=message.conversation_id, message_id=message.id) }}">{{ _("Report") }}<span class="visually-hidden"> {{ _("the message of %(time)s", time=message.created_at | local_time | striptags) }}</span></a></p>
+  {% endif %}
+</li>
+{%- endmacro %}
+"""
+
 SINCE = datetime(2025, 3, 1, tzinfo=timezone.utc)
 
 
@@ -157,3 +206,31 @@ def test_values_are_escaped(app, make_user):
         html = str(components.kwork_card(cards()[1], set()))
     assert "<b>Boris" not in html and "&lt;b&gt;Boris&lt;/b&gt; &amp; &#34;Co&#34;" in html
     assert "Logo &amp; &lt;brand&gt; &#34;kit&#34; 100%" in html
+
+
+def _messages(viewer_id: int) -> list[SimpleNamespace]:
+    files = [SimpleNamespace(id=5, original_name="brief <v2>.pdf", size=1), SimpleNamespace(id=6, original_name="logo.png", size=2049)]
+    author = SimpleNamespace(display_name="<i>Anna</i> & Co")
+    offer = SimpleNamespace(id=77)
+    made = []
+    for number, kind in enumerate(("text", "requirements", "delivery", "revision_request", "text", "text")):
+        made.append(SimpleNamespace(
+            id=100 + number, kind=kind, author=author, author_id=viewer_id if number % 2 else viewer_id + 1,
+            created_at=SINCE + timedelta(days=number, hours=number * 5), body="First line & <b>more</b>\n\n  \nSecond line",
+            attachments=files if number in (1, 2) else [], order_id=9, conversation_id=4,
+            asks_for_offer=number == 3, offer=offer if number == 4 else None,
+        ))  # fmt: skip
+    return made
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_messages_are_the_macros_html(app, make_user, language):
+    user = make_user("Viewer")
+    with app.test_request_context("/orders/9"):
+        g._login_user = user
+        reference = app.jinja_env.from_string(MESSAGES_REFERENCE).make_module({"current_user": user, "request": request})
+        with force_locale(language):
+            for message in _messages(user.id):
+                assert same(components.order_message(message)) == same(reference.message_item(message)), (language, message.kind)
+                mine = components.conversation_message(message, user.id, SINCE, reference.offer_card)
+                assert same(mine) == same(reference.conversation_message(message, user.id, SINCE)), (language, message.id)

@@ -1,11 +1,13 @@
-"""The storefront's repeated pieces of markup, written in Python: a catalog card and what it is made of (a picture,
-an avatar, the seller's level badge, the reputation line, the favourite heart).
+"""The site's most repeated pieces of markup, written in Python: a catalog card and what it is made of (a picture,
+an avatar, the seller's level badge, the reputation line, the favourite heart), and a message of an order's thread
+or of a conversation (a page shows fifty).
 
 A page of cards is where the catalog, a search and a seller's page spend their time: as Jinja macros a card was
 eight macro calls, about seventy escaped values, nine translations and four URLs, 0.11 ms of a web worker's CPU
 each, more than the rest of the page together. Written as Python functions they cost a fraction of that (README,
 *Performance*). The templates call them through their old macros (components/pictures.html,
-catalog/_reputation.html, catalog/_favourite.html) or directly (`kwork_card`), so each piece has one definition.
+catalog/_reputation.html, catalog/_favourite.html, orders/_message.html, inbox/_message.html) or directly
+(`kwork_card`), so each piece has one definition.
 
 Every value is escaped and every text translated as the templates did: a translation is markup, the values put into
 it are escaped (`_`, `ngettext`: named so that pybabel finds their texts), as Jinja's autoescaped `_()` and
@@ -14,6 +16,8 @@ per value.
 `tests/test_components.py` compares each function's HTML with the Jinja macros it replaced, for visitors and
 members, with and without pictures, reviews and favourites, in every language.
 """
+import math
+
 from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -22,7 +26,7 @@ from markupsafe import Markup
 from .domain import levels as seller_levels
 from .template_runtime import escape_to_text as escape
 from .template_urls import template_url_for as url_for
-from .templating import avatar_sources, days, initials, money, picture_sources
+from .templating import avatar_sources, days, initials, local_time, money, paragraphs, picture_sources, user_time
 from .texts import current_translations
 
 CARD_COVER_SIZES = "(max-width: 640px) calc(100vw - 2rem), 300px"
@@ -47,6 +51,12 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     """`ngettext()` in a template: the form for `num`, as markup, `num` and the variables escaped into it."""
     variables.setdefault("num", num)
     return current_translations().ungettext(singular, plural, num) % _escaped(variables)
+
+
+def pgettext(context: str, string: str) -> str:
+    """`pgettext()` in a template (no variables): the translation of `string` in `context`, as markup."""
+    translated = current_translations().upgettext(context, string)
+    return translated % {} if "%" in translated else translated
 
 
 def picture(p, sizes: str, alt: str | None = None, eager: bool = False, class_: str = "") -> Markup:
@@ -166,4 +176,61 @@ def kwork_card(card, saved) -> Markup:
         f' <span class="kwork-card__days">· {escape(days(card.delivery_days))}</span></p>\n'
         f"</div>\n{heart(kwork, kwork.id in saved)}\n"
         f'<div class="kwork-card__media">\n{media}\n</div>\n</li>'
+    )  # fmt: skip
+
+
+def _attachments(files, endpoint: str, owner: str, owner_id: int) -> str:
+    """A message's files as download links with their size ("(12 KB)", rounded up)."""
+    items = []
+    for file in files:
+        href = escape(url_for(endpoint, **{owner: owner_id, "attachment_id": file.id}))
+        size = _("%(size)s KB", size=math.ceil(file.size / 1024))
+        items.append(f'<li><a href="{href}" download>{escape(file.original_name)}</a> <span class="hint">({size})</span></li>')
+    return '<ul class="attachments">\n' + "\n".join(items) + "\n</ul>\n"
+
+
+def order_message(message) -> Markup:
+    """One message of an order's thread: its author, its kind when it is requirements, a delivery or a revision
+    request, its time in the viewer's zone, its text as paragraphs and its files."""
+    if message.kind == "requirements":
+        kind = _("Requirements")
+    elif message.kind == "delivery":
+        kind = pgettext("kind of message", "Delivery")
+    elif message.kind == "revision_request":
+        kind = _("Revision request")
+    else:
+        kind = None
+    kind = f'<span class="message__kind">{kind}</span>\n' if kind else ""
+    files = _attachments(message.attachments, "orders.attachment", "order_id", message.order_id) if message.attachments else ""
+    return Markup(
+        f'<li class="message message--{escape(message.kind)}" id="message-{escape(message.id)}">\n<p class="message__meta">\n'
+        f"<strong>{escape(message.author.display_name)}</strong>\n{kind}· {local_time(message.created_at)}\n</p>\n"
+        f'<div class="message__body">{paragraphs(message.body)}</div>\n{files}</li>'
+    )  # fmt: skip
+
+
+def conversation_message(message, viewer_id: int, now, offer_card) -> Markup:
+    """One message of a conversation: "You" or its author, whether it asks for an individual offer, its time in the
+    viewer's zone, then the offer it carries (`offer_card`: inbox/_message.html's macro, called with the offer, the
+    viewer and `now`) or its text, its files, and a link to report it when someone else wrote it."""
+    mine = message.author_id == viewer_id
+    author = _("You") if mine else escape(message.author.display_name)
+    asks = _("Asks for an individual offer") if message.asks_for_offer else ""
+    asks = f'<span class="message__kind">{asks}</span>\n' if asks else ""
+    if message.offer:
+        content = offer_card(message.offer, viewer_id, now)
+    else:
+        content = f'<div class="message__body">{paragraphs(message.body)}</div>'
+    files = ""
+    if message.attachments:
+        files = _attachments(message.attachments, "inbox.attachment", "conversation_id", message.conversation_id)
+    report = ""
+    if not mine and not message.offer:
+        href = escape(url_for("inbox.report", conversation_id=message.conversation_id, message_id=message.id))
+        # The time as the page says it, without its <time> element (the template's `local_time | striptags`).
+        said, which = _("Report"), _("the message of %(time)s", time=" ".join(user_time(message.created_at).split()))
+        report = f'<p class="message__actions"><a href="{href}">{said}<span class="visually-hidden"> {which}</span></a></p>\n'
+    return Markup(
+        f'<li class="message{" message--mine" if mine else ""}" id="message-{escape(message.id)}">\n<p class="message__meta">\n'
+        f"<strong>{author}</strong>\n{asks}· {local_time(message.created_at)}\n</p>\n{content}\n{files}{report}</li>"
     )  # fmt: skip
