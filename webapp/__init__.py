@@ -31,11 +31,12 @@ def create_app(config: Config | None = None, *, migrations: bool = True) -> Flas
     from . import prepared_statements
 
     prepared_statements.register(app, db)  # after init_app: its teardown must run before the session is removed
-    from . import pool_ping
+    from . import lazy_description, pool_ping
 
     with app.app_context():
         for engine in db.engines.values():
             pool_ping.install(engine)
+            lazy_description.install(engine)
     if migrations:
         from flask_migrate import Migrate
 
